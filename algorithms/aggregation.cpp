@@ -1,0 +1,44 @@
+#include "algorithms/aggregation.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace flemu {
+
+Params weighted_average(const std::vector<const Params*>& xs, const std::vector<double>& weights) {
+  if (xs.empty()) throw std::invalid_argument("weighted_average: no inputs");
+  if (xs.size() != weights.size()) throw std::invalid_argument("weighted_average: inputs and weights differ in count");
+  double total = 0;
+  for (double w : weights) total += w;
+  if (!(total > 0)) throw std::invalid_argument("weighted_average: total weight must be positive");
+  const size_t n = xs[0]->size();
+  // Accumulate in double: the average of many float vectors stays exact to float precision.
+  std::vector<double> acc(n, 0.0);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (xs[i]->size() != n)
+      throw std::invalid_argument("weighted_average: input " + std::to_string(i) + " has " +
+                                  std::to_string(xs[i]->size()) + " values, expected " + std::to_string(n));
+    const double w = weights[i] / total;
+    const float* x = xs[i]->data();
+    for (size_t j = 0; j < n; ++j) acc[j] += w * x[j];
+  }
+  return Params(acc.begin(), acc.end());
+}
+
+Params server_step(const Params& global, const Params& target, double server_lr) {
+  if (global.size() != target.size()) throw std::invalid_argument("server_step: size mismatch");
+  if (server_lr == 1.0) return target;
+  Params out(global.size());
+  for (size_t j = 0; j < global.size(); ++j)
+    out[j] = static_cast<float>(global[j] + server_lr * (double(target[j]) - global[j]));
+  return out;
+}
+
+Params mix(const Params& global, const Params& x, double alpha) {
+  if (global.size() != x.size()) throw std::invalid_argument("mix: size mismatch");
+  Params out(global.size());
+  for (size_t j = 0; j < global.size(); ++j) out[j] = static_cast<float>((1.0 - alpha) * global[j] + alpha * x[j]);
+  return out;
+}
+
+}  // namespace flemu

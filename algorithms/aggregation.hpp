@@ -1,0 +1,21 @@
+// Aggregation maths as pure functions over flat parameter vectors: no SimGrid, no I/O.
+// Summation runs in a fixed order (the order of the inputs), so results are bit-reproducible.
+#pragma once
+#include <vector>
+
+#include "workloads/trainer.hpp"
+
+namespace flemu {
+
+/// sum_i w_i * x_i / sum_i w_i. Throws std::invalid_argument on empty input, size mismatch
+/// or non-positive total weight.
+Params weighted_average(const std::vector<const Params*>& xs, const std::vector<double>& weights);
+
+/// global + server_lr * (target - global): a server step towards `target` (FedAvg with a
+/// server learning rate; server_lr == 1 returns target).
+Params server_step(const Params& global, const Params& target, double server_lr);
+
+/// (1 - alpha) * global + alpha * x (FedAsync's mixing).
+Params mix(const Params& global, const Params& x, double alpha);
+
+}  // namespace flemu

@@ -1,0 +1,28 @@
+// `flemu report`: turns one or more run output directories into a self-contained interactive
+// HTML report (Vega-Lite charts, data embedded, works offline) and, optionally, static PNG and
+// SVG figures made with gnuplot. Several directories form a sweep: one line per run.
+//
+// Reads only the files a run writes (see analysis/run_reader.hpp); docs/report.md describes
+// every chart and how its numbers are derived.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace flemu::analysis {
+
+struct ReportOptions {
+  std::vector<std::string> run_dirs;  ///< run output directories; at least one
+  std::vector<std::string> labels;    ///< legend names, one per run dir; empty = from summary.json / dir names
+  std::string html_path;              ///< report to write, e.g. "report.html"
+  std::string figures_dir;            ///< PNG + SVG via gnuplot go here; empty = no figures
+  std::string vendor_dir;             ///< where vega*.min.js are (flat or node_modules); empty = default_vendor_dir()
+};
+
+/// FLEMU_SOURCE_DIR "/analysis/node_modules" when built in the source tree, else "".
+std::string default_vendor_dir();
+
+/// Writes the report (and figures). Throws std::runtime_error naming the file, line and what
+/// was expected when an input is malformed, or what is missing (gnuplot, vega files).
+void write_report(const ReportOptions& options);
+
+}  // namespace flemu::analysis

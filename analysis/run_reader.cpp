@@ -1,0 +1,196 @@
+#include "analysis/run_reader.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace flemu::analysis {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kRequiredMetricsColumns = {
+    "round", "time_s",     "duration_s", "selected", "updates",      "bytes_down", "bytes_up",
+    "flops", "train_loss", "accuracy",   "loss",     "eval_samples", "cum_bytes"};
+
+namespace {
+
+[[noreturn]] void fail_at(const std::string& file, int line_no, const std::string& what) {
+  throw std::runtime_error(file + ":" + std::to_string(line_no) + ": " + what);
+}
+
+std::ifstream open_or_throw(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open (is this a flemu run output directory?)");
+  return in;
+}
+
+void strip_cr(std::string& line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+}
+
+// Typed getters: a key that is absent or null leaves the default; a key of the wrong type is
+// an error, since silently dropping it would draw a wrong chart.
+void get_number(const nlohmann::json& j, const char* key, double& out, const std::string& file, int line_no) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  if (!it->is_number()) fail_at(file, line_no, std::string("expected \"") + key + "\" to be a number, got " + it->dump());
+  out = it->get<double>();
+}
+
+void get_int(const nlohmann::json& j, const char* key, int& out, const std::string& file, int line_no) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  if (!it->is_number_integer())
+    fail_at(file, line_no, std::string("expected \"") + key + "\" to be an integer, got " + it->dump());
+  out = it->get<int>();
+}
+
+void get_string(const nlohmann::json& j, const char* key, std::string& out, const std::string& file, int line_no) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  if (!it->is_string()) fail_at(file, line_no, std::string("expected \"") + key + "\" to be a string, got " + it->dump());
+  out = it->get<std::string>();
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  // metrics.csv holds numbers and empty cells only, so no quoting to handle.
+  std::vector<std::string> cells;
+  std::string cell;
+  std::istringstream ss(line);
+  while (std::getline(ss, cell, ',')) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+/// Parses a whole cell as a double; false if it is not exactly one number.
+bool parse_double(const std::string& s, double& out) {
+  if (s.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return errno == 0 && end == s.c_str() + s.size();
+}
+
+}  // namespace
+
+int MetricsTable::index_of(const std::string& column) const {
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (columns[i] == column) return static_cast<int>(i);
+  return -1;
+}
+
+double MetricsTable::at(size_t row, const std::string& column) const {
+  const int i = index_of(column);
+  return i < 0 ? NAN : value.at(row)[i];
+}
+
+TraceEvent parse_event_line(const std::string& line, const std::string& file, int line_no) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(line);
+  } catch (const nlohmann::json::parse_error& e) {
+    fail_at(file, line_no, std::string("expected a JSON object with \"t\" and \"kind\" (") + e.what() + ")");
+  }
+  if (!j.is_object() || !j.contains("t") || !j.contains("kind"))
+    fail_at(file, line_no, "expected a JSON object with \"t\" and \"kind\"");
+  TraceEvent e;
+  get_number(j, "t", e.t, file, line_no);
+  get_string(j, "kind", e.kind, file, line_no);
+  get_number(j, "t0", e.t0, file, line_no);
+  get_string(j, "actor", e.actor, file, line_no);
+  get_string(j, "host", e.host, file, line_no);
+  get_int(j, "round", e.round, file, line_no);
+  get_int(j, "client", e.client, file, line_no);
+  get_number(j, "bytes", e.bytes, file, line_no);
+  get_number(j, "flops", e.flops, file, line_no);
+  get_int(j, "count", e.count, file, line_no);
+  get_number(j, "accuracy", e.accuracy, file, line_no);
+  get_number(j, "loss", e.loss, file, line_no);
+  get_string(j, "reason", e.reason, file, line_no);
+  get_number(j, "charge_j", e.charge_j, file, line_no);
+  get_number(j, "fraction", e.fraction, file, line_no);
+  get_int(j, "staleness", e.staleness, file, line_no);
+  if (e.is_span() && e.t0 > e.t)
+    fail_at(file, line_no, "expected \"t0\" <= \"t\" for a span, got t0=" + j["t0"].dump() + " t=" + j["t"].dump());
+  return e;
+}
+
+std::vector<TraceEvent> read_events(const std::string& path) {
+  auto in = open_or_throw(path);
+  std::vector<TraceEvent> events;
+  std::string line;
+  for (int line_no = 1; std::getline(in, line); ++line_no) {
+    strip_cr(line);
+    if (line.empty()) continue;  // a trailing blank line is harmless
+    events.push_back(parse_event_line(line, path, line_no));
+  }
+  return events;
+}
+
+MetricsTable read_metrics(const std::string& path) {
+  auto in = open_or_throw(path);
+  MetricsTable m;
+  std::string line;
+  if (!std::getline(in, line)) fail_at(path, 1, "expected a header line starting with \"round,time_s\", got an empty file");
+  strip_cr(line);
+  m.columns = split_csv_line(line);
+  for (const auto& c : kRequiredMetricsColumns)
+    if (!m.has(c)) fail_at(path, 1, "expected a header with column \"" + c + "\", got \"" + line + "\"");
+
+  std::vector<bool> required(m.columns.size(), false);
+  for (const auto& c : kRequiredMetricsColumns) required[m.index_of(c)] = true;
+  for (int line_no = 2; std::getline(in, line); ++line_no) {
+    strip_cr(line);
+    if (line.empty()) continue;
+    auto cells = split_csv_line(line);
+    if (cells.size() != m.columns.size())
+      fail_at(path, line_no,
+              "expected " + std::to_string(m.columns.size()) + " cells like the header, got " + std::to_string(cells.size()));
+    std::vector<double> values(cells.size(), NAN);
+    for (size_t i = 0; i < cells.size(); ++i) {
+      if (cells[i].empty()) continue;
+      // Columns past the contract may one day hold text; only the known ones must be numbers.
+      if (!parse_double(cells[i], values[i]) && required[i])
+        fail_at(path, line_no, "expected column \"" + m.columns[i] + "\" to be a number or empty, got \"" + cells[i] + "\"");
+    }
+    if (std::isnan(values[0])) fail_at(path, line_no, "expected a round number in column \"round\"");
+    m.text.push_back(std::move(cells));
+    m.value.push_back(std::move(values));
+  }
+  return m;
+}
+
+nlohmann::json read_json_object(const std::string& path) {
+  auto in = open_or_throw(path);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    // nlohmann reports a byte offset; turn it into a line for the message.
+    std::ifstream again(path);
+    std::string text((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+    int line_no = 1;
+    for (size_t i = 0; i < std::min(text.size(), e.byte > 0 ? e.byte - 1 : 0); ++i)
+      if (text[i] == '\n') ++line_no;
+    fail_at(path, line_no, std::string("expected a JSON object (") + e.what() + ")");
+  }
+  if (!j.is_object()) fail_at(path, 1, "expected a JSON object, got " + std::string(j.type_name()));
+  return j;
+}
+
+RunData read_run(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw std::runtime_error(dir + ": not a directory (expected a flemu run output directory)");
+  RunData run;
+  run.dir = dir;
+  const fs::path d(dir);
+  run.summary = read_json_object((d / "summary.json").string());
+  if (fs::exists(d / "scenario.resolved.json")) run.scenario = read_json_object((d / "scenario.resolved.json").string());
+  run.events = read_events((d / "events.jsonl").string());
+  run.metrics = read_metrics((d / "metrics.csv").string());
+  return run;
+}
+
+}  // namespace flemu::analysis

@@ -1,0 +1,56 @@
+// The simulated events a run produces, and the observers that turn them into outputs.
+//
+// Actors emit events through an EventBus; sinks (trace writer, round metrics, progress)
+// subscribe to it. Events carry simulated time only: wall-clock time never enters them, which
+// is what makes events.jsonl byte-identical across runs of one scenario and seed.
+#pragma once
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace flemu {
+
+enum class EventKind {
+  RoundStart,  ///< server begins a round (count = clients selected)
+  Download,    ///< span: global model server -> client (bytes)
+  Train,       ///< span: local training on the device (flops)
+  Upload,      ///< span: update client -> server (bytes)
+  Aggregate,   ///< server built the next global model (count = updates used)
+  Evaluate,    ///< global model tested (accuracy, loss; count = test samples)
+  RoundEnd,    ///< round over (count = updates used)
+};
+
+const char* to_string(EventKind kind);
+
+struct Event {
+  double time = 0;        ///< simulated time of the event (end of a span), s
+  double start = NAN;     ///< spans: simulated start time, s
+  EventKind kind = EventKind::RoundStart;
+  std::string actor;      ///< "server", "client-3"
+  std::string host;       ///< SimGrid host name
+  int round = -1;
+  int client = -1;        ///< device index, -1 for server-only events
+  double bytes = 0;
+  double flops = 0;
+  int count = -1;
+  double accuracy = NAN, loss = NAN;
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_event(const Event& e) = 0;
+};
+
+class EventBus {
+ public:
+  void subscribe(EventSink* sink) { sinks_.push_back(sink); }
+  void emit(const Event& e) const {
+    for (auto* s : sinks_) s->on_event(e);
+  }
+
+ private:
+  std::vector<EventSink*> sinks_;
+};
+
+}  // namespace flemu

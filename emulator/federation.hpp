@@ -1,0 +1,34 @@
+// What the actors of one run share: read-only facts about the platform and the data, the
+// trainer and job pool that run real work, and the event bus. Owned by run_scenario(); the
+// actors hold a reference. No FL maths and no output code live here.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emulator/event.hpp"
+#include "emulator/job_pool.hpp"
+#include "emulator/scenario.hpp"
+#include "platforms/star_platform.hpp"
+#include "workloads/partition.hpp"
+#include "workloads/trainer.hpp"
+
+namespace flemu {
+
+struct Federation {
+  const Scenario& scenario;
+  std::vector<DeviceSpec> devices;
+  StarPlatform platform;
+  std::vector<std::shared_ptr<const std::vector<int32_t>>> partitions;  ///< per device
+  Trainer& trainer;
+  JobPool& pool;
+  EventBus& bus;
+  std::vector<int32_t> eval_subset;  ///< fixed-seed test subset for intermediate evaluations
+
+  int num_devices() const { return static_cast<int>(devices.size()); }
+  /// Mailbox where device `i` receives its orders.
+  static std::string device_mailbox(int i) { return "device-" + std::to_string(i); }
+  static constexpr const char* server_mailbox = "server";
+};
+
+}  // namespace flemu

@@ -1,0 +1,448 @@
+// Scenario file -> typed Scenario (scenario.hpp), in four steps:
+//   1. read and parse the file (syntax errors with line and column, duplicate keys refused);
+//   2. validate against scenarios/scenario.schema.json, unit strings re-parsed by units.cpp;
+//   3. fill the schema's defaults, then check what a schema cannot say (names, references,
+//      counts across sections) and resolve class inheritance of explicit devices;
+//   4. type the resolved document, which is also kept verbatim and hashed.
+// Every error is a ScenarioError "<file>: <json pointer>: expected <what>".
+#include "emulator/scenario.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <xxhash.h>
+
+#include "emulator/json_schema.hpp"
+#include "platforms/units.hpp"
+
+namespace flemu {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+namespace js = json_schema;
+using units::Quantity;
+
+/// Turns a pointer and a phrase into the one message shape every loader error has.
+class Complaint {
+ public:
+  explicit Complaint(std::string source) : source_(std::move(source)) {}
+  [[noreturn]] void at(const std::string& pointer, const std::string& expected) const {
+    throw ScenarioError(source_ + ": " + (pointer.empty() ? "/" : pointer) + ": expected " +
+                        expected);
+  }
+  /// For errors with no JSON position (unreadable file, syntax error).
+  [[noreturn]] void file(const std::string& where_and_what) const {
+    throw ScenarioError(source_ + ": " + where_and_what);
+  }
+
+ private:
+  std::string source_;
+};
+
+// --- schema ---------------------------------------------------------------------------
+
+std::string schema_path() { return std::string(FLEMU_SOURCE_DIR) + "/scenarios/scenario.schema.json"; }
+
+// The schema is part of the program: failing to read it is an installation fault, not bad
+// scenario input, hence std::runtime_error rather than ScenarioError.
+const ordered_json& ordered_schema() {
+  static const ordered_json schema = [] {
+    std::ifstream in(schema_path());
+    if (!in) throw std::runtime_error("flemu: cannot read the scenario schema " + schema_path());
+    return ordered_json::parse(in);
+  }();
+  return schema;
+}
+
+const json& sorted_schema() {
+  static const json schema = json::parse(ordered_schema().dump());
+  return schema;
+}
+
+js::FormatChecker quantity_format(Quantity q, bool positive) {
+  // The message is units.cpp's own, so the schema path and the parser never disagree in words.
+  return {units::describe(q, positive), [q, positive](const std::string& s) {
+            try {
+              units::parse(q, s, positive);
+              return true;
+            } catch (const units::UnitError&) {
+              return false;
+            }
+          }};
+}
+
+const js::FormatCheckers& formats() {
+  static const js::FormatCheckers checkers = {
+      {"positive-rate", quantity_format(Quantity::Rate, true)},
+      {"positive-flops", quantity_format(Quantity::Flops, true)},
+      {"duration", quantity_format(Quantity::Duration, false)},
+      {"positive-duration", quantity_format(Quantity::Duration, true)},
+      {"identifier",
+       {"a name of letters, digits, \"_\", \".\" and \"-\", starting with a letter or digit",
+        [](const std::string& s) {
+          static const std::regex re("^[A-Za-z0-9][A-Za-z0-9_.-]*$");
+          return std::regex_match(s, re);
+        }}},
+  };
+  return checkers;
+}
+
+template <class Json>
+void validate_or_throw(const Json& schema, const Json& doc, const Complaint& complain) {
+  const auto violations = js::validate(schema, doc, formats());
+  if (!violations.empty()) complain.at(violations.front().pointer, violations.front().expected);
+}
+
+// --- step 1: reading ------------------------------------------------------------------
+
+std::string escape_token(const std::string& key) {  // RFC 6901: "~" -> "~0", "/" -> "~1"
+  std::string out;
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
+/// Parser callback refusing duplicate keys, which nlohmann would otherwise resolve silently
+/// by keeping the last one (a "seed" given twice is a mistake, not an override).
+class DuplicateKeyGuard {
+ public:
+  explicit DuplicateKeyGuard(const Complaint& complain) : complain_(complain) {}
+
+  bool operator()(int, ordered_json::parse_event_t event, ordered_json& parsed) {
+    using E = ordered_json::parse_event_t;
+    switch (event) {
+      case E::object_start:
+      case E::array_start:
+        count_array_element();
+        frames_.push_back({event == E::object_start, {}, {}, -1});
+        break;
+      case E::object_end:
+      case E::array_end:
+        frames_.pop_back();
+        break;
+      case E::key: {
+        Frame& top = frames_.back();
+        const std::string key = parsed.template get<std::string>();
+        if (!top.keys.insert(key).second)
+          complain_.at(pointer_to(key), "each key once (\"" + key + "\" appears twice)");
+        top.current_key = key;
+        break;
+      }
+      case E::value:
+        count_array_element();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::set<std::string> keys;
+    std::string current_key;
+    long index;
+  };
+
+  void count_array_element() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  }
+
+  std::string pointer_to(const std::string& key) const {
+    std::string pointer;
+    for (size_t i = 0; i + 1 < frames_.size(); ++i)
+      pointer += "/" + (frames_[i].is_object ? escape_token(frames_[i].current_key)
+                                             : std::to_string(frames_[i].index));
+    return pointer + "/" + escape_token(key);
+  }
+
+  const Complaint& complain_;
+  std::vector<Frame> frames_;
+};
+
+ordered_json read_document(const std::string& path, const Complaint& complain) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) complain.file("expected an existing scenario file (no such file)");
+  if (fs::is_directory(path, ec)) complain.file("expected a scenario file, not a directory");
+  std::ifstream in(path);
+  if (!in) complain.file(std::string("expected a readable scenario file (") + std::strerror(errno) + ")");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return ordered_json::parse(text.str(), DuplicateKeyGuard(complain));
+  } catch (const ordered_json::parse_error& e) {
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line L, column C:
+    // <detail>"; keep the position and the detail, drop the library's prefix.
+    static const std::regex where(R"(at line (\d+), column (\d+): (.*)$)");
+    std::smatch m;
+    const std::string what = e.what();
+    if (std::regex_search(what, m, where))
+      complain.file("line " + m[1].str() + ", column " + m[2].str() + ": expected valid JSON (" +
+                    m[3].str() + ")");
+    complain.file("byte " + std::to_string(e.byte) + ": expected valid JSON (" + what + ")");
+  }
+}
+
+// --- step 3: semantic checks and inheritance ------------------------------------------
+
+std::string index_pointer(const std::string& base, size_t i) { return base + "/" + std::to_string(i); }
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", \"" : "\"") + names[i] + "\"";
+  return out;
+}
+
+/// A link is "bandwidth" (both ways) or "uplink" + "downlink". `complete` says whether the
+/// object must give a whole link by itself (classes, and devices without a class).
+void check_link(const json& obj, const std::string& ptr, bool complete, const Complaint& complain) {
+  const bool bw = obj.contains("bandwidth"), up = obj.contains("uplink"), down = obj.contains("downlink");
+  if (bw && (up || down))
+    complain.at(ptr + (up ? "/uplink" : "/downlink"),
+                "either \"bandwidth\" or \"uplink\" and \"downlink\", not both");
+  if (!complete) return;
+  const std::string rate = units::describe(Quantity::Rate, true);
+  if (!bw && !up && !down)
+    complain.at(ptr + "/bandwidth", rate + " (required key unless \"uplink\" and \"downlink\" are given)");
+  if (up != down)
+    complain.at(ptr + (up ? "/downlink" : "/uplink"),
+                rate + " (required key with \"" + (up ? "uplink" : "downlink") + "\")");
+}
+
+/// Checks classes and devices, and writes each class-derived device's inherited keys into it
+/// so that the resolved document states every device completely. Returns the device count.
+int64_t resolve_platform(json& platform, const Complaint& complain) {
+  json& classes = platform["classes"];
+  json& devices = platform["devices"];
+
+  std::map<std::string, size_t> class_index;
+  int64_t device_count = 0;
+  std::map<std::string, std::string> device_origin;  // name -> where it came from, for messages
+  for (size_t c = 0; c < classes.size(); ++c) {
+    const std::string ptr = index_pointer("/platform/classes", c);
+    const std::string name = classes[c]["name"];
+    if (auto [it, fresh] = class_index.emplace(name, c); !fresh)
+      complain.at(ptr + "/name", "a unique class name (\"" + name + "\" is already " +
+                                     index_pointer("/platform/classes", it->second) + ")");
+    check_link(classes[c], ptr, /*complete=*/true, complain);
+    const int64_t count = classes[c]["count"].get<int64_t>();
+    device_count += count;
+    for (int64_t i = 0; i < count; ++i)
+      device_origin.emplace(name + "-" + std::to_string(i), "a device of class \"" + name + "\"");
+  }
+
+  for (size_t d = 0; d < devices.size(); ++d) {
+    json& device = devices[d];
+    const std::string ptr = index_pointer("/platform/devices", d);
+    const std::string name = device["name"];
+    if (auto [it, fresh] = device_origin.emplace(name, ptr); !fresh)
+      complain.at(ptr + "/name", "a unique device name (\"" + name + "\" is already " + it->second + ")");
+
+    if (!device.contains("class")) {
+      check_link(device, ptr, /*complete=*/true, complain);
+      if (!device.contains("speed"))
+        complain.at(ptr + "/speed", units::describe(Quantity::Flops, true) + " (required key without \"class\")");
+      if (!device.contains("latency"))
+        complain.at(ptr + "/latency", units::describe(Quantity::Duration) + " (required key without \"class\")");
+      if (!device.contains("cores")) device["cores"] = 1;
+      continue;
+    }
+
+    const std::string class_name = device["class"];
+    auto cls = class_index.find(class_name);
+    if (cls == class_index.end()) {
+      std::vector<std::string> names;
+      for (const auto& c : classes) names.push_back(c["name"]);
+      complain.at(ptr + "/class", names.empty() ? "the name of a class in /platform/classes (there are none)"
+                                                : "one of " + quoted_list(names) + " (the classes in /platform/classes)");
+    }
+    check_link(device, ptr, /*complete=*/false, complain);
+    const json& parent = classes[cls->second];
+    for (const char* key : {"speed", "cores", "latency"})
+      if (!device.contains(key)) device[key] = parent[key];
+    // Inherit the link half by half, so that overriding "uplink" keeps the class's downlink.
+    const bool up = device.contains("uplink"), down = device.contains("downlink");
+    if (device.contains("bandwidth") || (up && down)) continue;
+    auto parent_rate = [&](const char* key) { return parent.contains(key) ? parent[key] : parent["bandwidth"]; };
+    if (up) device["downlink"] = parent_rate("downlink");
+    else if (down) device["uplink"] = parent_rate("uplink");
+    else
+      for (const char* key : {"bandwidth", "uplink", "downlink"})
+        if (parent.contains(key)) device[key] = parent[key];
+  }
+  return device_count + static_cast<int64_t>(devices.size());
+}
+
+// --- step 4: typing -------------------------------------------------------------------
+
+int to_int(const json& value, const std::string& ptr, const Complaint& complain) {
+  // The schema guarantees an integer (possibly written 2.0) but not that it fits an int.
+  const double d = value.get<double>();
+  if (d > INT_MAX) complain.at(ptr, "an integer <= " + std::to_string(INT_MAX));
+  return static_cast<int>(d);
+}
+
+uint64_t to_seed(const json& value, const Complaint& complain) {
+  if (value.is_number_unsigned()) return value.get<uint64_t>();
+  if (value.is_number_integer()) return static_cast<uint64_t>(value.get<int64_t>());
+  const double d = value.get<double>();  // an integral float such as 42.0
+  if (d >= 18446744073709551616.0) complain.at("/seed", "an integer >= 0 and < 2^64");
+  return static_cast<uint64_t>(d);
+}
+
+LinkSpec to_link(const json& obj) {
+  LinkSpec link;
+  if (obj.contains("bandwidth")) {
+    link.up_bytes_per_s = link.down_bytes_per_s = units::parse_rate(obj["bandwidth"]);
+  } else {
+    link.up_bytes_per_s = units::parse_rate(obj["uplink"]);
+    link.down_bytes_per_s = units::parse_rate(obj["downlink"]);
+  }
+  link.latency_s = units::parse_duration(obj["latency"]);
+  return link;
+}
+
+PlatformSpec to_platform(const json& p, const Complaint& complain) {
+  PlatformSpec spec;
+  spec.network = p["network"] == "exact" ? NetworkModel::Exact : NetworkModel::Lv08;
+  const json& server = p["server"];
+  spec.server.speed_flops = units::parse_flops(server["speed"]);
+  spec.server.cores = to_int(server["cores"], "/platform/server/cores", complain);
+  if (server.contains("bandwidth")) spec.server.bandwidth_bytes_per_s = units::parse_rate(server["bandwidth"]);
+  spec.server.latency_s = units::parse_duration(server["latency"]);
+  for (size_t c = 0; c < p["classes"].size(); ++c) {
+    const json& cls = p["classes"][c];
+    const std::string ptr = index_pointer("/platform/classes", c);
+    DeviceClassSpec spec_class;
+    spec_class.name = cls["name"];
+    spec_class.count = to_int(cls["count"], ptr + "/count", complain);
+    spec_class.speed_flops = units::parse_flops(cls["speed"]);
+    spec_class.cores = to_int(cls["cores"], ptr + "/cores", complain);
+    spec_class.link = to_link(cls);
+    spec_class.jitter = cls["jitter"];
+    spec.classes.push_back(std::move(spec_class));
+  }
+  for (size_t d = 0; d < p["devices"].size(); ++d) {
+    const json& dev = p["devices"][d];
+    DeviceSpec device;
+    device.name = dev["name"];
+    device.class_name = dev.value("class", "");
+    device.speed_flops = units::parse_flops(dev["speed"]);
+    device.cores = to_int(dev["cores"], index_pointer("/platform/devices", d) + "/cores", complain);
+    device.link = to_link(dev);
+    spec.devices.push_back(std::move(device));
+  }
+  return spec;
+}
+
+WorkloadSpec to_workload(const json& w, const Complaint& complain) {
+  WorkloadSpec spec;
+  spec.dataset = w["dataset"];
+  spec.model = w["model"] == "cnn" ? ModelKind::Cnn : ModelKind::Mlp;
+  const json& partition = w["partition"];
+  const std::string scheme = partition["scheme"];
+  if (scheme == "dirichlet") {
+    spec.partition.scheme = PartitionScheme::Dirichlet;
+    spec.partition.alpha = partition["alpha"];
+  } else if (scheme == "shards") {
+    spec.partition.scheme = PartitionScheme::Shards;
+    spec.partition.shards_per_client =
+        to_int(partition["shards_per_client"], "/workload/partition/shards_per_client", complain);
+  } else {
+    spec.partition.scheme = PartitionScheme::Iid;
+  }
+  spec.samples_per_client = to_int(w["samples_per_client"], "/workload/samples_per_client", complain);
+  return spec;
+}
+
+AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
+  AlgorithmSpec spec;
+  spec.name = a["name"];
+  spec.clients_per_round = to_int(a["clients_per_round"], "/algorithm/clients_per_round", complain);
+  spec.local_epochs = to_int(a["local_epochs"], "/algorithm/local_epochs", complain);
+  spec.local_steps = to_int(a["local_steps"], "/algorithm/local_steps", complain);
+  spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
+  spec.lr = a["lr"];
+  spec.server_lr = a["server_lr"];
+  return spec;
+}
+
+std::string xxh64_hex(const std::string& text) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(XXH64(text.data(), text.size(), 0)));
+  return buf;
+}
+
+/// Steps 3 and 4 on a document that already passed the schema.
+Scenario build(json doc, const std::string& source) {
+  const Complaint complain(source);
+  js::apply_defaults(sorted_schema(), doc, formats());
+
+  Scenario s;
+  s.source = source;
+  if (!doc.contains("name")) doc["name"] = std::filesystem::path(source).stem().string();
+  s.name = doc["name"];
+  s.seed = to_seed(doc["seed"], complain);
+  s.training = doc["training"] == "analytic" ? TrainingMode::Analytic : TrainingMode::Real;
+  s.compute_device = doc["device"];
+
+  const int64_t device_count = resolve_platform(doc["platform"], complain);
+  if (device_count < 1)
+    complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
+  s.platform = to_platform(doc["platform"], complain);
+  s.workload = to_workload(doc["workload"], complain);
+
+  s.algorithm = to_algorithm(doc["algorithm"], complain);
+  if (s.algorithm.clients_per_round > device_count)
+    complain.at("/algorithm/clients_per_round",
+                "an integer <= " + std::to_string(device_count) + " (the number of devices)");
+  if (s.algorithm.local_steps == 0 && s.algorithm.local_epochs < 1)
+    complain.at("/algorithm/local_epochs", "an integer >= 1 when local_steps is 0");
+
+  const json& eval = doc["evaluation"];
+  s.evaluation.every_rounds = to_int(eval["every"], "/evaluation/every", complain);
+  s.evaluation.test_samples = to_int(eval["test_samples"], "/evaluation/test_samples", complain);
+
+  const json& stop = doc["stop"];
+  if (stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");
+  if (s.training == TrainingMode::Analytic && !stop.contains("rounds") && !stop.contains("time"))
+    complain.at("/stop", "rounds or time when training is \"analytic\" (it measures no accuracy)");
+  if (stop.contains("rounds")) s.stop.max_rounds = to_int(stop["rounds"], "/stop/rounds", complain);
+  if (stop.contains("time")) s.stop.max_time_s = units::parse_duration(stop["time"]);
+  if (stop.contains("target_accuracy")) s.stop.target_accuracy = stop["target_accuracy"];
+
+  json& output = doc["output"];
+  if (!output.contains("directory")) output["directory"] = "out/" + s.name;
+  s.output_dir = output["directory"];
+
+  s.resolved = std::move(doc);
+  s.hash = xxh64_hex(s.resolved.dump());
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path) {
+  const Complaint complain(path);
+  const ordered_json doc = read_document(path, complain);
+  // Validate the order-preserving document, so that the first error reported is the first
+  // in the file rather than the first in alphabetical order.
+  validate_or_throw(ordered_schema(), doc, complain);
+  return build(json::parse(doc.dump()), path);
+}
+
+Scenario load_scenario(const nlohmann::json& doc, const std::string& source) {
+  validate_or_throw(sorted_schema(), doc, Complaint(source));
+  return build(doc, source);
+}
+
+}  // namespace flemu

@@ -1,0 +1,193 @@
+#include "emulator/simulation.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <simgrid/s4u.hpp>
+#include <spdlog/spdlog.h>
+#include <xxhash.h>
+
+#include "algorithms/algorithm.hpp"
+#include "emulator/federation.hpp"
+#include "emulator/progress.hpp"
+#include "emulator/round_metrics.hpp"
+#include "emulator/sync_server.hpp"
+#include "emulator/trace_writer.hpp"
+#include "workloads/dataset.hpp"
+#include "workloads/rng.hpp"
+
+namespace fs = std::filesystem;
+namespace sg4 = simgrid::s4u;
+
+namespace flemu {
+
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read");
+  XXH64_state_t* st = XXH64_createState();
+  XXH64_reset(st, 0);
+  char buf[1 << 16];
+  while (in) {
+    in.read(buf, sizeof buf);
+    XXH64_update(st, buf, static_cast<size_t>(in.gcount()));
+  }
+  const auto h = XXH64_digest(st);
+  XXH64_freeState(st);
+  return fmt::format("{:016x}", h);
+}
+
+namespace {
+
+std::shared_ptr<const TrainTest> load_data(const Scenario& sc, const RunOptions& opt) {
+  if (sc.workload.dataset == "synthetic") {
+    const int64_t n = int64_t(sc.workload.samples_per_client) * static_cast<int64_t>(expand_devices(sc.platform, sc.seed).size());
+    return std::make_shared<TrainTest>(make_synthetic_dataset(n, 2000, derive_seed(sc.seed, SeedStream::Partition, {99})));
+  }
+  const std::string dir = opt.data_dir.empty() ? sc.workload.data_dir : opt.data_dir;
+  return std::make_shared<TrainTest>(load_fashion_mnist(dir));
+}
+
+std::vector<int32_t> make_eval_subset(int64_t test_size, int samples, uint64_t seed) {
+  if (samples <= 0 || samples >= test_size) return {};
+  std::vector<int32_t> all(test_size);
+  for (int64_t i = 0; i < test_size; ++i) all[i] = static_cast<int32_t>(i);
+  Rng rng(seed);
+  rng.shuffle(all);
+  all.resize(samples);
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error(path.string() + ": write failed");
+}
+
+}  // namespace
+
+RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  const fs::path out_dir = opt.output_dir.empty() ? sc.output_dir : opt.output_dir;
+  const fs::path staging = out_dir.string() + ".partial";
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+
+  try {
+    auto devices = expand_devices(sc.platform, sc.seed);
+    spdlog::info("scenario {} ({}): {} devices, model {}, {} training", sc.name, sc.hash, devices.size(),
+                 to_string(sc.workload.model), sc.training == TrainingMode::Real ? "real" : "analytic");
+
+    std::unique_ptr<Trainer> trainer;
+    std::shared_ptr<const TrainTest> data;
+    int64_t train_size = 0, test_size = 0;
+    std::vector<uint8_t> labels;
+    if (sc.training == TrainingMode::Real) {
+      data = load_data(sc, opt);
+      trainer = make_torch_trainer(sc.workload.model, data, sc.compute_device);
+      train_size = data->train.size;
+      test_size = data->test.size;
+    } else {
+      trainer = make_analytic_trainer(sc.workload.model);
+    }
+    // Partitions: index lists into the one shared training set. In analytic mode there is no
+    // data; every client holds samples_per_client (what the flop count needs).
+    std::vector<std::shared_ptr<const std::vector<int32_t>>> parts;
+    if (data) {
+      auto p = partition_dataset(data->train.labels, data->train.num_classes, static_cast<int>(devices.size()),
+                                 sc.workload.samples_per_client, sc.workload.partition,
+                                 derive_seed(sc.seed, SeedStream::Partition));
+      for (auto& v : p) parts.push_back(std::make_shared<const std::vector<int32_t>>(std::move(v)));
+    } else {
+      auto same = std::make_shared<const std::vector<int32_t>>(sc.workload.samples_per_client, 0);
+      parts.assign(devices.size(), same);
+    }
+    (void)train_size;
+
+    const int jobs = opt.jobs > 0 ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
+    JobPool pool(jobs);
+    EventBus bus;
+    TraceWriter trace((staging / "events.jsonl").string());
+    RoundMetrics metrics;
+    ProgressReporter progress(sc.stop, opt.progress);
+    bus.subscribe(&trace);
+    bus.subscribe(&metrics);
+    bus.subscribe(&progress);
+
+    // SimGrid: quiet its own logging (ours goes through spdlog); small actor stacks are safe
+    // because LibTorch runs only on pool threads (../shared/FACTS.md).
+    int argc = 2;
+    char arg0[] = "flemu";
+    char arg1[] = "--log=root.thres:critical";
+    char* argv[] = {arg0, arg1, nullptr};
+    sg4::Engine engine(&argc, argv);
+    engine.set_config("contexts/stack-size:512");
+    configure_network_model(engine, sc.platform.network);
+
+    Federation fed{sc, devices, build_star_platform(sc.platform.server, devices), std::move(parts), *trainer, pool,
+                   bus, make_eval_subset(test_size, sc.evaluation.test_samples,
+                                         derive_seed(sc.seed, SeedStream::EvalSubset))};
+    ServerOutcome outcome;
+    sg4::Actor::create("server", fed.platform.server,
+                       SyncServer(fed, make_sync_algorithm(sc.algorithm), outcome));
+    engine.run();
+    const double sim_time = sg4::Engine::get_clock();
+
+    trace.close();
+    metrics.write_csv((staging / "metrics.csv").string());
+    write_text(staging / "scenario.resolved.json", sc.resolved.dump(2) + "\n");
+
+    RunSummary s;
+    s.output_dir = out_dir.string();
+    s.rounds = outcome.rounds;
+    s.simulated_time_s = sim_time;
+    s.final_accuracy = outcome.final_accuracy;
+    s.final_loss = outcome.final_loss;
+    s.stop_reason = outcome.stop_reason;
+    s.events_hash = file_hash((staging / "events.jsonl").string());
+
+    double up = 0, down = 0, flops = 0;
+    for (const auto& r : metrics.rows()) {
+      up += r.bytes_up;
+      down += r.bytes_down;
+      flops += r.flops;
+    }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    nlohmann::ordered_json j;
+    j["scenario"] = sc.name;
+    j["scenario_hash"] = sc.hash;
+    j["events_hash"] = s.events_hash;
+    j["metrics_hash"] = file_hash((staging / "metrics.csv").string());
+    j["rounds"] = s.rounds;
+    j["stop_reason"] = s.stop_reason;
+    j["simulated_time_s"] = sim_time;
+    j["final_accuracy"] = std::isnan(s.final_accuracy) ? nlohmann::ordered_json() : nlohmann::ordered_json(s.final_accuracy);
+    j["final_loss"] = std::isnan(s.final_loss) ? nlohmann::ordered_json() : nlohmann::ordered_json(s.final_loss);
+    j["bytes_up"] = up;
+    j["bytes_down"] = down;
+    j["flops"] = flops;
+    j["devices"] = devices.size();
+    j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
+    j["training"] = sc.training == TrainingMode::Real ? "real" : "analytic";
+    j["compute_device"] = trainer->device();
+    j["jobs"] = jobs;
+    j["wall_time_s"] = wall;
+    write_text(staging / "summary.json", j.dump(2) + "\n");
+
+    // Commit: replace the previous outputs with the new ones.
+    fs::create_directories(out_dir);
+    for (const auto& entry : fs::directory_iterator(staging))
+      fs::rename(entry.path(), out_dir / entry.path().filename());
+    fs::remove_all(staging);
+    return s;
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+    throw;
+  }
+}
+
+}  // namespace flemu

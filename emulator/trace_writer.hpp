@@ -1,0 +1,41 @@
+// events.jsonl: one JSON object per simulated event, in the order the simulation produced
+// them (non-decreasing "t").
+//
+// Keys, in this order (absent when not meaningful for the kind):
+//   t       simulated time of the event, or of the end of a span, seconds
+//   t0      spans only (download, train, upload): simulated start, seconds
+//   kind    round_start | download | train | upload | aggregate | evaluate | round_end
+//   actor   "server" or "client-<device index>"
+//   host    SimGrid host the actor runs on (device name)
+//   round   1-based round (for uploads: the round whose model the client trained on)
+//   client  device index
+//   bytes   payload bytes moved (download, upload)
+//   flops   floating-point operations simulated (train)
+//   count   round_start: clients selected; aggregate/round_end: updates used;
+//           evaluate: test samples
+//   accuracy, loss   evaluate: test accuracy in [0,1] and mean cross-entropy;
+//                    upload: loss = the client's mean training loss
+// Doubles are printed in shortest round-trip form, so equal runs give equal bytes.
+#pragma once
+#include <fstream>
+#include <string>
+
+#include "emulator/event.hpp"
+
+namespace flemu {
+
+class TraceWriter final : public EventSink {
+ public:
+  explicit TraceWriter(const std::string& path);
+  void on_event(const Event& e) override;
+  void close();
+
+ private:
+  std::ofstream out_;
+  std::string path_;
+};
+
+/// The JSON line for one event (without newline); exposed for tests.
+std::string to_json_line(const Event& e);
+
+}  // namespace flemu

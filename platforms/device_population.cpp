@@ -1,0 +1,39 @@
+// Expansion of device classes into concrete devices (platform_spec.hpp).
+//
+// Each device draws from its own stream, derive_seed(seed, DeviceJitter, {class, index}), so
+// adding a class or a device never changes the draws of the others.
+#include "platforms/platform_spec.hpp"
+
+#include "workloads/rng.hpp"
+
+namespace flemu {
+
+std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed) {
+  std::vector<DeviceSpec> devices;
+  for (size_t c = 0; c < spec.classes.size(); ++c) {
+    const DeviceClassSpec& cls = spec.classes[c];
+    for (int i = 0; i < cls.count; ++i) {
+      Rng rng(derive_seed(seed, SeedStream::DeviceJitter, {uint64_t(c), uint64_t(i)}));
+      // Draw order is part of the seed contract: speed, uplink, downlink. The draws happen
+      // even at jitter 0 (factor exactly 1) so that the order never depends on the jitter.
+      const double lo = 1 - cls.jitter, hi = 1 + cls.jitter;
+      const double speed_factor = rng.uniform(lo, hi);
+      const double up_factor = rng.uniform(lo, hi);
+      const double down_factor = rng.uniform(lo, hi);
+
+      DeviceSpec d;
+      d.name = cls.name + "-" + std::to_string(i);
+      d.class_name = cls.name;
+      d.speed_flops = cls.speed_flops * speed_factor;
+      d.cores = cls.cores;
+      d.link.up_bytes_per_s = cls.link.up_bytes_per_s * up_factor;
+      d.link.down_bytes_per_s = cls.link.down_bytes_per_s * down_factor;
+      d.link.latency_s = cls.link.latency_s;
+      devices.push_back(std::move(d));
+    }
+  }
+  devices.insert(devices.end(), spec.devices.begin(), spec.devices.end());
+  return devices;
+}
+
+}  // namespace flemu

@@ -1,0 +1,170 @@
+// Whole runs of the flemu binary on tiny scenarios (SimGrid's engine is one per process, so
+// each run is a subprocess): timing against the analytic formula, determinism, learning.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+#include "workloads/model_info.hpp"
+
+using namespace flemu;
+using namespace flemu::test;
+using nlohmann::json;
+
+namespace {
+
+/// A tiny valid scenario; tests edit it before writing it out.
+json tiny_scenario(const std::string& out_dir) {
+  return json::parse(R"({
+    "name": "tiny", "seed": 5,
+    "platform": {
+      "network": "exact",
+      "server": {"speed": "10Gf"},
+      "classes": [
+        {"name": "slow", "count": 2, "speed": "1Gf", "cores": 1, "uplink": "2Mbps", "downlink": "8Mbps", "latency": "20ms"},
+        {"name": "fast", "count": 2, "speed": "4Gf", "cores": 2, "bandwidth": "50Mbps", "latency": "5ms", "jitter": 0.1}
+      ]
+    },
+    "workload": {"dataset": "synthetic", "model": "mlp", "partition": {"scheme": "dirichlet", "alpha": 0.5},
+                 "samples_per_client": 200},
+    "algorithm": {"name": "fedavg", "clients_per_round": 3, "local_epochs": 1, "batch_size": 20, "lr": 0.05},
+    "stop": {"rounds": 3}
+  })")
+      .merge_patch(json{{"output", {{"directory", out_dir}}}});
+}
+
+std::filesystem::path write_scenario(const json& j, const std::string& tag) {
+  auto p = scratch_dir(tag) / "scenario.json";
+  write_file(p, j.dump(2));
+  return p;
+}
+
+std::vector<json> read_events(const std::filesystem::path& dir) {
+  std::vector<json> ev;
+  std::istringstream in(read_file(dir / "events.jsonl"));
+  for (std::string line; std::getline(in, line);) ev.push_back(json::parse(line));
+  return ev;
+}
+
+}  // namespace
+
+TEST_CASE("one round on a one-device platform takes latency + bytes/bandwidth + flops/speed", "[e2e][timing]") {
+  const auto out = scratch_dir("timing") / "out";
+  json s = tiny_scenario(out.string());
+  s["training"] = "analytic";
+  s["platform"]["classes"] = json::parse(
+      R"([{"name": "d", "count": 1, "speed": "2Gf", "cores": 2, "uplink": "1Mbps", "downlink": "4Mbps", "latency": "30ms"}])");
+  s["algorithm"]["clients_per_round"] = 1;
+  s["algorithm"]["local_epochs"] = 3;
+  s["stop"]["rounds"] = 1;
+  auto r = run_flemu("run --quiet " + write_scenario(s, "timing").string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+
+  const auto m = describe_model(ModelKind::Mlp);
+  const double bytes = double(m.bytes);
+  const double flops = m.train_flops_per_sample * 200 * 3;
+  const double download = 0.030 + bytes / (4e6 / 8), train = flops / (2e9 * 2), upload = 0.030 + bytes / (1e6 / 8);
+  auto ev = read_events(out);
+  double t_dl = -1, t_tr = -1, t_up = -1;
+  for (const auto& e : ev) {
+    if (e["kind"] == "download") t_dl = e["t"].get<double>() - e["t0"].get<double>();
+    if (e["kind"] == "train") t_tr = e["t"].get<double>() - e["t0"].get<double>();
+    if (e["kind"] == "upload") t_up = e["t"].get<double>() - e["t0"].get<double>();
+  }
+  CHECK(t_dl == Approx(download).epsilon(1e-6));
+  CHECK(t_tr == Approx(train).epsilon(1e-6));
+  CHECK(t_up == Approx(upload).epsilon(1e-6));
+  auto summary = json::parse(read_file(out / "summary.json"));
+  CHECK(summary["simulated_time_s"].get<double>() == Approx(download + train + upload).epsilon(1e-6));
+  CHECK(summary["bytes_up"].get<double>() == bytes);
+  CHECK(summary["flops"].get<double>() == Approx(flops));
+}
+
+TEST_CASE("a scenario run twice gives byte-identical traces and metrics; another seed does not", "[e2e][determinism]") {
+  const auto base = scratch_dir("determinism");
+  auto run = [&](const std::string& name, int seed, int jobs) {
+    json s = tiny_scenario((base / name).string());
+    s["seed"] = seed;
+    auto r = run_flemu("run --quiet --jobs " + std::to_string(jobs) + " " + write_scenario(s, name).string());
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return base / name;
+  };
+  auto a = run("a", 5, 1), b = run("b", 5, 2), c = run("c", 6, 2);
+  // Different output dirs, same content: also proves the worker count does not matter.
+  CHECK(read_file(a / "events.jsonl") == read_file(b / "events.jsonl"));
+  CHECK(read_file(a / "metrics.csv") == read_file(b / "metrics.csv"));
+  CHECK(read_file(a / "events.jsonl") != read_file(c / "events.jsonl"));
+  CHECK(read_file(a / "metrics.csv") != read_file(c / "metrics.csv"));
+  auto sa = json::parse(read_file(a / "summary.json")), sb = json::parse(read_file(b / "summary.json"));
+  CHECK(sa["events_hash"] == sb["events_hash"]);
+  CHECK(sa["scenario_hash"] == sb["scenario_hash"]);
+}
+
+TEST_CASE("real and analytic training give the same event timeline", "[e2e][analytic]") {
+  const auto base = scratch_dir("analytic");
+  auto strip = [](std::vector<json> ev) {
+    for (auto& e : ev) e.erase("accuracy"), e.erase("loss");
+    return ev;
+  };
+  json real = tiny_scenario((base / "real").string());
+  json analytic = real;
+  analytic["training"] = "analytic";
+  analytic["output"]["directory"] = (base / "analytic").string();
+  REQUIRE(run_flemu("run --quiet " + write_scenario(real, "real").string()).exit_code == 0);
+  REQUIRE(run_flemu("run --quiet " + write_scenario(analytic, "an").string()).exit_code == 0);
+  auto er = strip(read_events(base / "real")), ea = strip(read_events(base / "analytic"));
+  CHECK(er.size() > 10);
+  CHECK(er == ea);
+}
+
+TEST_CASE("FedAvg on real Fashion-MNIST beats chance", "[e2e][learning]") {
+  if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    WARN("Fashion-MNIST not installed (package dataset-fashion-mnist): skipped");
+    return;
+  }
+  const auto out = scratch_dir("learning") / "out";
+  json s = tiny_scenario(out.string());
+  s["workload"]["dataset"] = "fashion-mnist";
+  s["workload"]["samples_per_client"] = 500;
+  s["evaluation"] = {{"every", 1}, {"test_samples", 2000}};
+  auto r = run_flemu("run " + write_scenario(s, "learning").string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("round 3/3") != std::string::npos);  // progress lines
+  auto summary = json::parse(read_file(out / "summary.json"));
+  CHECK(summary["final_accuracy"].get<double>() > 0.5);  // chance is 0.1
+  // Metrics has one row per round and accuracy in each (evaluation every round).
+  std::istringstream csv(read_file(out / "metrics.csv"));
+  std::string line;
+  int rows = 0;
+  std::getline(csv, line);
+  CHECK(line.rfind("round,time_s,", 0) == 0);
+  while (std::getline(csv, line)) ++rows;
+  CHECK(rows == 3);
+}
+
+TEST_CASE("a bad scenario fails before any work and writes no output", "[e2e][errors]") {
+  const auto out = scratch_dir("bad") / "out";
+  json s = tiny_scenario(out.string());
+  s["platform"]["classes"][1]["bandwidth"] = "fast";
+  const auto path = write_scenario(s, "bad");
+  auto r = run_flemu("run " + path.string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains(path.string() + ": /platform/classes/1/bandwidth: expected"));
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK(run_flemu("validate " + path.string()).exit_code == 2);
+}
+
+TEST_CASE("validate and describe", "[e2e][cli]") {
+  const auto src = source_dir() / "scenarios" / "quickstart.json";
+  auto v = run_flemu("validate " + src.string());
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.output, Catch::Contains("valid"));
+  auto d = run_flemu("describe " + src.string());
+  CHECK(d.exit_code == 0);
+  CHECK_THAT(d.output, Catch::Contains("phone"));
+  CHECK_THAT(d.output, Catch::Contains("edge-gpu"));
+  CHECK_THAT(d.output, Catch::Contains("20 devices"));
+}

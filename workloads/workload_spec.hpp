@@ -1,0 +1,32 @@
+// Typed description of the learning task, as read from a scenario's "workload" section.
+#pragma once
+#include <string>
+
+namespace flemu {
+
+enum class PartitionScheme {
+  Iid,        ///< uniform random split
+  Dirichlet,  ///< per-client label proportions ~ Dirichlet(alpha) (Hsu et al. 2019)
+  Shards      ///< sort by label, cut into shards, deal shards_per_client to each (McMahan et al. 2017)
+};
+
+struct PartitionSpec {
+  PartitionScheme scheme = PartitionScheme::Iid;
+  double alpha = 0.5;         ///< Dirichlet concentration (smaller = more skew)
+  int shards_per_client = 2;  ///< Shards scheme only
+};
+
+enum class ModelKind {
+  Mlp,  ///< 784-200-200-10, ReLU (McMahan et al. 2017 "2NN")
+  Cnn   ///< conv5x5x32-pool-conv5x5x64-pool-fc512-fc10 (McMahan et al. 2017 "CNN")
+};
+
+struct WorkloadSpec {
+  std::string dataset = "fashion-mnist";
+  std::string data_dir = "/usr/share/datasets/fashion-mnist";  ///< --data-dir overrides
+  ModelKind model = ModelKind::Mlp;
+  PartitionSpec partition;
+  int samples_per_client = 600;  ///< training samples held by each client
+};
+
+}  // namespace flemu
