@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 #include <sys/wait.h>
 
@@ -131,12 +131,12 @@ std::vector<std::string> write_gnuplot_figures(const ReportData& d, const std::s
     const char* name;
     int column;  ///< in metrics-*.dat
     const char* xlabel;
-    const char* xformat;  ///< %.3s%c writes 1.5M for bytes
+    const char* xformat;  ///< "%.1s %cB" writes 1.5 MB
     bool wanted;
   };
   const Axis axes[] = {{"accuracy_time", 2, "simulated time (s)", "%g", true},
-                       {"accuracy_bytes", 3, "cumulative bytes (down + up)", "%.3s%c", true},
-                       {"accuracy_energy", 4, "cumulative energy (J)", "%.3s%c", d.has_energy}};
+                       {"accuracy_bytes", 3, "cumulative bytes (down + up)", "%.1s %cB", true},
+                       {"accuracy_energy", 4, "cumulative energy", "%.1s %cJ", d.has_energy}};
   for (const auto& a : axes) {
     std::string plots;
     for (const auto& f : runs)
@@ -145,7 +145,8 @@ std::vector<std::string> write_gnuplot_figures(const ReportData& d, const std::s
                              plots.empty() ? "" : ", \\\n     ", f.slug, a.column, gp_string(f.label));
     if (!a.wanted || plots.empty()) continue;
     const std::string body = fmt::format(
-        "set xlabel {}\nset ylabel 'test accuracy'\nset grid\nset key bottom right\nset format x '{}'\nplot {}\n",
+        "set xlabel {}\nset ylabel 'test accuracy'\nset grid\nset key bottom right\nset format x '{}'\n"
+        "set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05\nset rmargin 6\nplot {}\n",
         gp_string(a.xlabel), a.xformat, plots);
     write_file(dir / (std::string(a.name) + ".gp"), two_terminals(a.name, 900, 540, body));
     done(a.name);

@@ -116,9 +116,12 @@ const char* kBoot = R"js(
     var spec = Object.assign({}, c.spec, {datasets: {}});
     c.uses.forEach(function (name) { spec.datasets[name] = data[name]; });
     var el = document.getElementById(c.id + '-vis');
-    return vegaEmbed(el, spec, {
-      renderer: c.renderer,
-      actions: {export: true, source: false, compiled: false, editor: false}
+    // Inside then(): a spec error thrown synchronously still lands in the catch below.
+    return Promise.resolve().then(function () {
+      return vegaEmbed(el, spec, {
+        renderer: c.renderer,
+        actions: {export: true, source: false, compiled: false, editor: false}
+      });
     }).then(function (result) { window.flemuViews[c.id] = result.view; });
   });
   Promise.all(jobs).then(function () {

@@ -1,9 +1,11 @@
 #include "analysis/run_reader.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 
@@ -156,7 +158,7 @@ MetricsTable read_metrics(const std::string& path) {
       if (!parse_double(cells[i], values[i]) && required[i])
         fail_at(path, line_no, "expected column \"" + m.columns[i] + "\" to be a number or empty, got \"" + cells[i] + "\"");
     }
-    if (std::isnan(values[0])) fail_at(path, line_no, "expected a round number in column \"round\"");
+    if (std::isnan(values[m.index_of("round")])) fail_at(path, line_no, "expected a round number in column \"round\"");
     m.text.push_back(std::move(cells));
     m.value.push_back(std::move(values));
   }

@@ -8,7 +8,6 @@
 // the file, the 1-based line and what was expected.
 #pragma once
 #include <cmath>
-#include <map>
 #include <string>
 #include <vector>
 

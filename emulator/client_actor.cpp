@@ -29,7 +29,9 @@ void ClientActor::operator()() {
   // The real job runs on a worker thread while the device spends its simulated time.
   Trainer& trainer = fed_.trainer;
   auto result = fed_.pool.submit([&trainer, job] { return trainer.train(job); });
-  sg4::this_actor::exec_init(flops)->set_thread_count(fed_.devices[device_].cores)->wait();
+  // SimGrid's flops amount is per thread: split the job over all the device's cores.
+  const int cores = fed_.devices[device_].cores;
+  sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores)->wait();
   TrainResult trained = result.get();
   Event tr{sg4::Engine::get_clock(), downloaded, EventKind::Train, actor, host, order->round, device_};
   tr.flops = flops;

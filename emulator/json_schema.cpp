@@ -14,9 +14,12 @@ namespace {
 std::string escape_token(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -115,22 +118,28 @@ class Validator {
     if (name == "integer" || name == "number") {
       std::vector<std::string> bounds;
       if (auto b = node.find("minimum"); b != node.end()) bounds.push_back(">= " + b->dump());
-      if (auto b = node.find("exclusiveMinimum"); b != node.end()) bounds.push_back("> " + b->dump());
+      if (auto b = node.find("exclusiveMinimum"); b != node.end())
+        bounds.push_back("> " + b->dump());
       if (auto b = node.find("maximum"); b != node.end()) bounds.push_back("<= " + b->dump());
-      if (auto b = node.find("exclusiveMaximum"); b != node.end()) bounds.push_back("< " + b->dump());
+      if (auto b = node.find("exclusiveMaximum"); b != node.end())
+        bounds.push_back("< " + b->dump());
       if (!bounds.empty()) text += " " + join(bounds, " and ");
     } else if (name == "string") {
       if (auto m = node.find("minLength"); m != node.end()) {
         const auto n = m->template get<int64_t>();
-        if (n == 1) text = "a non-empty string";
-        else if (n > 1) text += " of at least " + std::to_string(n) + " characters";
+        if (n == 1)
+          text = "a non-empty string";
+        else if (n > 1)
+          text += " of at least " + std::to_string(n) + " characters";
       }
       if (auto p = node.find("pattern"); p != node.end()) text += " matching " + p->dump();
     } else if (name == "array") {
       if (auto m = node.find("minItems"); m != node.end()) {
         const auto n = m->template get<int64_t>();
-        if (n == 1) text = "a non-empty array";
-        else if (n > 1) text += " of at least " + std::to_string(n) + " items";
+        if (n == 1)
+          text = "a non-empty array";
+        else if (n > 1)
+          text += " of at least " + std::to_string(n) + " items";
       }
     }
     return text;
@@ -206,17 +215,16 @@ class Validator {
       if (checker != formats_.end() && !checker->second.accepts(s))
         return fail(ptr, describe(node));
     }
-    if (auto it = node.find("pattern"); it != node.end() &&
-                                        !std::regex_search(s, regex(it->template get<std::string>())))
+    if (auto it = node.find("pattern");
+        it != node.end() && !std::regex_search(s, regex(it->template get<std::string>())))
       return fail(ptr, describe(node));
-    if (auto it = node.find("minLength"); it != node.end() &&
-                                          utf8_length(s) < it->template get<size_t>())
+    if (auto it = node.find("minLength");
+        it != node.end() && utf8_length(s) < it->template get<size_t>())
       return fail(ptr, describe(node));
     return std::nullopt;
   }
 
-  std::optional<Failure> check_object(const Json& node, const Json& value,
-                                      const std::string& ptr) {
+  std::optional<Failure> check_object(const Json& node, const Json& value, const std::string& ptr) {
     static const Json no_properties = Json::object();
     auto props_it = node.find("properties");
     const Json& props = props_it != node.end() ? *props_it : no_properties;
@@ -253,7 +261,8 @@ class Validator {
   }
 
   std::optional<Failure> check_array(const Json& node, const Json& value, const std::string& ptr) {
-    if (auto it = node.find("minItems"); it != node.end() && value.size() < it->template get<size_t>())
+    if (auto it = node.find("minItems");
+        it != node.end() && value.size() < it->template get<size_t>())
       return fail(ptr, describe(node));
     if (auto items = node.find("items"); items != node.end()) {
       for (size_t i = 0; i < value.size(); ++i)
@@ -266,7 +275,8 @@ class Validator {
   /// document plainly chose another branch, so that branch's complaints are noise.
   std::optional<Failure> discriminator_mismatch(const Json& branch, const Json& value,
                                                 const std::string& ptr) {
-    const Json& b = branch.is_object() && branch.contains("$ref") ? resolve(branch["$ref"]) : branch;
+    const Json& b =
+        branch.is_object() && branch.contains("$ref") ? resolve(branch["$ref"]) : branch;
     if (!b.is_object() || !value.is_object()) return std::nullopt;
     auto props = b.find("properties");
     if (props == b.end()) return std::nullopt;
@@ -295,8 +305,8 @@ class Validator {
     }
     if (matched == 1 || (matched > 1 && !exactly_one)) return std::nullopt;
     if (matched > 1)
-      return fail(ptr, "a value matching exactly one alternative (" + std::to_string(matched) +
-                           " match)");
+      return fail(
+          ptr, "a value matching exactly one alternative (" + std::to_string(matched) + " match)");
     if (failures.empty()) return fail(ptr, "a valid value");  // "oneOf": [] matches nothing
 
     std::vector<const Failure*> specific;
@@ -347,7 +357,8 @@ std::vector<SchemaViolation> validate_impl(const Json& schema, const Json& doc,
 }
 
 /// The "default" of a property schema, looked up through a $ref; nullptr when it has none.
-const nlohmann::json* default_of(Validator<nlohmann::json>& validator, const nlohmann::json& schema) {
+const nlohmann::json* default_of(Validator<nlohmann::json>& validator,
+                                 const nlohmann::json& schema) {
   if (!schema.is_object()) return nullptr;
   if (auto def = schema.find("default"); def != schema.end()) return &*def;
   if (auto ref = schema.find("$ref"); ref != schema.end())
@@ -357,7 +368,8 @@ const nlohmann::json* default_of(Validator<nlohmann::json>& validator, const nlo
 
 void fill(Validator<nlohmann::json>& validator, const nlohmann::json& node, nlohmann::json& value) {
   if (!node.is_object()) return;
-  if (auto ref = node.find("$ref"); ref != node.end()) fill(validator, validator.resolve(*ref), value);
+  if (auto ref = node.find("$ref"); ref != node.end())
+    fill(validator, validator.resolve(*ref), value);
   for (const char* combinator : {"oneOf", "anyOf"}) {
     auto branches = node.find(combinator);
     if (branches == node.end()) continue;
@@ -394,7 +406,8 @@ std::vector<SchemaViolation> validate(const nlohmann::ordered_json& schema,
   return validate_impl(schema, doc, formats);
 }
 
-void apply_defaults(const nlohmann::json& schema, nlohmann::json& doc, const FormatCheckers& formats) {
+void apply_defaults(const nlohmann::json& schema, nlohmann::json& doc,
+                    const FormatCheckers& formats) {
   Validator<nlohmann::json> validator(schema, formats);
   fill(validator, schema, doc);
 }

@@ -2,6 +2,8 @@
 //   flemu run SCENARIO.json [--jobs N] [--data-dir DIR] [--output DIR] [--log-level L] [--quiet]
 //   flemu validate SCENARIO.json
 //   flemu describe SCENARIO.json
+//   flemu sweep SWEEP.json [--parallel N] [--jobs N]
+//   flemu report RUN_DIR... [-o report.html] [--figures DIR] [--label L]...
 // Exit codes: 0 success, 2 bad input (scenario, options), 1 any other failure.
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -12,6 +14,11 @@
 #include "emulator/describe.hpp"
 #include "emulator/scenario.hpp"
 #include "emulator/simulation.hpp"
+#include "emulator/sweep.hpp"
+#include "analysis/report.hpp"
+
+#include <unistd.h>
+#include <filesystem>
 
 int main(int argc, char** argv) {
   CLI::App app{"flemu: a discrete-event emulator for federated learning (SimGrid + LibTorch)"};
@@ -36,6 +43,26 @@ int main(int argc, char** argv) {
   auto* describe = app.add_subcommand("describe", "print the resolved platform as a table");
   describe->add_option("scenario", scenario_path, "scenario JSON file")->required();
 
+  std::string sweep_path;
+  flemu::SweepOptions sweep_opt;
+  sweep_opt.parallel = 1;
+  auto* sweep = app.add_subcommand("sweep", "run a base scenario under a grid or list of overrides");
+  sweep->add_option("sweep", sweep_path, "sweep JSON file (see emulator/sweep.hpp)")->required();
+  sweep->add_option("-p,--parallel", sweep_opt.parallel, "variants run at once (default 1)")->check(CLI::PositiveNumber);
+  sweep->add_option("-j,--jobs", sweep_opt.jobs_per_run, "worker threads per variant (default 1)")
+      ->check(CLI::PositiveNumber);
+  sweep->add_option("--data-dir", sweep_opt.data_dir, "dataset directory (overrides the scenarios)");
+  sweep->add_flag("-q,--quiet", quiet, "no progress lines");
+
+  flemu::analysis::ReportOptions report_opt;
+  report_opt.html_path = "report.html";
+  auto* report = app.add_subcommand("report", "write an HTML report (and figures) from run output folders");
+  report->add_option("runs", report_opt.run_dirs, "run output directories (a sweep's index.json folder expands)")
+      ->required();
+  report->add_option("-o,--output", report_opt.html_path, "HTML file to write");
+  report->add_option("--figures", report_opt.figures_dir, "also write PNG and SVG figures (gnuplot) here");
+  report->add_option("--label", report_opt.labels, "legend name of each run, in order");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -45,6 +72,34 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("[%H:%M:%S] [%^%l%$] %v");
   opt.progress = !quiet;
+
+  if (*report) {
+    try {
+      flemu::analysis::write_report(report_opt);
+      std::cout << "report written to " << report_opt.html_path << "\n";
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  if (*sweep) {
+    try {
+      auto plan = flemu::load_sweep(sweep_path);
+      sweep_opt.progress = !quiet;
+      sweep_opt.flemu_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+      auto r = flemu::run_sweep(plan, sweep_opt);
+      std::cout << "sweep " << plan.name << ": " << r.ran << " ran, " << r.skipped << " already complete, " << r.failed
+                << " failed; index in " << plan.output_dir << "/index.csv\n";
+      return r.failed ? 1 : 0;
+    } catch (const flemu::ScenarioError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 2;
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return 1;
+    }
+  }
 
   flemu::Scenario scenario;
   try {

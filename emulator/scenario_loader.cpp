@@ -5,7 +5,7 @@
 //      counts across sections) and resolve class inheritance of explicit devices;
 //   4. type the resolved document, which is also kept verbatim and hashed.
 // Every error is a ScenarioError "<file>: <json pointer>: expected <what>".
-#include "emulator/scenario.hpp"
+#include <xxhash.h>
 
 #include <cerrno>
 #include <climits>
@@ -18,9 +18,8 @@
 #include <set>
 #include <sstream>
 
-#include <xxhash.h>
-
 #include "emulator/json_schema.hpp"
+#include "emulator/scenario.hpp"
 #include "platforms/units.hpp"
 
 namespace flemu {
@@ -50,7 +49,9 @@ class Complaint {
 
 // --- schema ---------------------------------------------------------------------------
 
-std::string schema_path() { return std::string(FLEMU_SOURCE_DIR) + "/scenarios/scenario.schema.json"; }
+std::string schema_path() {
+  return std::string(FLEMU_SOURCE_DIR) + "/scenarios/scenario.schema.json";
+}
 
 // The schema is part of the program: failing to read it is an installation fault, not bad
 // scenario input, hence std::runtime_error rather than ScenarioError.
@@ -170,10 +171,12 @@ class DuplicateKeyGuard {
 ordered_json read_document(const std::string& path, const Complaint& complain) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::exists(path, ec)) complain.file("expected an existing scenario file (no such file)");
+  if (!fs::exists(path, ec) && !ec)
+    complain.file("expected an existing scenario file (no such file)");
   if (fs::is_directory(path, ec)) complain.file("expected a scenario file, not a directory");
   std::ifstream in(path);
-  if (!in) complain.file(std::string("expected a readable scenario file (") + std::strerror(errno) + ")");
+  if (!in)
+    complain.file(std::string("expected a readable scenario file (") + std::strerror(errno) + ")");
   std::stringstream text;
   text << in.rdbuf();
   try {
@@ -193,7 +196,9 @@ ordered_json read_document(const std::string& path, const Complaint& complain) {
 
 // --- step 3: semantic checks and inheritance ------------------------------------------
 
-std::string index_pointer(const std::string& base, size_t i) { return base + "/" + std::to_string(i); }
+std::string index_pointer(const std::string& base, size_t i) {
+  return base + "/" + std::to_string(i);
+}
 
 std::string quoted_list(const std::vector<std::string>& names) {
   std::string out;
@@ -204,17 +209,43 @@ std::string quoted_list(const std::vector<std::string>& names) {
 /// A link is "bandwidth" (both ways) or "uplink" + "downlink". `complete` says whether the
 /// object must give a whole link by itself (classes, and devices without a class).
 void check_link(const json& obj, const std::string& ptr, bool complete, const Complaint& complain) {
-  const bool bw = obj.contains("bandwidth"), up = obj.contains("uplink"), down = obj.contains("downlink");
+  const bool bw = obj.contains("bandwidth"), up = obj.contains("uplink"),
+             down = obj.contains("downlink");
   if (bw && (up || down))
     complain.at(ptr + (up ? "/uplink" : "/downlink"),
                 "either \"bandwidth\" or \"uplink\" and \"downlink\", not both");
   if (!complete) return;
   const std::string rate = units::describe(Quantity::Rate, true);
   if (!bw && !up && !down)
-    complain.at(ptr + "/bandwidth", rate + " (required key unless \"uplink\" and \"downlink\" are given)");
+    complain.at(ptr + "/bandwidth",
+                rate + " (required key unless \"uplink\" and \"downlink\" are given)");
   if (up != down)
     complain.at(ptr + (up ? "/downlink" : "/uplink"),
                 rate + " (required key with \"" + (up ? "uplink" : "downlink") + "\")");
+}
+
+int to_int(const json& value, const std::string& ptr, const Complaint& complain) {
+  // The schema guarantees an integer (possibly written 2.0) but not that it fits an int.
+  const double d = value.get<double>();
+  if (d > INT_MAX) complain.at(ptr, "an integer <= " + std::to_string(INT_MAX));
+  return static_cast<int>(d);
+}
+
+/// The class whose expansion yields a device called `name` ("<class>-<i>", i < count), or
+/// nullptr. Parsing the name keeps the check linear in explicit devices, whatever the counts.
+const json* class_device_owner(const std::string& name, const json& classes,
+                               const std::map<std::string, size_t>& class_index) {
+  const size_t dash = name.rfind('-');
+  if (dash == std::string::npos) return nullptr;
+  const std::string digits = name.substr(dash + 1);
+  const bool canonical = !digits.empty() && digits.size() <= 10 &&
+                         digits.find_first_not_of("0123456789") == std::string::npos &&
+                         (digits == "0" || digits[0] != '0');
+  if (!canonical) return nullptr;
+  auto cls = class_index.find(name.substr(0, dash));
+  if (cls == class_index.end()) return nullptr;
+  const json& owner = classes[cls->second];
+  return std::stoll(digits) < owner["count"].get<int64_t>() ? &owner : nullptr;
 }
 
 /// Checks classes and devices, and writes each class-derived device's inherited keys into it
@@ -225,33 +256,37 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
 
   std::map<std::string, size_t> class_index;
   int64_t device_count = 0;
-  std::map<std::string, std::string> device_origin;  // name -> where it came from, for messages
   for (size_t c = 0; c < classes.size(); ++c) {
     const std::string ptr = index_pointer("/platform/classes", c);
     const std::string name = classes[c]["name"];
     if (auto [it, fresh] = class_index.emplace(name, c); !fresh)
       complain.at(ptr + "/name", "a unique class name (\"" + name + "\" is already " +
                                      index_pointer("/platform/classes", it->second) + ")");
+    device_count += to_int(classes[c]["count"], ptr + "/count", complain);
     check_link(classes[c], ptr, /*complete=*/true, complain);
-    const int64_t count = classes[c]["count"].get<int64_t>();
-    device_count += count;
-    for (int64_t i = 0; i < count; ++i)
-      device_origin.emplace(name + "-" + std::to_string(i), "a device of class \"" + name + "\"");
   }
 
+  std::map<std::string, std::string> explicit_names;  // name -> its pointer
   for (size_t d = 0; d < devices.size(); ++d) {
     json& device = devices[d];
     const std::string ptr = index_pointer("/platform/devices", d);
     const std::string name = device["name"];
-    if (auto [it, fresh] = device_origin.emplace(name, ptr); !fresh)
-      complain.at(ptr + "/name", "a unique device name (\"" + name + "\" is already " + it->second + ")");
+    if (const json* owner = class_device_owner(name, classes, class_index))
+      complain.at(ptr + "/name", "a unique device name (\"" + name +
+                                     "\" is already a device of class \"" +
+                                     (*owner)["name"].get<std::string>() + "\")");
+    if (auto [it, fresh] = explicit_names.emplace(name, ptr); !fresh)
+      complain.at(ptr + "/name",
+                  "a unique device name (\"" + name + "\" is already " + it->second + ")");
 
     if (!device.contains("class")) {
       check_link(device, ptr, /*complete=*/true, complain);
       if (!device.contains("speed"))
-        complain.at(ptr + "/speed", units::describe(Quantity::Flops, true) + " (required key without \"class\")");
+        complain.at(ptr + "/speed",
+                    units::describe(Quantity::Flops, true) + " (required key without \"class\")");
       if (!device.contains("latency"))
-        complain.at(ptr + "/latency", units::describe(Quantity::Duration) + " (required key without \"class\")");
+        complain.at(ptr + "/latency",
+                    units::describe(Quantity::Duration) + " (required key without \"class\")");
       if (!device.contains("cores")) device["cores"] = 1;
       continue;
     }
@@ -261,8 +296,10 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
     if (cls == class_index.end()) {
       std::vector<std::string> names;
       for (const auto& c : classes) names.push_back(c["name"]);
-      complain.at(ptr + "/class", names.empty() ? "the name of a class in /platform/classes (there are none)"
-                                                : "one of " + quoted_list(names) + " (the classes in /platform/classes)");
+      complain.at(ptr + "/class",
+                  names.empty()
+                      ? "the name of a class in /platform/classes (there are none)"
+                      : "one of " + quoted_list(names) + " (the classes in /platform/classes)");
     }
     check_link(device, ptr, /*complete=*/false, complain);
     const json& parent = classes[cls->second];
@@ -271,9 +308,13 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
     // Inherit the link half by half, so that overriding "uplink" keeps the class's downlink.
     const bool up = device.contains("uplink"), down = device.contains("downlink");
     if (device.contains("bandwidth") || (up && down)) continue;
-    auto parent_rate = [&](const char* key) { return parent.contains(key) ? parent[key] : parent["bandwidth"]; };
-    if (up) device["downlink"] = parent_rate("downlink");
-    else if (down) device["uplink"] = parent_rate("uplink");
+    auto parent_rate = [&](const char* key) {
+      return parent.contains(key) ? parent[key] : parent["bandwidth"];
+    };
+    if (up)
+      device["downlink"] = parent_rate("downlink");
+    else if (down)
+      device["uplink"] = parent_rate("uplink");
     else
       for (const char* key : {"bandwidth", "uplink", "downlink"})
         if (parent.contains(key)) device[key] = parent[key];
@@ -282,13 +323,6 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
 }
 
 // --- step 4: typing -------------------------------------------------------------------
-
-int to_int(const json& value, const std::string& ptr, const Complaint& complain) {
-  // The schema guarantees an integer (possibly written 2.0) but not that it fits an int.
-  const double d = value.get<double>();
-  if (d > INT_MAX) complain.at(ptr, "an integer <= " + std::to_string(INT_MAX));
-  return static_cast<int>(d);
-}
 
 uint64_t to_seed(const json& value, const Complaint& complain) {
   if (value.is_number_unsigned()) return value.get<uint64_t>();
@@ -316,7 +350,8 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
   const json& server = p["server"];
   spec.server.speed_flops = units::parse_flops(server["speed"]);
   spec.server.cores = to_int(server["cores"], "/platform/server/cores", complain);
-  if (server.contains("bandwidth")) spec.server.bandwidth_bytes_per_s = units::parse_rate(server["bandwidth"]);
+  if (server.contains("bandwidth"))
+    spec.server.bandwidth_bytes_per_s = units::parse_rate(server["bandwidth"]);
   spec.server.latency_s = units::parse_duration(server["latency"]);
   for (size_t c = 0; c < p["classes"].size(); ++c) {
     const json& cls = p["classes"][c];
@@ -359,7 +394,8 @@ WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   } else {
     spec.partition.scheme = PartitionScheme::Iid;
   }
-  spec.samples_per_client = to_int(w["samples_per_client"], "/workload/samples_per_client", complain);
+  spec.samples_per_client =
+      to_int(w["samples_per_client"], "/workload/samples_per_client", complain);
   return spec;
 }
 

@@ -3,7 +3,6 @@
 // Each device draws from its own stream, derive_seed(seed, DeviceJitter, {class, index}), so
 // adding a class or a device never changes the draws of the others.
 #include "platforms/platform_spec.hpp"
-
 #include "workloads/rng.hpp"
 
 namespace flemu {

@@ -27,33 +27,56 @@ struct QuantityInfo {
 const QuantityInfo& info(Quantity q) {
   // Rates: lowercase b counts bits, hence the /8. Binary prefixes exist for bytes only, as
   // nobody writes "Mibps".
-  static const QuantityInfo rate{"rate", "10Mbps",
-                                 {{"bps", 1.0 / 8}, {"kbps", 1e3 / 8}, {"Mbps", 1e6 / 8},
-                                  {"Gbps", 1e9 / 8}, {"Tbps", 1e12 / 8}, {"Bps", 1},
-                                  {"kBps", 1e3}, {"MBps", 1e6}, {"GBps", 1e9}, {"TBps", 1e12},
-                                  {"KiBps", 1024.0}, {"MiBps", 1024.0 * 1024},
+  static const QuantityInfo rate{"rate",
+                                 "10Mbps",
+                                 {{"bps", 1.0 / 8},
+                                  {"kbps", 1e3 / 8},
+                                  {"Mbps", 1e6 / 8},
+                                  {"Gbps", 1e9 / 8},
+                                  {"Tbps", 1e12 / 8},
+                                  {"Bps", 1},
+                                  {"kBps", 1e3},
+                                  {"MBps", 1e6},
+                                  {"GBps", 1e9},
+                                  {"TBps", 1e12},
+                                  {"KiBps", 1024.0},
+                                  {"MiBps", 1024.0 * 1024},
                                   {"GiBps", 1024.0 * 1024 * 1024}}};
   static const QuantityInfo duration{
-      "duration", "50ms",
+      "duration",
+      "50ms",
       {{"us", 1e-6}, {"ms", 1e-3}, {"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}}};
   static const QuantityInfo flops{
-      "flops value", "2Gf",
+      "flops value",
+      "2Gf",
       {{"f", 1}, {"kf", 1e3}, {"Mf", 1e6}, {"Gf", 1e9}, {"Tf", 1e12}, {"Pf", 1e15}}};
   static const QuantityInfo energy{
-      "energy", "5Wh",
+      "energy",
+      "5Wh",
       {{"J", 1}, {"kJ", 1e3}, {"MJ", 1e6}, {"Wh", 3600}, {"mWh", 3.6}, {"kWh", 3.6e6}}};
   static const QuantityInfo power{"power", "2W", {{"mW", 1e-3}, {"W", 1}, {"kW", 1e3}}};
-  static const QuantityInfo bytes{"size", "10MB",
-                                  {{"B", 1}, {"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
-                                   {"KiB", 1024.0}, {"MiB", 1024.0 * 1024},
+  static const QuantityInfo bytes{"size",
+                                  "10MB",
+                                  {{"B", 1},
+                                   {"kB", 1e3},
+                                   {"MB", 1e6},
+                                   {"GB", 1e9},
+                                   {"KiB", 1024.0},
+                                   {"MiB", 1024.0 * 1024},
                                    {"GiB", 1024.0 * 1024 * 1024}}};
   switch (q) {
-    case Quantity::Rate: return rate;
-    case Quantity::Duration: return duration;
-    case Quantity::Flops: return flops;
-    case Quantity::Energy: return energy;
-    case Quantity::Power: return power;
-    case Quantity::Bytes: return bytes;
+    case Quantity::Rate:
+      return rate;
+    case Quantity::Duration:
+      return duration;
+    case Quantity::Flops:
+      return flops;
+    case Quantity::Energy:
+      return energy;
+    case Quantity::Power:
+      return power;
+    case Quantity::Bytes:
+      return bytes;
   }
   return rate;  // unreachable: every enumerator is handled above
 }

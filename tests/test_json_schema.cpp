@@ -1,6 +1,5 @@
 // emulator/json_schema: the validator on small inline schemas, one keyword at a time.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "emulator/json_schema.hpp"
@@ -68,8 +67,9 @@ TEST_CASE("json_schema: enum, const, bounds, strings", "[json_schema]") {
 TEST_CASE("json_schema: format checkers replace the pattern's wording", "[json_schema]") {
   const json schema = {{"type", "string"}, {"format", "even"}, {"pattern", "^[0-9]+$"}};
   const js::FormatCheckers formats = {
-      {"even", {"an even number written in digits",
-                [](const std::string& s) { return !s.empty() && (s.back() - '0') % 2 == 0; }}}};
+      {"even", {"an even number written in digits", [](const std::string& s) {
+                  return !s.empty() && (s.back() - '0') % 2 == 0;
+                }}}};
   CHECK(first(schema, "12", formats) == "ok");
   CHECK(first(schema, "13", formats) == ": an even number written in digits");
   CHECK(first(schema, 13, formats) == ": an even number written in digits");
@@ -78,7 +78,8 @@ TEST_CASE("json_schema: format checkers replace the pattern's wording", "[json_s
   CHECK(first(schema, "x") == ": a string matching \"^[0-9]+$\"");
 }
 
-TEST_CASE("json_schema: objects report unknown keys, then required, then members", "[json_schema]") {
+TEST_CASE("json_schema: objects report unknown keys, then required, then members",
+          "[json_schema]") {
   const json schema = json::parse(R"({
     "type": "object", "additionalProperties": false, "required": ["seed", "name"],
     "properties": {
@@ -153,12 +154,12 @@ TEST_CASE("json_schema: oneOf/anyOf report the most specific failure", "[json_sc
   // The branch the discriminator selects speaks; the others are set aside.
   CHECK(first(partition, {{"scheme", "dirichlet"}}) == "/alpha: a number > 0 (required key)");
   CHECK(first(partition, {{"scheme", "dirichlet"}, {"alpha", -1}}) == "/alpha: a number > 0");
-  CHECK(first(partition, {{"scheme", "iid"}, {"alpha", 1}}) ==
-        "/alpha: a known key: scheme");
+  CHECK(first(partition, {{"scheme", "iid"}, {"alpha", 1}}) == "/alpha: a known key: scheme");
   CHECK(first(partition, {{"scheme", "shards"}, {"shards_per_client", 0}}) ==
         "/shards_per_client: an integer >= 1");
   // No branch selected: the discriminator's values are merged.
-  CHECK(first(partition, {{"scheme", "random"}}) == "/scheme: one of \"iid\", \"dirichlet\", \"shards\"");
+  CHECK(first(partition, {{"scheme", "random"}}) ==
+        "/scheme: one of \"iid\", \"dirichlet\", \"shards\"");
   CHECK(first(partition, {{"alpha", 1}}) == "/scheme: one of \"iid\", \"dirichlet\", \"shards\"");
   CHECK(first(partition, "iid") == ": an object");
 

@@ -1,8 +1,7 @@
 // emulator/scenario_loader + platforms/device_population: good scenarios type correctly with
 // their defaults; every bad scenario under tests/data/bad_scenarios fails with its exact text.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -77,7 +76,7 @@ TEST_CASE("tiny_scenario.json loads with the right typed values", "[scenario]") 
   CHECK(p.classes[0].link.latency_s == 0.03);
   CHECK(p.classes[0].jitter == 0.1);
   CHECK(p.classes[1].name == "laptop");
-  CHECK(p.classes[1].cores == 1);  // default
+  CHECK(p.classes[1].cores == 1);   // default
   CHECK(p.classes[1].jitter == 0);  // default
   CHECK(p.classes[1].link.up_bytes_per_s == 1.25e7);
   CHECK(p.classes[1].link.down_bytes_per_s == 1.25e7);
@@ -130,7 +129,8 @@ TEST_CASE("omitted keys take the defaults documented in the C++ specs", "[scenar
         PartitionSpec{}.shards_per_client);
 }
 
-TEST_CASE("resolved holds every default, in the input's shape, and reloads identically", "[scenario]") {
+TEST_CASE("resolved holds every default, in the input's shape, and reloads identically",
+          "[scenario]") {
   const Scenario s = load_scenario(minimal(), "minimal.json");
   const json expected = json::parse(R"({
     "name": "minimal", "seed": 1, "training": "real", "device": "auto",
@@ -284,49 +284,64 @@ TEST_CASE("expand_devices: names, counts, jitter bounds, determinism", "[scenari
 }
 
 TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
-  const std::string rate = "a positive rate like \"10Mbps\" (units: bps, kbps, Mbps, Gbps, Tbps, "
-                           "Bps, kBps, MBps, GBps, TBps, KiBps, MiBps, GiBps)";
+  const std::string rate =
+      "a positive rate like \"10Mbps\" (units: bps, kbps, Mbps, Gbps, Tbps, "
+      "Bps, kBps, MBps, GBps, TBps, KiBps, MiBps, GiBps)";
   const std::map<std::string, std::string> expected = {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
-      {"unknown_key", "/algorithm/learning_rate: expected a known key: batch_size, "
-                      "clients_per_round, local_epochs, local_steps, lr, name, server_lr"},
+      {"unknown_key",
+       "/algorithm/learning_rate: expected a known key: batch_size, "
+       "clients_per_round, local_epochs, local_steps, lr, name, server_lr"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0"},
-      {"dirichlet_without_alpha", "/workload/partition/alpha: expected a number > 0 (required key)"},
+      {"dirichlet_without_alpha",
+       "/workload/partition/alpha: expected a number > 0 (required key)"},
       {"bad_partition_scheme",
        "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\""},
       {"bad_dataset", "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\""},
       {"syntax_error",
        "line 6, column 5: expected valid JSON (syntax error while parsing value - unexpected "
        "']'; expected '[', '{', or a literal)"},
-      {"duplicate_key", "/platform/classes/1/speed: expected each key once (\"speed\" appears twice)"},
-      {"too_many_clients", "/algorithm/clients_per_round: expected an integer <= 4 (the number of devices)"},
+      {"duplicate_key",
+       "/platform/classes/1/speed: expected each key once (\"speed\" appears twice)"},
+      {"too_many_clients",
+       "/algorithm/clients_per_round: expected an integer <= 4 (the number of devices)"},
       {"empty_stop", "/stop: expected at least one of rounds, time, target_accuracy"},
-      {"unknown_class", "/platform/devices/0/class: expected one of \"phone\", \"laptop\" (the "
-                        "classes in /platform/classes)"},
-      {"duplicate_class", "/platform/classes/1/name: expected a unique class name (\"phone\" is "
-                          "already /platform/classes/0)"},
-      {"duplicate_device", "/platform/devices/0/name: expected a unique device name (\"phone-1\" "
-                           "is already a device of class \"phone\")"},
+      {"unknown_class",
+       "/platform/devices/0/class: expected one of \"phone\", \"laptop\" (the "
+       "classes in /platform/classes)"},
+      {"duplicate_class",
+       "/platform/classes/1/name: expected a unique class name (\"phone\" is "
+       "already /platform/classes/0)"},
+      {"duplicate_device",
+       "/platform/devices/0/name: expected a unique device name (\"phone-1\" "
+       "is already a device of class \"phone\")"},
       {"wrong_type", "/workload/samples_per_client: expected an integer >= 1"},
-      {"bandwidth_and_uplink", "/platform/classes/1/uplink: expected either \"bandwidth\" or "
-                               "\"uplink\" and \"downlink\", not both"},
+      {"bandwidth_and_uplink",
+       "/platform/classes/1/uplink: expected either \"bandwidth\" or "
+       "\"uplink\" and \"downlink\", not both"},
       {"uplink_without_downlink",
        "/platform/classes/0/downlink: expected " + rate + " (required key with \"uplink\")"},
       {"jitter_too_large", "/platform/classes/0/jitter: expected a number >= 0 and < 1"},
-      {"no_devices", "/platform: expected at least one device (a class with count >= 1 or an "
-                     "explicit device)"},
-      {"zero_speed", "/platform/classes/0/speed: expected a positive flops value like \"2Gf\" "
-                     "(units: f, kf, Mf, Gf, Tf, Pf)"},
-      {"negative_latency", "/platform/classes/1/latency: expected a duration like \"50ms\" "
-                           "(units: us, ms, s, min, h, d)"},
-      {"device_without_latency", "/platform/devices/0/latency: expected a duration like \"50ms\" "
-                                 "(units: us, ms, s, min, h, d) (required key without \"class\")"},
-      {"analytic_accuracy_only", "/stop: expected rounds or time when training is \"analytic\" "
-                                 "(it measures no accuracy)"},
+      {"no_devices",
+       "/platform: expected at least one device (a class with count >= 1 or an "
+       "explicit device)"},
+      {"zero_speed",
+       "/platform/classes/0/speed: expected a positive flops value like \"2Gf\" "
+       "(units: f, kf, Mf, Gf, Tf, Pf)"},
+      {"negative_latency",
+       "/platform/classes/1/latency: expected a duration like \"50ms\" "
+       "(units: us, ms, s, min, h, d)"},
+      {"device_without_latency",
+       "/platform/devices/0/latency: expected a duration like \"50ms\" "
+       "(units: us, ms, s, min, h, d) (required key without \"class\")"},
+      {"analytic_accuracy_only",
+       "/stop: expected rounds or time when training is \"analytic\" "
+       "(it measures no accuracy)"},
       {"no_local_work", "/algorithm/local_epochs: expected an integer >= 1 when local_steps is 0"},
-      {"bad_class_name", "/platform/classes/0/name: expected a name of letters, digits, \"_\", "
-                         "\".\" and \"-\", starting with a letter or digit"},
+      {"bad_class_name",
+       "/platform/classes/0/name: expected a name of letters, digits, \"_\", "
+       "\".\" and \"-\", starting with a letter or digit"},
   };
 
   // Every file has an expectation, so none is added untested.
@@ -350,14 +365,16 @@ TEST_CASE("file-level failures name the file", "[scenario]") {
   CHECK(error_of([&] { load_scenario(missing); }) ==
         missing + ": expected an existing scenario file (no such file)");
   const std::string dir = data_path("bad_scenarios");
-  CHECK(error_of([&] { load_scenario(dir); }) == dir + ": expected a scenario file, not a directory");
+  CHECK(error_of([&] { load_scenario(dir); }) ==
+        dir + ": expected a scenario file, not a directory");
 
   const auto scratch = test::scratch_dir("loader");
   const std::string empty = (scratch / "empty.json").string();
   std::ofstream(empty).close();
   CHECK(error_of([&] { load_scenario(empty); }) ==
-        empty + ": line 1, column 1: expected valid JSON (syntax error while parsing value - "
-                "unexpected end of input; expected '[', '{', or a literal)");
+        empty +
+            ": line 1, column 1: expected valid JSON (syntax error while parsing value - "
+            "unexpected end of input; expected '[', '{', or a literal)");
   const std::string array = (scratch / "array.json").string();
   std::ofstream(array) << "[1, 2]";
   CHECK(error_of([&] { load_scenario(array); }) == array + ": /: expected an object");
@@ -374,6 +391,19 @@ TEST_CASE("in-memory documents get the same checks", "[scenario]") {
   big["platform"]["classes"][0]["count"] = 3000000000LL;
   CHECK(error_of([&] { load_scenario(big, "mem.json"); }) ==
         "mem.json: /platform/classes/0/count: expected an integer <= 2147483647");
+  json twice = minimal();
+  twice["platform"]["devices"] = json::parse(R"([
+    {"name": "phone-2", "class": "phone"}, {"name": "phone-02", "class": "phone"},
+    {"name": "phone-02", "class": "phone"}])");  // phone-2 and phone-02 are free: count is 2
+  CHECK(error_of([&] { load_scenario(twice, "mem.json"); }) ==
+        "mem.json: /platform/devices/2/name: expected a unique device name (\"phone-02\" is "
+        "already /platform/devices/1)");
+  json dashed = minimal();
+  dashed["platform"]["classes"][0]["name"] = "edge-gpu";
+  dashed["platform"]["devices"] = {{{"name", "edge-gpu-1"}, {"class", "edge-gpu"}}};
+  CHECK(error_of([&] { load_scenario(dashed, "mem.json"); }) ==
+        "mem.json: /platform/devices/0/name: expected a unique device name (\"edge-gpu-1\" is "
+        "already a device of class \"edge-gpu\")");
   json time_only = minimal();
   time_only["stop"] = {{"time", "90min"}, {"target_accuracy", 0.9}};
   const Scenario s = load_scenario(time_only, "mem.json");
@@ -383,7 +413,8 @@ TEST_CASE("in-memory documents get the same checks", "[scenario]") {
 }
 
 TEST_CASE("scenario schema: every key is described", "[scenario][schema]") {
-  const json schema = read_json((test::source_dir() / "scenarios" / "scenario.schema.json").string());
+  const json schema =
+      read_json((test::source_dir() / "scenarios" / "scenario.schema.json").string());
   // Walks every "properties" map in the schema, including those in $defs and oneOf branches.
   std::vector<std::string> undocumented;
   std::function<void(const json&, const std::string&)> walk = [&](const json& node,
@@ -401,19 +432,24 @@ TEST_CASE("scenario schema: every key is described", "[scenario][schema]") {
     for (const auto& [key, child] : branch["properties"].items())
       if (!child.contains("description")) undocumented.push_back("partition/" + key);
   // items are a bare $ref whose target carries the description.
-  undocumented.erase(std::remove_if(undocumented.begin(), undocumented.end(),
-                                    [](const std::string& w) { return w.find("/items") != std::string::npos; }),
-                     undocumented.end());
+  undocumented.erase(
+      std::remove_if(undocumented.begin(), undocumented.end(),
+                     [](const std::string& w) { return w.find("/items") != std::string::npos; }),
+      undocumented.end());
   CHECK(undocumented == std::vector<std::string>{});
 }
 
-TEST_CASE("scenario schema: unit patterns accept exactly what units.cpp parses", "[scenario][schema]") {
-  const json defs = read_json((test::source_dir() / "scenarios" / "scenario.schema.json").string())["$defs"];
+TEST_CASE("scenario schema: unit patterns accept exactly what units.cpp parses",
+          "[scenario][schema]") {
+  const json defs =
+      read_json((test::source_dir() / "scenarios" / "scenario.schema.json").string())["$defs"];
   const std::vector<std::string> samples = {
-      "10Mbps", "10 Mbps", "1.5Gbps", ".5kbps", "5.Bps", "1e9bps", "2E-3MBps", "1KiBps", "3GiBps",
-      "1Tbps", "1TBps", "  7 MiBps ", "10", "Mbps", "-1Mbps", "+1Mbps", "10 Mbs", "10mbps",
-      "1e5", "nanMbps", "10Mbps!", "1,5Mbps", "0Mbps", "2Gf", "1e9f", "7 f", "3Pf", "2G", "2gf",
-      "3eMf", "50ms", "250us", "2min", "3h", "1d", "0s", "5m", "1hr", "-5ms", "1.5 s", "1\tms"};
+      "10Mbps",  "10 Mbps", "1.5Gbps", ".5kbps", "5.Bps",      "1e9bps",  "2E-3MBps",
+      "1KiBps",  "3GiBps",  "1Tbps",   "1TBps",  "  7 MiBps ", "10",      "Mbps",
+      "-1Mbps",  "+1Mbps",  "10 Mbs",  "10mbps", "1e5",        "nanMbps", "10Mbps!",
+      "1,5Mbps", "0Mbps",   "2Gf",     "1e9f",   "7 f",        "3Pf",     "2G",
+      "2gf",     "3eMf",    "50ms",    "250us",  "2min",       "3h",      "1d",
+      "0s",      "5m",      "1hr",     "-5ms",   "1.5 s",      "1\tms"};
   struct Case {
     const char* def;
     units::Quantity q;
@@ -440,7 +476,8 @@ TEST_CASE("every scenario shipped under scenarios/ loads", "[scenario]") {
   int loaded = 0;
   for (const auto& entry : fs::recursive_directory_iterator(test::source_dir() / "scenarios")) {
     const fs::path& path = entry.path();
-    if (path.extension() != ".json" || path.string().find(".schema.") != std::string::npos) continue;
+    if (path.extension() != ".json" || path.string().find(".schema.") != std::string::npos)
+      continue;
     INFO(path.string());
     CHECK_NOTHROW(load_scenario(path.string()));
     ++loaded;

@@ -1,6 +1,5 @@
 // platforms/units: every parser on good values (exact SI results) and on bad ones (message).
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -50,10 +49,11 @@ TEST_CASE("parse_rate: lowercase b counts bits, uppercase B bytes", "[units]") {
 
 TEST_CASE("parse_rate refuses anything but <non-negative number><unit>", "[units]") {
   const std::string expected = std::string("expected a rate like \"10Mbps\" ") + kRateUnits;
-  for (const char* bad : {"", " ", "Mbps", "10", "-10Mbps", "+10Mbps", "10 Mbs", "10mbps",
-                          "10Kbps", "10Mbps extra", "10Mbps/s", "nan Mbps", "NaNMbps", "infMbps",
-                          "1e999Mbps", "1e308TBps", "10 M bps", "1,5Mbps", "0x10Mbps", "e5Mbps",
-                          "1e5", "10MiBs", "10Mib", "1..5Mbps"}) {
+  for (const char* bad :
+       {"",         " ",       "Mbps",      "10",           "-10Mbps",  "+10Mbps",
+        "10 Mbs",   "10mbps",  "10Kbps",    "10Mbps extra", "10Mbps/s", "nan Mbps",
+        "NaNMbps",  "infMbps", "1e999Mbps", "1e308TBps",    "10 M bps", "1,5Mbps",
+        "0x10Mbps", "e5Mbps",  "1e5",       "10MiBs",       "10Mib",    "1..5Mbps"}) {
     INFO("input: \"" << bad << "\"");
     CHECK(message_of(parse_rate, bad) == expected);
   }
@@ -98,8 +98,7 @@ TEST_CASE("parse_energy", "[units]") {
   CHECK(parse_energy("5Wh") == 18000.0);
   CHECK(parse_energy("3mWh") == Approx(10.8));
   CHECK(parse_energy("1kWh") == 3.6e6);
-  const std::string expected =
-      "expected an energy like \"5Wh\" (units: J, kJ, MJ, Wh, mWh, kWh)";
+  const std::string expected = "expected an energy like \"5Wh\" (units: J, kJ, MJ, Wh, mWh, kWh)";
   for (const char* bad : {"5", "5wh", "5 W h", "-1J", "5Whh", "5j"}) {
     INFO("input: \"" << bad << "\"");
     CHECK(message_of(parse_energy, bad) == expected);
@@ -136,7 +135,8 @@ TEST_CASE("parse_bytes", "[units]") {
 TEST_CASE("parse(Quantity, positive) also refuses zero, with a 'positive' message", "[units]") {
   CHECK(parse(Quantity::Rate, "10Mbps", true) == 1.25e6);
   CHECK(parse(Quantity::Duration, "0s", false) == 0.0);
-  const std::string expected = std::string("expected a positive rate like \"10Mbps\" ") + kRateUnits;
+  const std::string expected =
+      std::string("expected a positive rate like \"10Mbps\" ") + kRateUnits;
   for (const char* bad : {"0Mbps", "0.0 Gbps", "-1Mbps", "fast"}) {
     INFO("input: \"" << bad << "\"");
     try {

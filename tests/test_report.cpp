@@ -1,0 +1,408 @@
+// `flemu report` (analysis/): reading a run's outputs, the numbers derived from them, input
+// errors, and the HTML. Expected values are worked out by hand from tests/data/report_run,
+// a 3-round, 4-device run written for these tests (its scenario.resolved.json says what
+// happens in it).
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "analysis/device_timeline.hpp"
+#include "analysis/gnuplot_figures.hpp"
+#include "analysis/html_report.hpp"
+#include "analysis/report.hpp"
+#include "analysis/report_data.hpp"
+#include "analysis/round_breakdown.hpp"
+#include "analysis/run_reader.hpp"
+#include "analysis/vega_specs.hpp"
+#include "tests/test_support.hpp"
+
+using namespace flemu::analysis;
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+
+namespace {
+
+fs::path fixture() { return flemu::test::source_dir() / "tests" / "data" / "report_run"; }
+
+/// A copy of the fixture whose `file` is replaced by `text`.
+fs::path fixture_with(const std::string& tag, const std::string& file, const std::string& text) {
+  const auto dir = flemu::test::scratch_dir(tag);
+  for (const auto& e : fs::directory_iterator(fixture())) fs::copy_file(e.path(), dir / e.path().filename());
+  flemu::test::write_file(dir / file, text);
+  return dir;
+}
+
+/// The message of the std::runtime_error that `f` throws ("" if none).
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool vendor_present() { return fs::exists(fs::path(default_vendor_dir()) / "vega" / "build" / "vega.min.js"); }
+
+/// Stand-in vendor scripts, so HTML tests run where npm has not been.
+fs::path fake_vendor_dir() {
+  const auto dir = flemu::test::scratch_dir("report-vendor");
+  flemu::test::write_file(dir / "vega.min.js", "/*vega*/");
+  flemu::test::write_file(dir / "vega-lite.min.js", "/*vega-lite*/");
+  flemu::test::write_file(dir / "vega-embed.min.js", "/*vega-embed*/");
+  return dir;
+}
+
+std::vector<Segment> segments_of(const DeviceTimeline& tl, int client) {
+  std::vector<Segment> out;
+  for (const auto& s : tl.segments)
+    if (s.client == client) out.push_back(s);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("read_run parses every file of the fixture run", "[report]") {
+  const auto run = read_run(fixture().string());
+  CHECK(run.summary["scenario"] == "fixture-4clients");
+  CHECK(run.scenario["evaluation"]["every"] == 2);
+  REQUIRE(run.events.size() == 44);
+
+  const auto& first = run.events.front();
+  CHECK(first.kind == "round_start");
+  CHECK(first.count == 3);
+  CHECK(std::isnan(first.t0));
+
+  const auto& download = run.events[3];  // client 2's first download
+  CHECK(download.kind == "download");
+  CHECK(download.is_span());
+  CHECK(download.t0 == 0);
+  CHECK(download.t == 0.5);
+  CHECK(download.client == 2);
+  CHECK(download.host == "laptop-0");
+  CHECK(download.bytes == 1000);
+
+  const auto& off = run.events[8];
+  CHECK(off.kind == "device_off");
+  CHECK(off.reason == "availability");
+  const auto& battery = run.events[13];
+  CHECK(battery.kind == "battery");
+  CHECK(battery.charge_j == 400);
+  CHECK(battery.fraction == 0.4);
+  CHECK(run.events[27].kind == "update_dropped");
+  CHECK(run.events[27].reason == "offline");
+  CHECK(run.events[40].staleness == 1);
+  CHECK(run.events.back().kind == "checkpoint_saved");  // unknown kinds are kept, not errors
+
+  const auto& m = run.metrics;
+  REQUIRE(m.rows() == 3);
+  CHECK(m.columns.size() == 15);
+  CHECK(m.at(1, "accuracy") == 0.7);
+  CHECK(std::isnan(m.at(2, "accuracy")));  // round 3 was not evaluated
+  CHECK(m.text[2][m.index_of("accuracy")].empty());
+  CHECK(m.at(2, "cum_energy_j") == 55.75);
+  CHECK(std::isnan(m.at(0, "no_such_column")));
+}
+
+TEST_CASE("round breakdown: critical path follows the last accepted upload", "[report]") {
+  const auto b = round_breakdown(read_run(fixture().string()).events);
+  REQUIRE(b.critical_path.size() == 3);
+  // Round 1 (0 .. 10.5): client 1 uploads last, at 10; download 2 + train 6 + upload 2 = 10.
+  const auto& r1 = b.critical_path[0];
+  CHECK(r1.critical_client == 1);
+  CHECK(r1.download_s == 2);
+  CHECK(r1.compute_s == 6);
+  CHECK(r1.upload_s == 2);
+  CHECK(r1.waiting_s == Approx(0.5));
+  // Round 2 (10.5 .. 16): client 1 died and its update was dropped; client 0's upload (ends
+  // 15.5) is the last accepted: 1 + 3 + 1, waiting 0.5.
+  const auto& r2 = b.critical_path[1];
+  CHECK(r2.critical_client == 0);
+  CHECK(r2.download_s == 1);
+  CHECK(r2.compute_s == 3);
+  CHECK(r2.upload_s == 1);
+  CHECK(r2.waiting_s == Approx(0.5));
+  // Round 3 (16 .. 18): client 2 ends at 18: 0.5 + 1 + 0.5 = the whole round.
+  CHECK(b.critical_path[2].critical_client == 2);
+  CHECK(b.critical_path[2].waiting_s == Approx(0));
+  for (const auto& s : b.critical_path)
+    CHECK(s.download_s + s.compute_s + s.upload_s + s.waiting_s == Approx(s.end_s - s.start_s));
+}
+
+TEST_CASE("round breakdown: mean of participants counts dropped clients' spans", "[report]") {
+  const auto b = round_breakdown(read_run(fixture().string()).events);
+  REQUIRE(b.mean.size() == 3);
+  // Round 1, clients 0,1,2: downloads 1,2,0.5; trains 3,6,1; uploads 1,2,0.5.
+  CHECK(b.mean[0].participants == 3);
+  CHECK(b.mean[0].download_s == Approx(3.5 / 3));
+  CHECK(b.mean[0].compute_s == Approx(10.0 / 3));
+  CHECK(b.mean[0].upload_s == Approx(3.5 / 3));
+  CHECK(b.mean[0].waiting_s == Approx(10.5 - 17.0 / 3));
+  // Round 2: client 1 downloaded 2 s and trained 1.5 s, then died (no upload).
+  CHECK(b.mean[1].download_s == Approx(3.5 / 3));
+  CHECK(b.mean[1].compute_s == Approx(5.5 / 3));
+  CHECK(b.mean[1].upload_s == Approx(0.5));
+  CHECK(b.mean[1].waiting_s == Approx(2.0));
+  // Round 3, clients 2,3: 0.375 + 0.75 + 0.375 of a 2 s round.
+  CHECK(b.mean[2].participants == 2);
+  CHECK(b.mean[2].waiting_s == Approx(0.5));
+}
+
+TEST_CASE("device timeline covers [0, end] with busy, idle, offline and battery-dead states", "[report]") {
+  const auto run = read_run(fixture().string());
+  const auto tl = device_timeline(run.events, 18);
+  REQUIRE(tl.clients == std::vector<int>{0, 1, 2, 3});
+  CHECK(tl.hosts == std::vector<std::string>{"phone-0", "phone-1", "laptop-0", "edge-gpu-0"});
+  CHECK(tl.end_s == 18);
+
+  // Client 1: busy in round 1, idle 10 .. 10.5, busy until its battery dies at 14, then dead.
+  const auto c1 = segments_of(tl, 1);
+  REQUIRE(c1.size() == 7);
+  CHECK(c1[3].state == DeviceState::Idle);
+  CHECK(c1[3].t0 == 10);
+  CHECK(c1[3].t1 == 10.5);
+  CHECK(c1[5].state == DeviceState::Training);
+  CHECK(c1[5].round == 2);
+  CHECK(c1[6].state == DeviceState::BatteryDead);
+  CHECK(c1[6].t0 == 14);
+  CHECK(c1[6].t1 == 18);
+
+  // Client 3: idle, offline 3 .. 12 (availability), idle, one round of work, idle.
+  const auto c3 = segments_of(tl, 3);
+  REQUIRE(c3.size() == 7);
+  CHECK(c3[0].state == DeviceState::Idle);
+  CHECK(c3[0].t1 == 3);
+  CHECK(c3[1].state == DeviceState::Offline);
+  CHECK(c3[1].t0 == 3);
+  CHECK(c3[1].t1 == 12);
+  CHECK(c3[2].state == DeviceState::Idle);
+  CHECK(c3[2].t1 == 16);
+  CHECK(c3[6].state == DeviceState::Idle);
+  CHECK(c3[6].t0 == 17);
+
+  // Segments of every device tile [0, 18] without gaps.
+  for (int c : tl.clients) {
+    double covered = 0;
+    for (const auto& s : segments_of(tl, c)) {
+      CHECK(s.t0 == Approx(covered));
+      covered = s.t1;
+    }
+    CHECK(covered == 18);
+  }
+  REQUIRE(tl.drops.size() == 1);
+  CHECK(tl.drops[0].client == 1);
+  CHECK(tl.drops[0].reason == "offline");
+}
+
+TEST_CASE("report data: summary row and datasets equal the files' numbers", "[report]") {
+  std::vector<RunData> runs{read_run(fixture().string())};
+  const auto d = build_report_data(std::move(runs), {});
+  REQUIRE(d.summary.size() == 1);
+  const auto& s = d.summary[0];
+  CHECK(s.label == "fixture-4clients");
+  CHECK(s.final_accuracy == "0.7");  // round 3 is not evaluated: the last measured is round 2's
+  CHECK(s.final_accuracy_round == 2);
+  CHECK(s.final_loss == "0.9");
+  CHECK(s.cum_bytes == "15000");
+  CHECK(s.energy_j == 55.75);
+  CHECK(s.updates_dropped == 1);
+  CHECK(s.device_offs == 2);
+  CHECK(s.devices == 4);
+  CHECK(d.has_energy);
+  CHECK(d.has_battery);
+  CHECK(d.has_staleness);
+
+  const auto& metrics = d.datasets["metrics"];
+  REQUIRE(metrics.size() == 3);
+  CHECK(metrics[1]["accuracy"] == 0.7);
+  CHECK(metrics[2]["accuracy"].is_null());
+  CHECK(metrics[2]["cum_bytes"] == 15000);
+  CHECK(d.datasets["breakdown"].size() == 3 * 2 * 4);  // rounds x splits x phases
+  CHECK(d.datasets["battery"].size() == 5);
+  CHECK(d.datasets["staleness"] == nlohmann::json::parse(
+                                       R"([{"run":"fixture-4clients","staleness":0,"updates":6},)"
+                                       R"({"run":"fixture-4clients","staleness":1,"updates":1}])"));
+}
+
+TEST_CASE("report data: cum_energy_j is derived from energy_j when only that is written", "[report]") {
+  const auto dir = fixture_with("report-energy", "metrics.csv",
+                                "round,time_s,duration_s,selected,updates,bytes_down,bytes_up,flops,train_loss,"
+                                "accuracy,loss,eval_samples,cum_bytes,energy_j\n"
+                                "1,10.5,10.5,3,3,3000,3000,10000000,2,0.5,1.5,100,6000,30.5\n"
+                                "2,16,5.5,3,2,3000,2000,5500000,1.15,0.7,0.9,100,11000,20.25\n");
+  const auto d = build_report_data({read_run(dir.string())}, {});
+  CHECK(d.datasets["metrics"][1]["cum_energy_j"] == 50.75);
+  CHECK(d.summary[0].energy_j == 50.75);
+}
+
+TEST_CASE("run labels: given, from the scenario, or from directories when names repeat", "[report]") {
+  auto a = read_run(fixture().string());
+  auto b = a;
+  a.dir = "out/sweep/alpha-0.1";
+  b.dir = "out/sweep/alpha-1/";
+  CHECK(run_labels({a}, {}) == std::vector<std::string>{"fixture-4clients"});
+  CHECK(run_labels({a, b}, {}) == std::vector<std::string>{"alpha-0.1", "alpha-1"});
+  CHECK(run_labels({a, b}, {"x", "x"}) == std::vector<std::string>{"x", "x (2)"});
+  CHECK_THAT(error_of([&] { run_labels({a, b}, {"only one"}); }), Contains("expected one --label per run"));
+}
+
+TEST_CASE("bad inputs fail with file, line and what was expected", "[report]") {
+  const std::string good_line = R"({"t":0,"kind":"round_start","actor":"server","round":1,"count":3})";
+  SECTION("an events line that is not an object with t and kind") {
+    const auto dir = fixture_with("report-bad", "events.jsonl", good_line + "\n" + good_line + "\n{\"kind\":\"x\"}\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }),
+               Contains((dir / "events.jsonl").string() + ":3: expected a JSON object with \"t\" and \"kind\""));
+  }
+  SECTION("an events line that is not JSON") {
+    const auto dir = fixture_with("report-bad", "events.jsonl", good_line + "\n{\"t\": 1,\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("events.jsonl:2: expected a JSON object"));
+  }
+  SECTION("a key of the wrong type") {
+    const auto dir = fixture_with("report-bad", "events.jsonl", R"({"t":0,"kind":"upload","round":"one"})");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }),
+               Contains("events.jsonl:1: expected \"round\" to be an integer, got \"one\""));
+  }
+  SECTION("a span that ends before it starts") {
+    const auto dir = fixture_with("report-bad", "events.jsonl", R"({"t":1,"t0":2,"kind":"train"})");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("events.jsonl:1: expected \"t0\" <= \"t\""));
+  }
+  SECTION("a metrics row with a missing cell") {
+    const auto dir = fixture_with("report-bad", "metrics.csv",
+                                  "round,time_s,duration_s,selected,updates,bytes_down,bytes_up,flops,train_loss,"
+                                  "accuracy,loss,eval_samples,cum_bytes\n1,2,2,1,1,5,5,5,,,,0,10\n1,2\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }),
+               Contains("metrics.csv:3: expected 13 cells like the header, got 2"));
+  }
+  SECTION("a metrics cell that is not a number") {
+    const auto dir = fixture_with("report-bad", "metrics.csv",
+                                  "round,time_s,duration_s,selected,updates,bytes_down,bytes_up,flops,train_loss,"
+                                  "accuracy,loss,eval_samples,cum_bytes\n1,2,2,1,1,5,5,5,,high,,0,10\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }),
+               Contains("metrics.csv:2: expected column \"accuracy\" to be a number or empty, got \"high\""));
+  }
+  SECTION("a metrics header without a required column") {
+    const auto dir = fixture_with("report-bad", "metrics.csv", "round,time_s\n1,2\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("metrics.csv:1: expected a header with column"));
+  }
+  SECTION("a summary that is not a JSON object") {
+    const auto dir = fixture_with("report-bad", "summary.json", "{\n  \"scenario\": \"x\",\n  oops\n}\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("summary.json:3: expected a JSON object"));
+  }
+  SECTION("a directory without outputs") {
+    const auto dir = flemu::test::scratch_dir("report-empty");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("summary.json: cannot open"));
+  }
+  SECTION("vendor scripts that are not there") {
+    const auto dir = flemu::test::scratch_dir("report-novendor");
+    CHECK_THAT(error_of([&] { load_vendor_scripts(dir.string()); }), Contains("npm ci"));
+  }
+}
+
+TEST_CASE("the HTML report embeds the data, the specs and the libraries, and escapes text", "[report]") {
+  const auto out = flemu::test::scratch_dir("report-html");
+  ReportOptions opt;
+  opt.run_dirs = {fixture().string()};
+  opt.labels = {"fixture </script> & co"};
+  opt.html_path = (out / "sub" / "report.html").string();
+  opt.vendor_dir = fake_vendor_dir().string();
+  write_report(opt);
+  const auto html = flemu::test::read_file(opt.html_path);
+  CHECK_THAT(html, Contains("/*vega*/"));
+  CHECK_THAT(html, Contains("/*vega-embed*/"));
+  CHECK_THAT(html, Contains("<td class=\"num\" data-field=\"final_accuracy\">0.7</td>"));
+  CHECK_THAT(html, Contains("fixture &lt;/script&gt; &amp; co"));
+  CHECK(html.find("fixture </script>") == std::string::npos);  // nowhere, not even in the JSON
+
+  // The embedded datasets are exactly the report data (metrics values equal the CSV's).
+  const auto start = html.find("<script type=\"application/json\" id=\"flemu-data\">");
+  REQUIRE(start != std::string::npos);
+  const auto body = start + std::string("<script type=\"application/json\" id=\"flemu-data\">").size();
+  const auto data = nlohmann::json::parse(html.substr(body, html.find("</script>", body) - body));
+  const auto run = read_run(fixture().string());
+  REQUIRE(data["metrics"].size() == run.metrics.rows());
+  for (size_t r = 0; r < run.metrics.rows(); ++r)
+    for (const auto& col : run.metrics.columns) {
+      const double v = run.metrics.at(r, col);
+      if (std::isnan(v)) CHECK(data["metrics"][r][col].is_null());
+      else CHECK(data["metrics"][r][col].get<double>() == v);
+    }
+  for (const char* id : {"accuracy-time", "accuracy-bytes", "accuracy-energy", "round-breakdown", "timeline", "battery",
+                         "staleness"})
+    CHECK_THAT(html, Contains(std::string("id=\"") + id + "-vis\""));
+}
+
+TEST_CASE("charts without data become notes", "[report]") {
+  // The fixture without its energy columns, battery events and staleness.
+  std::string events;
+  {
+    std::istringstream in(flemu::test::read_file(fixture() / "events.jsonl"));
+    for (std::string line; std::getline(in, line);)
+      if (line.find("\"battery\"") == std::string::npos) events += line + "\n";
+  }
+  auto pos = events.find(",\"staleness\":");
+  while (pos != std::string::npos) {
+    events.erase(pos, events.find('}', pos) - pos);
+    pos = events.find(",\"staleness\":");
+  }
+  const auto dir = fixture_with("report-plain", "events.jsonl", events);
+  flemu::test::write_file(dir / "metrics.csv",
+        "round,time_s,duration_s,selected,updates,bytes_down,bytes_up,flops,train_loss,accuracy,loss,eval_samples,"
+        "cum_bytes\n1,10.5,10.5,3,3,3000,3000,10000000,2,0.5,1.5,100,6000\n");
+  const auto d = build_report_data({read_run(dir.string())}, {});
+  CHECK_FALSE(d.has_energy);
+  CHECK_FALSE(d.has_battery);
+  CHECK_FALSE(d.has_staleness);
+  const auto charts = report_charts(d);
+  int notes = 0;
+  for (const auto& c : charts) notes += c.available ? 0 : 1;
+  CHECK(notes == 3);
+  const auto html = render_html(d, charts, VendorScripts{});
+  CHECK_THAT(html, Contains("data-absent=\"accuracy-energy\""));
+  CHECK_THAT(html, Contains("data-absent=\"battery\""));
+  CHECK_THAT(html, Contains("data-absent=\"staleness\""));
+}
+
+TEST_CASE("gnuplot figures: PNG and SVG for each figure", "[report][gnuplot]") {
+  if (!gnuplot_available()) {
+    WARN("gnuplot is not installed: skipping the figure test (apt-get install gnuplot-nox)");
+    return;
+  }
+  const auto out = flemu::test::scratch_dir("report-figures");
+  auto a = read_run(fixture().string());
+  auto b = a;
+  b.dir = "other";
+  const auto d = build_report_data({a, b}, {"base", "it's a variant"});
+  const auto figures = write_gnuplot_figures(d, (out / "fig").string());
+  for (const char* name : {"accuracy_time", "accuracy_bytes", "accuracy_energy", "round_breakdown-base",
+                           "timeline-base", "round_breakdown-it-s-a-variant", "timeline-it-s-a-variant"}) {
+    INFO(name);
+    CHECK(fs::file_size(out / "fig" / (std::string(name) + ".png")) > 1000);
+    CHECK_THAT(flemu::test::read_file(out / "fig" / (std::string(name) + ".svg")), Contains("<svg"));
+    CHECK(fs::exists(out / "fig" / (std::string(name) + ".gp")));
+  }
+  CHECK(figures.size() == 14);
+  CHECK_THAT(flemu::test::read_file(out / "fig" / "metrics-base.dat"), Contains("2 16 11000 50.75 0.7"));
+}
+
+TEST_CASE("the report renders in headless Chromium", "[report][browser]") {
+  const auto script = flemu::test::source_dir() / "tests" / "report_browser_test.mjs";
+  const bool have_node = std::system("command -v node > /dev/null 2>&1") == 0;
+  const bool have_chromium = fs::exists("/usr/bin/chromium") || std::getenv("CHROMIUM_PATH");
+  const bool have_modules = fs::exists(flemu::test::source_dir() / "analysis" / "node_modules" / "playwright-core");
+  if (!have_node || !have_chromium || !have_modules || !vendor_present()) {
+    WARN("skipping the browser test: needs node, chromium and `npm ci` in analysis/");
+    return;
+  }
+  const auto out = flemu::test::scratch_dir("report-browser");
+  ReportOptions opt;
+  opt.run_dirs = {fixture().string()};
+  opt.html_path = (out / "report.html").string();
+  write_report(opt);
+  const std::string cmd = "node '" + script.string() + "' '" + opt.html_path + "' '" +
+                          (fixture() / "metrics.csv").string() + "' '" + (out / "report.png").string() + "'";
+  CHECK(std::system(cmd.c_str()) == 0);
+}
