@@ -48,7 +48,7 @@ struct Scenario {
   std::string compute_device = "auto";  ///< "auto" | "cpu" | "cuda"
   std::string output_dir;
   nlohmann::json resolved;  ///< the scenario with every default filled in (written to outputs)
-  std::string hash;         ///< xxh64 hex of resolved.dump()
+  std::string hash;         ///< xxh64 hex of resolved.dump() without "output"
 };
 
 /// Reads, validates against scenarios/scenario.schema.json, and types a scenario file.

@@ -461,7 +461,11 @@ Scenario build(json doc, const std::string& source) {
   s.output_dir = output["directory"];
 
   s.resolved = std::move(doc);
-  s.hash = xxh64_hex(s.resolved.dump());
+  // Where outputs go is not part of the experiment: the hash covers everything else, so the
+  // same scenario written to two folders has one hash (and sweeps can verify reruns).
+  nlohmann::json hashed = s.resolved;
+  hashed.erase("output");
+  s.hash = xxh64_hex(hashed.dump());
   return s;
 }
 
