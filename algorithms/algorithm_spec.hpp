@@ -1,17 +1,42 @@
 // Typed description of the FL method, as read from a scenario's "algorithm" section.
+// Defaults here equal the schema's (scenarios/scenario.schema.json); a test checks it.
 #pragma once
+#include <map>
 #include <string>
+
+#include "algorithms/participation_policy.hpp"
+#include "algorithms/staleness.hpp"
 
 namespace flemu {
 
 struct AlgorithmSpec {
-  std::string name = "fedavg";
-  int clients_per_round = 10;  ///< K clients sampled per round (sync algorithms)
-  int local_epochs = 1;        ///< passes over the client's data (used when local_steps == 0)
-  int local_steps = 0;         ///< if > 0: fixed number of minibatch steps instead of epochs
+  std::string name = "fedavg";  ///< fedavg | fedprox | fedasync | fedbuff | afa-cd | afa-cs | fedavg-anarchic
+  int clients_per_round = 10;   ///< K clients sampled per round (sync algorithms)
+  int local_epochs = 1;         ///< passes over the client's data (used when local_steps == 0)
+  int local_steps = 0;          ///< if > 0: fixed number of minibatch steps instead of epochs
   int batch_size = 32;
-  double lr = 0.05;            ///< client (local) learning rate
-  double server_lr = 1.0;      ///< server learning rate applied to the averaged update
+  double lr = 0.05;             ///< client (local) learning rate
+  double server_lr = 1.0;       ///< server learning rate applied to the aggregated update
+
+  // Sync schedules (fedavg, fedprox)
+  double prox_mu = 0.01;        ///< fedprox: proximal weight mu
+  double over_selection = 0;    ///< select ceil(K (1 + x)), keep the first K updates
+  double deadline_s = 0;        ///< round deadline, s; 0 = none
+
+  // Async schedules (fedasync, fedbuff)
+  int concurrency = 0;          ///< clients training at once; 0 = clients_per_round
+  double alpha = 0.6;           ///< fedasync mixing weight
+  StalenessSpec staleness;      ///< fedasync / fedbuff staleness weighting
+  int buffer_size = 10;         ///< fedbuff K
+
+  // Anarchic schedules (afa-cd, afa-cs, fedavg-anarchic)
+  int updates_per_step = 10;    ///< m: updates per server step
+  std::map<std::string, ParticipationPolicy> policies;  ///< per class name, "*" = fallback
+
+  bool is_async() const { return name == "fedasync" || name == "fedbuff"; }
+  bool is_anarchic() const { return name == "afa-cd" || name == "afa-cs" || name == "fedavg-anarchic"; }
+  /// The policy of a device of class `class_name`.
+  const ParticipationPolicy& policy_for(const std::string& class_name) const;
 };
 
 }  // namespace flemu

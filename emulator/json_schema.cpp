@@ -389,6 +389,12 @@ void fill(Validator<nlohmann::json>& validator, const nlohmann::json& node, nloh
       fill(validator, schema, value[key]);
     }
   }
+  if (auto extra = node.find("additionalProperties");
+      extra != node.end() && extra->is_object() && value.is_object()) {
+    const auto props = node.find("properties");
+    for (auto& [key, member] : value.items())
+      if (props == node.end() || !props->contains(key)) fill(validator, *extra, member);
+  }
   if (auto items = node.find("items"); items != node.end() && value.is_array())
     for (auto& element : value) fill(validator, *items, element);
 }

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "emulator/describe.hpp"
+#include "emulator/mpi_workers.hpp"
 #include "emulator/scenario.hpp"
 #include "emulator/simulation.hpp"
 #include "emulator/sweep.hpp"
@@ -117,7 +118,13 @@ int main(int argc, char** argv) {
       std::cout << flemu::describe_platform(scenario);
       return 0;
     }
+    // `mpirun -np K flemu run`: rank 0 runs the engine, ranks > 0 serve its training jobs
+    // (emulator/mpi_workers.hpp). Without mpirun the session does nothing.
+    flemu::MpiSession mpi(&argc, &argv);
+    if (flemu::MpiSession::active() && flemu::MpiSession::rank() == 0)
+      flemu::remove_on_termination((opt.output_dir.empty() ? scenario.output_dir : opt.output_dir) + ".partial");
     auto s = flemu::run_scenario(scenario, opt);
+    if (flemu::MpiSession::rank() > 0) return 0;
     std::cout << "flemu: " << s.rounds << " rounds, simulated time " << s.simulated_time_s << " s, final accuracy "
               << s.final_accuracy << " (stop: " << s.stop_reason << "); outputs in " << s.output_dir << "\n";
     return 0;

@@ -20,6 +20,7 @@
 
 #include "emulator/json_schema.hpp"
 #include "emulator/scenario.hpp"
+#include "platforms/availability_trace.hpp"
 #include "platforms/units.hpp"
 
 namespace flemu {
@@ -87,6 +88,8 @@ const js::FormatCheckers& formats() {
       {"positive-flops", quantity_format(Quantity::Flops, true)},
       {"duration", quantity_format(Quantity::Duration, false)},
       {"positive-duration", quantity_format(Quantity::Duration, true)},
+      {"power", quantity_format(Quantity::Power, false)},
+      {"positive-energy", quantity_format(Quantity::Energy, true)},
       {"identifier",
        {"a name of letters, digits, \"_\", \".\" and \"-\", starting with a letter or digit",
         [](const std::string& s) {
@@ -303,8 +306,8 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
     }
     check_link(device, ptr, /*complete=*/false, complain);
     const json& parent = classes[cls->second];
-    for (const char* key : {"speed", "cores", "latency"})
-      if (!device.contains(key)) device[key] = parent[key];
+    for (const char* key : {"speed", "cores", "latency", "power", "battery", "availability"})
+      if (!device.contains(key) && parent.contains(key)) device[key] = parent[key];
     // Inherit the link half by half, so that overriding "uplink" keeps the class's downlink.
     const bool up = device.contains("uplink"), down = device.contains("downlink");
     if (device.contains("bandwidth") || (up && down)) continue;
@@ -344,6 +347,65 @@ LinkSpec to_link(const json& obj) {
   return link;
 }
 
+PowerSpec to_power(const json& obj) {
+  PowerSpec power;
+  if (!obj.contains("power")) return power;
+  const json& p = obj["power"];
+  power.idle_w = units::parse_power(p["idle"]);
+  power.busy_w = units::parse_power(p["busy"]);
+  power.off_w = units::parse_power(p["off"]);
+  power.radio_idle_w = units::parse_power(p["radio_idle"]);
+  power.send_w = units::parse_power(p["send"]);
+  power.receive_w = units::parse_power(p["receive"]);
+  return power;
+}
+
+std::optional<BatterySpec> to_battery(const json& obj, const std::string& ptr, const Complaint& complain) {
+  if (!obj.contains("battery")) return std::nullopt;
+  const json& b = obj["battery"];
+  BatterySpec spec;
+  spec.capacity_j = units::parse_energy(b["capacity"]);
+  spec.initial_fraction = b["initial"];
+  spec.floor_fraction = b["floor"];
+  if (spec.floor_fraction >= 1)
+    complain.at(ptr + "/battery/floor", "a fraction < 1 (at 1 the device could never participate)");
+  for (size_t i = 0; i < b["charging"].size(); ++i) {
+    const json& w = b["charging"][i];
+    const std::string wp = ptr + "/battery/charging/" + std::to_string(i);
+    ChargingWindow win;
+    win.start_s = units::parse_duration(w["from"]);
+    win.end_s = units::parse_duration(w["to"]);
+    win.period_s = units::parse_duration(w["every"]);
+    win.power_w = units::parse_power(w["power"]);
+    if (win.end_s <= win.start_s) complain.at(wp + "/to", "a time after \"from\"");
+    if (win.period_s > 0 && win.period_s < win.end_s - win.start_s)
+      complain.at(wp + "/every", "a period >= the window's length (to - from), or \"0s\"");
+    spec.charging.push_back(win);
+  }
+  return spec;
+}
+
+AvailabilitySpec to_availability(const json& obj, const std::string& ptr, const Complaint& complain) {
+  AvailabilitySpec spec;
+  if (!obj.contains("availability")) return spec;
+  const json& a = obj["availability"];
+  const std::string model = a["model"];
+  if (model == "exponential") {
+    spec.kind = AvailabilitySpec::Exponential;
+    for (const char* key : {"mean_on", "mean_off"})
+      if (!a.contains(key))
+        complain.at(ptr + "/availability/" + key,
+                    units::describe(Quantity::Duration, true) + " (required with model \"exponential\")");
+    spec.mean_on_s = units::parse_duration(a["mean_on"]);
+    spec.mean_off_s = units::parse_duration(a["mean_off"]);
+  } else if (model == "diurnal") {
+    spec.kind = AvailabilitySpec::Diurnal;
+    spec.period_s = units::parse_duration(a["period"]);
+    spec.on_fraction = a["on_fraction"];
+  }
+  return spec;
+}
+
 PlatformSpec to_platform(const json& p, const Complaint& complain) {
   PlatformSpec spec;
   spec.network = p["network"] == "exact" ? NetworkModel::Exact : NetworkModel::Lv08;
@@ -363,6 +425,9 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec_class.cores = to_int(cls["cores"], ptr + "/cores", complain);
     spec_class.link = to_link(cls);
     spec_class.jitter = cls["jitter"];
+    spec_class.power = to_power(cls);
+    spec_class.battery = to_battery(cls, ptr, complain);
+    spec_class.availability = to_availability(cls, ptr, complain);
     spec.classes.push_back(std::move(spec_class));
   }
   for (size_t d = 0; d < p["devices"].size(); ++d) {
@@ -373,7 +438,28 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     device.speed_flops = units::parse_flops(dev["speed"]);
     device.cores = to_int(dev["cores"], index_pointer("/platform/devices", d) + "/cores", complain);
     device.link = to_link(dev);
+    const std::string ptr = index_pointer("/platform/devices", d);
+    device.power = to_power(dev);
+    device.battery = to_battery(dev, ptr, complain);
+    device.availability = to_availability(dev, ptr, complain);
     spec.devices.push_back(std::move(device));
+  }
+  spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
+  for (size_t i = 0; i < p["link_changes"].size(); ++i) {
+    const json& c = p["link_changes"][i];
+    const std::string ptr = index_pointer("/platform/link_changes", i);
+    LinkChange change;
+    change.from_s = units::parse_duration(c["from"]);
+    if (c.contains("until")) {
+      change.until_s = units::parse_duration(c["until"]);
+      if (change.until_s <= change.from_s) complain.at(ptr + "/until", "a time after \"from\"");
+    }
+    change.devices = c["devices"];
+    if (c.contains("uplink")) change.up_bytes_per_s = units::parse_rate(c["uplink"]);
+    if (c.contains("downlink")) change.down_bytes_per_s = units::parse_rate(c["downlink"]);
+    if (!c.contains("uplink") && !c.contains("downlink"))
+      complain.at(ptr + "/uplink", units::describe(Quantity::Rate, true) + " (\"uplink\" and/or \"downlink\" is required)");
+    spec.link_changes.push_back(change);
   }
   return spec;
 }
@@ -402,12 +488,45 @@ WorkloadSpec to_workload(const json& w, const Complaint& complain) {
 AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   AlgorithmSpec spec;
   spec.name = a["name"];
-  spec.clients_per_round = to_int(a["clients_per_round"], "/algorithm/clients_per_round", complain);
-  spec.local_epochs = to_int(a["local_epochs"], "/algorithm/local_epochs", complain);
-  spec.local_steps = to_int(a["local_steps"], "/algorithm/local_steps", complain);
+  // Keys absent here do not apply to this algorithm (prune_algorithm_keys): defaults stay.
+  auto has = [&](const char* key) { return a.contains(key); };
+  if (has("clients_per_round"))
+    spec.clients_per_round = to_int(a["clients_per_round"], "/algorithm/clients_per_round", complain);
+  if (has("local_epochs")) spec.local_epochs = to_int(a["local_epochs"], "/algorithm/local_epochs", complain);
+  if (has("local_steps")) spec.local_steps = to_int(a["local_steps"], "/algorithm/local_steps", complain);
   spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
   spec.lr = a["lr"];
   spec.server_lr = a["server_lr"];
+  if (has("prox_mu")) spec.prox_mu = a["prox_mu"];
+  if (has("over_selection")) spec.over_selection = a["over_selection"];
+  if (has("deadline")) spec.deadline_s = units::parse_duration(a["deadline"]);
+  spec.concurrency =
+      has("concurrency") ? to_int(a["concurrency"], "/algorithm/concurrency", complain) : spec.clients_per_round;
+  if (has("alpha")) spec.alpha = a["alpha"];
+  if (has("staleness")) {
+    spec.staleness.function = staleness_function_from_name(a["staleness"]["function"]);
+    spec.staleness.a = a["staleness"]["a"];
+    spec.staleness.b = a["staleness"]["b"];
+  }
+  if (has("buffer_size")) spec.buffer_size = to_int(a["buffer_size"], "/algorithm/buffer_size", complain);
+  if (has("updates_per_step"))
+    spec.updates_per_step = to_int(a["updates_per_step"], "/algorithm/updates_per_step", complain);
+  if (has("policies"))
+  for (const auto& [cls, p] : a["policies"].items()) {
+    const std::string ptr = "/algorithm/policies/" + cls;
+    ParticipationPolicy policy;
+    policy.think_time_s = units::parse_duration(p["think_time"]);
+    policy.participation = p["participation"];
+    policy.min_charge = p["min_charge"];
+    const std::string steps = p["steps"];
+    policy.steps = steps == "charge"   ? ParticipationPolicy::Steps::Charge
+                   : steps == "random" ? ParticipationPolicy::Steps::Random
+                                       : ParticipationPolicy::Steps::Fixed;
+    policy.min_steps = to_int(p["min_steps"], ptr + "/min_steps", complain);
+    policy.max_steps = to_int(p["max_steps"], ptr + "/max_steps", complain);
+    if (policy.max_steps < policy.min_steps) complain.at(ptr + "/max_steps", "an integer >= min_steps");
+    spec.policies[cls] = policy;
+  }
   return spec;
 }
 
@@ -419,9 +538,44 @@ std::string xxh64_hex(const std::string& text) {
 }
 
 /// Steps 3 and 4 on a document that already passed the schema.
+/// Whether algorithm key `key` means anything to algorithm `name`, and if not, who reads it.
+/// Keys that only some algorithms read are errors with the others (a setting silently ignored
+/// makes a wrong experiment), and are left out of the resolved document.
+std::pair<bool, const char*> algorithm_key_applies(const std::string& key, const std::string& name) {
+  const bool sync = name == "fedavg" || name == "fedprox";
+  const bool async = name == "fedasync" || name == "fedbuff";
+  const bool anarchic = name == "afa-cd" || name == "afa-cs" || name == "fedavg-anarchic";
+  if (key == "prox_mu") return {name == "fedprox", "fedprox"};
+  if (key == "over_selection" || key == "deadline") return {sync, "fedavg and fedprox"};
+  if (key == "concurrency" || key == "staleness") return {async, "fedasync and fedbuff"};
+  if (key == "alpha") return {name == "fedasync", "fedasync"};
+  if (key == "buffer_size") return {name == "fedbuff", "fedbuff"};
+  if (key == "updates_per_step" || key == "policies") return {anarchic, "afa-cd, afa-cs and fedavg-anarchic"};
+  if (key == "clients_per_round" || key == "local_epochs" || key == "local_steps")
+    return {!anarchic, "the sync and async algorithms (anarchic clients choose when and how much to work)"};
+  return {true, ""};
+}
+
+void check_algorithm_keys(const json& a, const Complaint& complain) {
+  const std::string name = a["name"];
+  for (const auto& [key, value] : a.items()) {
+    const auto [applies, who] = algorithm_key_applies(key, name);
+    if (!applies)
+      complain.at("/algorithm/" + key,
+                  "no \"" + key + "\" with algorithm \"" + name + "\": it applies to " + who);
+  }
+}
+
+void prune_algorithm_keys(json& a) {
+  const std::string name = a["name"];
+  for (auto it = a.begin(); it != a.end();) it = algorithm_key_applies(it.key(), name).first ? std::next(it) : a.erase(it);
+}
+
 Scenario build(json doc, const std::string& source) {
   const Complaint complain(source);
+  check_algorithm_keys(doc["algorithm"], complain);
   js::apply_defaults(sorted_schema(), doc, formats());
+  prune_algorithm_keys(doc["algorithm"]);
 
   Scenario s;
   s.source = source;
@@ -438,6 +592,38 @@ Scenario build(json doc, const std::string& source) {
   s.workload = to_workload(doc["workload"], complain);
 
   s.algorithm = to_algorithm(doc["algorithm"], complain);
+  if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
+  for (const auto& [cls, policy] : s.algorithm.policies) {
+    bool known = cls == "*";
+    for (const auto& c : s.platform.classes) known = known || c.name == cls;
+    if (!known) complain.at("/algorithm/policies/" + cls, "a device class name or \"*\"");
+  }
+  for (size_t i = 0; i < s.platform.link_changes.size(); ++i) {
+    const std::string& who = s.platform.link_changes[i].devices;
+    bool known = who == "*";
+    for (const auto& c : s.platform.classes) known = known || c.name == who;
+    for (const auto& d : expand_devices(s.platform, s.seed)) known = known || d.name == who;
+    if (!known)
+      complain.at(index_pointer("/platform/link_changes", i) + "/devices", "a class name, a device name or \"*\"");
+  }
+  if (doc["platform"].contains("availability_trace")) {
+    namespace fs = std::filesystem;
+    fs::path trace = doc["platform"]["availability_trace"].get<std::string>();
+    if (trace.is_relative()) trace = fs::path(source).parent_path() / trace;
+    std::map<std::string, AvailabilityTrace> traces;
+    try {
+      traces = read_availability_csv(trace.string());
+    } catch (const std::exception& e) {
+      complain.at("/platform/availability_trace", std::string("a readable availability trace: ") + e.what());
+    }
+    std::set<std::string> names;
+    for (const auto& d : expand_devices(s.platform, s.seed)) names.insert(d.name);
+    for (const auto& [device, t] : traces)
+      if (!names.count(device))
+        complain.at("/platform/availability_trace",
+                    "device names of this platform in " + trace.string() + " (\"" + device + "\" is none)");
+    s.platform.availability_trace = trace.string();
+  }
   if (s.algorithm.clients_per_round > device_count)
     complain.at("/algorithm/clients_per_round",
                 "an integer <= " + std::to_string(device_count) + " (the number of devices)");

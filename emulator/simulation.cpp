@@ -12,9 +12,11 @@
 
 #include "algorithms/algorithm.hpp"
 #include "emulator/federation.hpp"
+#include "emulator/mpi_workers.hpp"
 #include "emulator/progress.hpp"
 #include "emulator/round_metrics.hpp"
 #include "emulator/sync_server.hpp"
+#include "emulator/timed_trainer.hpp"
 #include "emulator/trace_writer.hpp"
 #include "workloads/dataset.hpp"
 #include "workloads/rng.hpp"
@@ -70,6 +72,14 @@ void write_text(const fs::path& path, const std::string& text) {
 }  // namespace
 
 RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
+  if (MpiSession::active() && MpiSession::rank() > 0) {
+    // An MPI worker rank: serve rank 0's training jobs, write nothing (mpi_workers.hpp).
+    serve_mpi_jobs([&]() -> std::unique_ptr<Trainer> {
+      if (sc.training != TrainingMode::Real) return nullptr;
+      return make_torch_trainer(sc.workload.model, load_data(sc, opt), sc.compute_device);
+    });
+    return {};
+  }
   const auto wall_start = std::chrono::steady_clock::now();
   const fs::path out_dir = opt.output_dir.empty() ? sc.output_dir : opt.output_dir;
   const fs::path staging = out_dir.string() + ".partial";
@@ -106,8 +116,16 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       parts.assign(devices.size(), same);
     }
     (void)train_size;
+    // Under mpirun, real jobs run on the worker ranks; one job thread per worker by default.
+    const bool on_mpi_workers = MpiSession::active() && sc.training == TrainingMode::Real;
+    if (on_mpi_workers) trainer = make_mpi_trainer(std::move(trainer));
+    auto timed = std::make_unique<TimedTrainer>(std::move(trainer));
+    TimedTrainer& timing = *timed;
+    trainer = std::move(timed);
 
-    const int jobs = opt.jobs > 0 ? opt.jobs : std::max(1u, std::thread::hardware_concurrency());
+    const int jobs = opt.jobs > 0        ? opt.jobs
+                     : on_mpi_workers    ? MpiSession::workers()
+                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     JobPool pool(jobs);
     EventBus bus;
     TraceWriter trace((staging / "events.jsonl").string());
@@ -125,6 +143,9 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     char* argv[] = {arg0, arg1, nullptr};
     sg4::Engine engine(&argc, argv);
     engine.set_config("contexts/stack-size:512");
+    // Each stack's guard page is its own memory mapping; beyond ~30k live actors they exceed
+    // vm.max_map_count (65530) and SimGrid aborts ("Failed to protect stack", FACTS.md).
+    if (devices.size() > 20000) engine.set_config("contexts/guard-size:0");
     configure_network_model(engine, sc.platform.network);
 
     Federation fed{sc, devices, build_star_platform(sc.platform.server, devices), std::move(parts), *trainer, pool,
@@ -133,7 +154,9 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     ServerOutcome outcome;
     sg4::Actor::create("server", fed.platform.server,
                        SyncServer(fed, make_sync_algorithm(sc.algorithm), outcome));
+    const auto engine_start = std::chrono::steady_clock::now();
     engine.run();
+    const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
     const double sim_time = sg4::Engine::get_clock();
 
     trace.close();
@@ -175,6 +198,17 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     j["compute_device"] = trainer->device();
     j["jobs"] = jobs;
     j["wall_time_s"] = wall;
+    // Where the wall time went (wall clock, varies run to run): training/evaluation_s sum the
+    // real jobs (parallel jobs add up); emulation_s is the engine's wall time with no job
+    // running (SimGrid, actors, aggregation, tracing); setup_s is everything outside the
+    // engine (data, partitions, platform, outputs).
+    const auto t = timing.totals();
+    j["wall_breakdown"] = {{"setup_s", wall - engine_wall},
+                           {"engine_s", engine_wall},
+                           {"training_s", t.training_s},
+                           {"evaluation_s", t.evaluation_s},
+                           {"jobs_busy_s", t.busy_s},
+                           {"emulation_s", std::max(0.0, engine_wall - t.busy_s)}};
     write_text(staging / "summary.json", j.dump(2) + "\n");
 
     // Commit: replace the previous outputs with the new ones.

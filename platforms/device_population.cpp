@@ -28,6 +28,9 @@ std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed) 
       d.link.up_bytes_per_s = cls.link.up_bytes_per_s * up_factor;
       d.link.down_bytes_per_s = cls.link.down_bytes_per_s * down_factor;
       d.link.latency_s = cls.link.latency_s;
+      d.power = cls.power;
+      d.battery = cls.battery;
+      d.availability = cls.availability;
       devices.push_back(std::move(d));
     }
   }

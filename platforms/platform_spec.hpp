@@ -2,8 +2,11 @@
 // All quantities are SI: bytes/s, seconds, flop/s. Filled by emulator/scenario_loader.cpp.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "platforms/battery_model.hpp"
 
 namespace flemu {
 
@@ -12,6 +15,25 @@ struct LinkSpec {
   double up_bytes_per_s = 0;    ///< uplink bandwidth, bytes/s
   double down_bytes_per_s = 0;  ///< downlink bandwidth, bytes/s
   double latency_s = 0;         ///< one-way latency, s
+};
+
+/// Power draw of a device (SimGrid host and link energy plugins). All W; 0 = not modelled.
+struct PowerSpec {
+  double idle_w = 0;        ///< host on, no computation
+  double busy_w = 0;        ///< host computing on all cores (one of n cores: idle + (busy-idle)/n)
+  double off_w = 0;         ///< host off
+  double radio_idle_w = 0;  ///< per link, while the link carries nothing (counted only once used)
+  double send_w = 0;        ///< uplink busy
+  double receive_w = 0;     ///< downlink busy
+  bool modelled() const { return busy_w > 0 || idle_w > 0 || send_w > 0 || receive_w > 0; }
+};
+
+/// When a device is reachable. Traces come from the platform's availability CSV.
+struct AvailabilitySpec {
+  enum Kind { Always, Exponential, Diurnal } kind = Always;
+  double mean_on_s = 0, mean_off_s = 0;  ///< Exponential: mean on / off durations
+  double period_s = 86400;               ///< Diurnal: period
+  double on_fraction = 0.5;              ///< Diurnal: share of each period the device is on
 };
 
 /// A class of identical devices ("phone", "laptop", ...), before per-device jitter.
@@ -24,6 +46,9 @@ struct DeviceClassSpec {
   /// Relative spread of per-device speed and bandwidth: each device draws a factor uniformly
   /// in [1 - jitter, 1 + jitter] from the scenario seed. 0 = identical devices.
   double jitter = 0;
+  PowerSpec power;
+  std::optional<BatterySpec> battery;
+  AvailabilitySpec availability;
 };
 
 /// One concrete device after expansion of classes (and jitter) or from an explicit list.
@@ -33,6 +58,19 @@ struct DeviceSpec {
   double speed_flops = 0;
   int cores = 1;
   LinkSpec link;
+  PowerSpec power;
+  std::optional<BatterySpec> battery;
+  AvailabilitySpec availability;
+};
+
+/// A change of link conditions over a time window: "the phones' uplink drops to 1 Mbps
+/// between t=600 s and t=900 s". Values <= 0 leave that quantity unchanged.
+struct LinkChange {
+  double from_s = 0;
+  double until_s = -1;            ///< < 0: until the end of the run
+  std::string devices = "*";      ///< a class name, a device name, or "*" for all
+  double up_bytes_per_s = 0;
+  double down_bytes_per_s = 0;
 };
 
 struct ServerSpec {
@@ -42,6 +80,8 @@ struct ServerSpec {
   /// bottleneck). Models "all uploads share one server link".
   double bandwidth_bytes_per_s = 0;
   double latency_s = 0;
+  /// The server notices a silent (dead, offline) client at its next heartbeat: this often.
+  double heartbeat_s = 1;
 };
 
 enum class NetworkModel {
@@ -54,6 +94,8 @@ struct PlatformSpec {
   NetworkModel network = NetworkModel::Lv08;
   std::vector<DeviceClassSpec> classes;  ///< expanded in order, then...
   std::vector<DeviceSpec> devices;       ///< ...explicit devices appended
+  std::string availability_trace;        ///< CSV of device,time,state (platforms/AVAILABILITY_FORMAT.md); "" = none
+  std::vector<LinkChange> link_changes;
 };
 
 /// All devices of the platform, classes expanded in order (name "<class>-<i>") with seeded

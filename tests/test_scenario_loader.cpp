@@ -136,14 +136,14 @@ TEST_CASE("resolved holds every default, in the input's shape, and reloads ident
     "name": "minimal", "seed": 1, "training": "real", "device": "auto",
     "platform": {
       "network": "lv08",
-      "server": {"speed": "10Gf", "cores": 1, "latency": "0s"},
+      "server": {"speed": "10Gf", "cores": 1, "latency": "0s", "heartbeat": "1s"},
       "classes": [{"name": "phone", "count": 2, "speed": "1Gf", "cores": 1, "jitter": 0,
                    "bandwidth": "10Mbps", "latency": "10ms"}],
-      "devices": []},
+      "devices": [], "link_changes": []},
     "workload": {"dataset": "synthetic", "model": "mlp", "partition": {"scheme": "iid"},
                  "samples_per_client": 50},
     "algorithm": {"name": "fedavg", "clients_per_round": 2, "local_epochs": 1, "local_steps": 0,
-                  "batch_size": 32, "lr": 0.05, "server_lr": 1.0},
+                  "batch_size": 32, "lr": 0.05, "server_lr": 1.0, "over_selection": 0},
     "evaluation": {"every": 1, "test_samples": 0},
     "stop": {"rounds": 1},
     "output": {"directory": "out/minimal"}})");
@@ -164,7 +164,7 @@ TEST_CASE("scenario hash: 16 lowercase hex digits, stable, sensitive to content"
   CHECK(load_scenario(read_json(data_path("tiny_scenario.json")), "x.json").hash == a.hash);
   // Golden value: XXH64 (seed 0) of resolved.dump() without "output"; changes only if
   // tiny_scenario.json, the schema's defaults or the resolved shape change, on any machine.
-  CHECK(a.hash == "c0eada4f82921ad4");
+  CHECK(a.hash == "7a6680aced783078");
   json elsewhere = read_json(data_path("tiny_scenario.json"));
   elsewhere["output"] = {{"directory", "/somewhere/else"}};
   CHECK(load_scenario(elsewhere, "x.json").hash == a.hash);
@@ -293,8 +293,9 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
   const std::map<std::string, std::string> expected = {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
       {"unknown_key",
-       "/algorithm/learning_rate: expected a known key: batch_size, "
-       "clients_per_round, local_epochs, local_steps, lr, name, server_lr"},
+       "/algorithm/learning_rate: expected a known key: alpha, batch_size, buffer_size, "
+       "clients_per_round, concurrency, deadline, local_epochs, local_steps, lr, name, "
+       "over_selection, policies, prox_mu, server_lr, staleness, updates_per_step"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0"},
       {"dirichlet_without_alpha",

@@ -1,0 +1,498 @@
+// flemu_bench: how fast is flemu, and how far does it scale? (issue "Speed and scale")
+//
+//   flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcd] [--data-dir DIR]
+//               [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]
+//
+// (a) trainer   samples/s of flemu's training job (Trainer::train from make_torch_trainer, one
+//               job at a time, 1 intra-op thread) vs a plain LibTorch loop (same MLP, batch 50,
+//               torch::optim::SGD, same thread count) on the same 10 clients' samples.
+// (b) round     the real `flemu run bench/reference.json --jobs J` (J = 1, 2) for a few rounds:
+//               wall seconds per round from summary.json's wall_breakdown, vs the plain loop
+//               training the round's 10 clients x 3000 samples one after another.
+// (c) scale     analytic training, one round in which all N devices take part: wall seconds
+//               and peak RSS of the flemu process (wait4), N = 1k, 10k, 100k.
+// (d) scale+link  as (c), every transfer also crossing one shared 10Gbps server link.
+//
+// Every figure is the median of the repetitions, measured in one go (a and b interleave their
+// two sides). Child runs are watched: one over --timeout seconds or --max-rss-gb is killed and
+// reported as such (larger sizes are then skipped), so a bench never takes the machine down.
+// The one translation unit of bench/ that includes <torch/torch.h> (for the plain loop).
+#include <torch/torch.h>
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "workloads/dataset.hpp"
+#include "workloads/model_info.hpp"
+#include "workloads/partition.hpp"
+#include "workloads/rng.hpp"
+#include "workloads/trainer.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  int reps = 5;
+  int scale_reps = 3;
+  std::string json_path;
+  std::string only = "abcd";
+  std::string data_dir;
+  int rounds = 3;
+  std::vector<int> sizes = {1000, 10000, 100000};
+  double timeout_s = 180;
+  double max_rss_gb = 8;
+};
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) throw std::runtime_error(p.string() + ": cannot read");
+  return json::parse(in);
+}
+
+// --- (a) the plain LibTorch loop -------------------------------------------------------------
+struct PlainMlp : torch::nn::Module {
+  PlainMlp() {
+    fc1 = register_module("fc1", torch::nn::Linear(784, 200));
+    fc2 = register_module("fc2", torch::nn::Linear(200, 200));
+    fc3 = register_module("fc3", torch::nn::Linear(200, 10));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = x.view({x.size(0), 784});
+    return fc3->forward(torch::relu(fc2->forward(torch::relu(fc1->forward(x)))));
+  }
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
+};
+
+/// What a LibTorch user writes: per client, start from the global weights, then epochs of
+/// shuffled minibatches with torch::optim::SGD. Returns samples processed.
+int64_t plain_loop(PlainMlp& net, const torch::Tensor& x_all, const torch::Tensor& y_all,
+                   const std::vector<std::vector<int32_t>>& clients, const std::vector<float>& start, int epochs,
+                   int batch, double lr) {
+  torch::optim::SGD opt(net.parameters(), torch::optim::SGDOptions(lr));
+  int64_t samples = 0;
+  double loss_sum = 0;
+  for (const auto& idx32 : clients) {
+    {
+      torch::NoGradGuard no_grad;
+      int64_t off = 0;
+      for (auto& p : net.parameters()) {
+        p.copy_(torch::from_blob(const_cast<float*>(start.data()) + off, p.sizes(), torch::kFloat));
+        off += p.numel();
+      }
+    }
+    const int64_t n = static_cast<int64_t>(idx32.size());
+    auto idx = torch::from_blob(const_cast<int32_t*>(idx32.data()), {n}, torch::kInt32).to(torch::kLong);
+    for (int e = 0; e < epochs; ++e) {
+      auto order = idx.index_select(0, torch::randperm(n, torch::kLong));
+      for (int64_t s = 0; s < n; s += batch) {
+        auto b = order.slice(0, s, std::min(s + batch, n));
+        auto loss = torch::nn::functional::cross_entropy(net.forward(x_all.index_select(0, b)), y_all.index_select(0, b));
+        opt.zero_grad();
+        loss.backward();
+        opt.step();
+        loss_sum += loss.item<double>();
+        samples += b.size(0);
+      }
+    }
+  }
+  if (std::isnan(loss_sum)) std::cerr << "plain loop: NaN loss\n";
+  return samples;
+}
+
+struct TrainerBench {
+  double flemu_sps = NAN, plain_sps = NAN, ratio = NAN, plain_round_s = NAN;
+  int64_t samples_per_rep = 0;
+};
+
+TrainerBench bench_trainer(const Options& o, const json& ref) {
+  const std::string dir = o.data_dir.empty() ? std::string("/usr/share/datasets/fashion-mnist") : o.data_dir;
+  auto data = std::make_shared<const flemu::TrainTest>(flemu::load_fashion_mnist(dir));
+  const auto& w = ref["workload"];
+  const auto& a = ref["algorithm"];
+  const int num_clients = ref["platform"]["classes"][0]["count"].get<int>();
+  const int per_client = w["samples_per_client"].get<int>(), per_round = a["clients_per_round"].get<int>();
+  const uint64_t seed = ref["seed"].get<uint64_t>();
+  flemu::PartitionSpec ps;
+  ps.scheme = flemu::PartitionScheme::Dirichlet;
+  ps.alpha = w["partition"]["alpha"].get<double>();
+  auto parts = flemu::partition_dataset(data->train.labels, data->train.num_classes, num_clients, per_client, ps,
+                                        flemu::derive_seed(seed, flemu::SeedStream::Partition));
+  parts.resize(per_round);  // one round's worth of clients: the same work as any round of (b)
+
+  flemu::LocalTrainingSpec local;
+  local.epochs = a["local_epochs"].get<int>();
+  local.batch_size = a["batch_size"].get<int>();
+  local.lr = a["lr"].get<double>();
+
+  // (Naming describe_model and samples_processed here also makes the static link pull their
+  // objects from flemu_core before flemu_torch, which needs them.)
+  const auto info = flemu::describe_model(flemu::ModelKind::Mlp);
+  const int64_t expected = per_round * flemu::samples_processed(local, per_client);
+  auto trainer = flemu::make_torch_trainer(flemu::ModelKind::Mlp, data, "cpu");  // sets 1 intra-op thread
+  torch::set_num_threads(1);
+  auto start = std::make_shared<const flemu::Params>(trainer->initial_params(seed));
+
+  auto x_all = torch::from_blob(const_cast<float*>(data->train.images.data()), {data->train.size, 1, 28, 28}, torch::kFloat);
+  auto y_all = torch::from_blob(const_cast<uint8_t*>(data->train.labels.data()), {data->train.size}, torch::kUInt8)
+                   .to(torch::kLong);
+  torch::manual_seed(seed);
+  PlainMlp net;
+
+  auto run_flemu = [&] {
+    int64_t samples = 0;
+    for (size_t c = 0; c < parts.size(); ++c) {
+      flemu::TrainJob job;
+      job.client = static_cast<int>(c);
+      job.round = 1;
+      job.seed = flemu::derive_seed(seed, flemu::SeedStream::Training, {1, c});
+      job.start = start;
+      job.indices = std::make_shared<const std::vector<int32_t>>(parts[c]);
+      job.local = local;
+      samples += trainer->train(job).samples;
+    }
+    return samples;
+  };
+  auto run_plain = [&] { return plain_loop(net, x_all, y_all, parts, *start, local.epochs, local.batch_size, local.lr); };
+
+  run_flemu();  // warm-up: thread-local module, allocator
+  run_plain();
+  std::vector<double> f, p;
+  TrainerBench r;
+  for (int i = 0; i < o.reps; ++i) {
+    auto t0 = Clock::now();
+    const int64_t nf = run_flemu();
+    f.push_back(nf / seconds_since(t0));
+    t0 = Clock::now();
+    const int64_t np = run_plain();
+    p.push_back(np / seconds_since(t0));
+    r.samples_per_rep = nf;
+  }
+  if (r.samples_per_rep != expected)
+    throw std::logic_error(fmt::format("{} samples per rep, expected {}", r.samples_per_rep, expected));
+  if (info.num_params != static_cast<int64_t>(start->size())) throw std::logic_error("model size mismatch");
+  r.flemu_sps = median(f);
+  r.plain_sps = median(p);
+  r.ratio = r.flemu_sps / r.plain_sps;
+  r.plain_round_s = r.samples_per_rep / r.plain_sps;
+  return r;
+}
+
+// --- child runs of the flemu binary -----------------------------------------------------------
+struct ChildRun {
+  bool ok = false;
+  std::string failure;  ///< "" or why (exit status, signal, timeout, memory)
+  double wall_s = NAN;
+  double peak_rss_mb = NAN;
+  json summary;
+};
+
+long vm_hwm_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+/// Runs `flemu run SCENARIO -o OUT --quiet <extra>`, watched for time and memory.
+ChildRun run_flemu(const std::string& flemu, const fs::path& scenario, const fs::path& out,
+                   const std::vector<std::string>& extra, const Options& o) {
+  std::vector<std::string> args = {flemu, "run", scenario.string(), "-o", out.string(), "--quiet"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const fs::path log = out.string() + ".log";
+  fs::remove_all(out);
+  const auto t0 = Clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    FILE* f = std::freopen(log.c_str(), "w", stdout);
+    if (f) dup2(fileno(stdout), STDERR_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  ChildRun r;
+  int status = 0;
+  rusage ru{};
+  long hwm = 0;
+  for (;;) {
+    const pid_t done = wait4(pid, &status, WNOHANG, &ru);
+    if (done == pid) break;
+    hwm = std::max(hwm, vm_hwm_kb(pid));
+    if (r.failure.empty() && seconds_since(t0) > o.timeout_s) r.failure = fmt::format("timeout > {:.0f} s", o.timeout_s);
+    if (r.failure.empty() && hwm > o.max_rss_gb * 1024 * 1024) r.failure = fmt::format("RSS > {:.0f} GB", o.max_rss_gb);
+    if (!r.failure.empty()) kill(pid, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  r.wall_s = seconds_since(t0);
+  r.peak_rss_mb = std::max<double>(ru.ru_maxrss, hwm) / 1024.0;
+  if (r.failure.empty()) {
+    if (WIFSIGNALED(status))
+      r.failure = fmt::format("killed by signal {}", WTERMSIG(status));
+    else if (WEXITSTATUS(status) != 0)
+      r.failure = fmt::format("exit status {}", WEXITSTATUS(status));
+  }
+  if (r.failure.empty()) {
+    r.summary = read_json(out / "summary.json");
+    r.ok = true;
+  } else {
+    std::ifstream in(log);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto text = ss.str();
+    std::cerr << "flemu_bench: " << scenario.string() << ": " << r.failure << "; log tail:\n"
+              << text.substr(text.size() > 2000 ? text.size() - 2000 : 0) << "\n";
+  }
+  return r;
+}
+
+fs::path write_scenario(const fs::path& dir, const std::string& name, const json& j) {
+  auto p = dir / (name + ".json");
+  std::ofstream(p) << j.dump(2);
+  return p;
+}
+
+// --- (b) rounds on the reference setting --------------------------------------------------------
+struct RoundBench {
+  int jobs = 0;
+  double round_s = NAN, training_s = NAN, evaluation_s = NAN, emulation_s = NAN, setup_s = NAN, total_s = NAN;
+  double rss_mb = NAN;
+  std::string failure;
+};
+
+std::vector<RoundBench> bench_rounds(const Options& o, const json& ref, const std::string& flemu, const fs::path& tmp) {
+  json s = ref;
+  s["stop"] = {{"rounds", o.rounds}};
+  if (!o.data_dir.empty()) s["workload"]["data_dir"] = o.data_dir;
+  const auto path = write_scenario(tmp, "reference", s);
+  std::vector<int> jobs_list = {1, 2};
+  std::map<int, std::vector<json>> runs;
+  std::map<int, std::vector<double>> rss;
+  std::map<int, std::string> failed;
+  for (int i = 0; i < o.reps; ++i)
+    for (int j : jobs_list) {
+      if (failed.count(j)) continue;
+      auto r = run_flemu(flemu, path, tmp / fmt::format("ref-j{}", j), {"--jobs", std::to_string(j)}, o);
+      if (!r.ok) {
+        failed[j] = r.failure;
+        continue;
+      }
+      runs[j].push_back(r.summary);
+      rss[j].push_back(r.peak_rss_mb);
+    }
+  std::vector<RoundBench> out;
+  for (int j : jobs_list) {
+    RoundBench b;
+    b.jobs = j;
+    if (failed.count(j)) b.failure = failed[j];
+    auto med = [&](const char* key) {
+      std::vector<double> v;
+      for (const auto& sm : runs[j])
+        if (sm.contains("wall_breakdown")) v.push_back(sm["wall_breakdown"][key].get<double>() / sm["rounds"].get<double>());
+      return median(v);
+    };
+    std::vector<double> total;
+    for (const auto& sm : runs[j]) total.push_back(sm["wall_time_s"].get<double>());
+    b.total_s = median(total);
+    b.round_s = med("engine_s");
+    b.training_s = med("training_s");
+    b.evaluation_s = med("evaluation_s");
+    b.emulation_s = med("emulation_s");
+    b.setup_s = med("setup_s") * o.rounds;
+    b.rss_mb = median(rss[j]);
+    out.push_back(b);
+  }
+  return out;
+}
+
+// --- (c), (d) scale -------------------------------------------------------------------------------
+struct ScaleBench {
+  int devices = 0;
+  double wall_s = NAN, rss_mb = NAN, flemu_wall_s = NAN, simulated_s = NAN;
+  std::string failure;
+};
+
+std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std::string& flemu, const fs::path& tmp,
+                                    bool shared_link) {
+  std::vector<ScaleBench> out;
+  std::string stop_reason;
+  for (int n : o.sizes) {
+    ScaleBench b;
+    b.devices = n;
+    if (!stop_reason.empty()) {
+      b.failure = "skipped (" + stop_reason + ")";
+      out.push_back(b);
+      continue;
+    }
+    json s = ref;
+    s["training"] = "analytic";
+    s["platform"]["classes"][0]["count"] = n;
+    s["algorithm"]["clients_per_round"] = n;
+    s["stop"] = {{"rounds", 1}};
+    if (shared_link) s["platform"]["server"]["bandwidth"] = "10Gbps";
+    const auto path = write_scenario(tmp, fmt::format("scale-{}{}", n, shared_link ? "-link" : ""), s);
+    std::vector<double> wall, rss, inner, sim;
+    for (int i = 0; i < o.scale_reps; ++i) {
+      auto r = run_flemu(flemu, path, tmp / fmt::format("scale-{}", n), {"--jobs", "1"}, o);
+      if (!r.ok) {
+        b.failure = r.failure;
+        b.rss_mb = r.peak_rss_mb;
+        b.wall_s = r.wall_s;
+        break;
+      }
+      wall.push_back(r.wall_s);
+      rss.push_back(r.peak_rss_mb);
+      inner.push_back(r.summary["wall_time_s"].get<double>());
+      sim.push_back(r.summary["simulated_time_s"].get<double>());
+    }
+    if (b.failure.empty()) {
+      b.wall_s = median(wall);
+      b.rss_mb = median(rss);
+      b.flemu_wall_s = median(inner);
+      b.simulated_s = median(sim);
+    } else {
+      stop_reason = fmt::format("{} devices: {}", n, b.failure);
+    }
+    out.push_back(b);
+  }
+  return out;
+}
+
+std::string num(double v, const char* f = "{:.3f}") { return std::isnan(v) ? "-" : fmt::format(fmt::runtime(f), v); }
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--reps") o.reps = std::stoi(value());
+    else if (a == "--scale-reps") o.scale_reps = std::stoi(value());
+    else if (a == "--json") o.json_path = value();
+    else if (a == "--only") o.only = value();
+    else if (a == "--data-dir") o.data_dir = value();
+    else if (a == "--rounds") o.rounds = std::stoi(value());
+    else if (a == "--timeout") o.timeout_s = std::stod(value());
+    else if (a == "--max-rss-gb") o.max_rss_gb = std::stod(value());
+    else if (a == "--sizes") {
+      o.sizes.clear();
+      std::stringstream ss(value());
+      for (std::string t; std::getline(ss, t, ',');) o.sizes.push_back(std::stoi(t));
+    } else if (a == "-h" || a == "--help") {
+      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcd] [--data-dir DIR]\n"
+                   "            [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]\n";
+      std::exit(0);
+    } else
+      throw std::invalid_argument("unknown option " + a);
+  }
+  if (o.reps < 1 || o.scale_reps < 1 || o.rounds < 1) throw std::invalid_argument("--reps, --scale-reps, --rounds >= 1");
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  const Options o = parse(argc, argv);
+  const fs::path self = fs::read_symlink("/proc/self/exe");
+  const std::string flemu = (self.parent_path() / "flemu").string();
+  const json ref = read_json(fs::path(FLEMU_SOURCE_DIR) / "bench" / "reference.json");
+  const fs::path tmp = fs::temp_directory_path() / fmt::format("flemu-bench-{}", getpid());
+  fs::create_directories(tmp);
+  auto has = [&](char c) { return o.only.find(c) != std::string::npos; };
+
+  json j;
+  const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+  j["machine"] = {{"cores", std::thread::hardware_concurrency()}, {"openblas_coretype", coretype ? coretype : ""}};
+  j["reps"] = o.reps;
+  j["scale_reps"] = o.scale_reps;
+  std::cout << fmt::format("flemu_bench: medians of {} reps ({} for scale); {} cores, OPENBLAS_CORETYPE={}\n\n", o.reps,
+                           o.scale_reps, std::thread::hardware_concurrency(), coretype ? coretype : "(unset)");
+
+  TrainerBench tb;
+  if (has('a') || has('b')) {
+    tb = bench_trainer(o, ref);
+    j["trainer"] = {{"flemu_samples_per_s", tb.flemu_sps}, {"plain_samples_per_s", tb.plain_sps},
+                    {"ratio", tb.ratio}, {"goal", 0.9}, {"samples_per_rep", tb.samples_per_rep}};
+    std::cout << "(a) training job, MLP batch 50, 1 intra-op thread        samples/s\n";
+    std::cout << fmt::format("    flemu Trainer::train                               {:>9.0f}\n", tb.flemu_sps);
+    std::cout << fmt::format("    plain LibTorch loop (torch::optim::SGD)            {:>9.0f}\n", tb.plain_sps);
+    std::cout << fmt::format("    ratio flemu/plain (goal >= 0.9)                    {:>9.3f}\n\n", tb.ratio);
+  }
+  if (has('b')) {
+    auto rounds = bench_rounds(o, ref, flemu, tmp);
+    std::cout << fmt::format("(b) reference round (10 clients x 3000 samples), {} rounds; seconds per round\n", o.rounds);
+    std::cout << fmt::format("    plain loop, clients one after another: {:.3f} s\n", tb.plain_round_s);
+    std::cout << "    jobs  round_s  training_s  evaluation_s  emulation_s  speedup  setup_s  total_s  rss_MB\n";
+    j["round"]["plain_round_s"] = tb.plain_round_s;
+    j["round"]["rounds"] = o.rounds;
+    for (const auto& b : rounds) {
+      const double speedup = tb.plain_round_s / b.round_s;
+      std::cout << fmt::format("    {:>4}  {:>7}  {:>10}  {:>12}  {:>11}  {:>7}  {:>7}  {:>7}  {:>6} {}\n", b.jobs,
+                               num(b.round_s), num(b.training_s), num(b.evaluation_s), num(b.emulation_s),
+                               num(speedup, "{:.2f}x"), num(b.setup_s, "{:.2f}"), num(b.total_s, "{:.2f}"),
+                               num(b.rss_mb, "{:.0f}"), b.failure);
+      j["round"]["runs"].push_back({{"jobs", b.jobs}, {"round_s", b.round_s}, {"training_s", b.training_s},
+                                    {"evaluation_s", b.evaluation_s}, {"emulation_s", b.emulation_s},
+                                    {"setup_s", b.setup_s}, {"total_s", b.total_s}, {"speedup_vs_plain", speedup},
+                                    {"peak_rss_mb", b.rss_mb}, {"failure", b.failure}});
+    }
+    std::cout << "    (speedup = plain round / flemu round, goal >= 1.2x at jobs 2; a flemu round also\n"
+                 "     evaluates on the 10k test images)\n\n";
+  }
+  for (const bool link : {false, true}) {
+    if (!has(link ? 'd' : 'c')) continue;
+    auto rows = bench_scale(o, ref, flemu, tmp, link);
+    std::cout << (link ? "(d) scale, shared 10Gbps server link" : "(c) scale, own links only")
+              << ": analytic, 1 round, every device trains (goal 100k < 20 s, < 4 GB)\n";
+    std::cout << "    devices   wall_s  in_flemu_s  peak_rss_MB  simulated_s\n";
+    json& arr = j[link ? "scale_shared_link" : "scale"];
+    arr = json::array();
+    for (const auto& b : rows) {
+      std::cout << fmt::format("    {:>7}  {:>7}  {:>10}  {:>11}  {:>11}  {}\n", b.devices, num(b.wall_s, "{:.2f}"),
+                               num(b.flemu_wall_s, "{:.2f}"), num(b.rss_mb, "{:.0f}"), num(b.simulated_s, "{:.2f}"),
+                               b.failure);
+      arr.push_back({{"devices", b.devices}, {"wall_s", b.wall_s}, {"flemu_wall_s", b.flemu_wall_s},
+                     {"peak_rss_mb", b.rss_mb}, {"simulated_s", b.simulated_s}, {"failure", b.failure}});
+    }
+    std::cout << "\n";
+  }
+  if (!o.json_path.empty()) {
+    std::ofstream(o.json_path) << j.dump(2) << "\n";
+    std::cout << "wrote " << o.json_path << "\n";
+  }
+  fs::remove_all(tmp);
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "flemu_bench: " << e.what() << "\n";
+  return 1;
+}
