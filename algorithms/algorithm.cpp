@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "algorithms/fedavg.hpp"
+#include "algorithms/fedprox.hpp"
 #include "workloads/rng.hpp"
 
 namespace flemu {
@@ -19,12 +20,14 @@ std::vector<int> sample_without_replacement(const std::vector<int>& candidates, 
   return pool;
 }
 
-std::vector<int> SyncAlgorithm::select_clients(int, const std::vector<int>& candidates, uint64_t seed) const {
-  return sample_without_replacement(candidates, spec_.clients_per_round, seed);
+std::vector<int> SyncAlgorithm::select_clients(int, const std::vector<int>& candidates, int count,
+                                               uint64_t seed) const {
+  return sample_without_replacement(candidates, count, seed);
 }
 
 std::unique_ptr<SyncAlgorithm> make_sync_algorithm(const AlgorithmSpec& spec) {
   if (spec.name == "fedavg") return std::make_unique<FedAvg>(spec);
+  if (spec.name == "fedprox") return std::make_unique<FedProx>(spec);
   throw std::invalid_argument("unknown algorithm \"" + spec.name + "\"");
 }
 

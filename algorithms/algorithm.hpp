@@ -18,9 +18,13 @@ namespace flemu {
 /// An update as it reached the server.
 struct ClientUpdate {
   int client = 0;
-  int round = 0;                ///< round (global version) the client started from
+  int round = 0;                ///< round the client was engaged for
+  int base_version = 0;         ///< global model version the client started from
+  std::shared_ptr<const Params> start;   ///< the parameters it started from
   std::shared_ptr<const Params> params;  ///< the client's new parameters
   int64_t num_samples = 0;      ///< size of the client's training set
+  int local_steps = 0;          ///< SGD steps it took
+  double local_lr = 0;          ///< its local learning rate
   double train_loss = 0;
 };
 
@@ -30,9 +34,10 @@ class SyncAlgorithm {
   virtual ~SyncAlgorithm() = default;
   virtual std::string name() const = 0;
   const AlgorithmSpec& spec() const { return spec_; }
-  /// Clients to train in `round`, drawn from `candidates` (sorted device indices) with `seed`.
-  /// Default: a uniform sample of clients_per_round of them (FedAvg's S_t).
-  virtual std::vector<int> select_clients(int round, const std::vector<int>& candidates, uint64_t seed) const;
+  /// `count` clients to train in `round`, drawn from `candidates` (sorted device indices)
+  /// with `seed`. Default: a uniform sample (FedAvg's S_t).
+  virtual std::vector<int> select_clients(int round, const std::vector<int>& candidates, int count,
+                                          uint64_t seed) const;
   /// The local work ordered from `client` in `round`.
   virtual LocalTrainingSpec local_training(int client, int round) const = 0;
   /// The next global model from the current one and the updates that arrived (non-empty).

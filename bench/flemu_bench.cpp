@@ -227,6 +227,9 @@ ChildRun run_flemu(const std::string& flemu, const fs::path& scenario, const fs:
   args.insert(args.end(), extra.begin(), extra.end());
   const fs::path log = out.string() + ".log";
   fs::remove_all(out);
+  std::cout.flush();  // or the child would print our buffered output again
+  std::cerr.flush();
+  std::fflush(nullptr);
   const auto t0 = Clock::now();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");

@@ -11,6 +11,10 @@ const char* to_string(EventKind kind) {
     case EventKind::Aggregate: return "aggregate";
     case EventKind::Evaluate: return "evaluate";
     case EventKind::RoundEnd: return "round_end";
+    case EventKind::UpdateDropped: return "update_dropped";
+    case EventKind::DeviceOff: return "device_off";
+    case EventKind::DeviceOn: return "device_on";
+    case EventKind::Battery: return "battery";
   }
   return "?";
 }

@@ -18,6 +18,10 @@ enum class EventKind {
   Aggregate,   ///< server built the next global model (count = updates used)
   Evaluate,    ///< global model tested (accuracy, loss; count = test samples)
   RoundEnd,    ///< round over (count = updates used)
+  UpdateDropped,  ///< a selected client's work was lost or refused (reason)
+  DeviceOff,   ///< a device went off (reason: offline | battery)
+  DeviceOn,    ///< a device came back (reason: online | charged)
+  Battery,     ///< battery level (charge_j, fraction)
 };
 
 const char* to_string(EventKind kind);
@@ -34,6 +38,10 @@ struct Event {
   double flops = 0;
   int count = -1;
   double accuracy = NAN, loss = NAN;
+  std::string reason;     ///< update_dropped, device_off/on
+  int staleness = -1;     ///< async uploads: server versions since the client's model
+  double charge_j = NAN, fraction = NAN;  ///< battery
+  int steps = -1;         ///< train: local steps taken
 };
 
 class EventSink {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "emulator/event.hpp"
+#include "emulator/fleet.hpp"
 #include "emulator/job_pool.hpp"
 #include "emulator/scenario.hpp"
 #include "platforms/star_platform.hpp"
@@ -14,6 +15,8 @@
 #include "workloads/trainer.hpp"
 
 namespace flemu {
+
+class ServerInbox;
 
 struct Federation {
   const Scenario& scenario;
@@ -24,6 +27,11 @@ struct Federation {
   JobPool& pool;
   EventBus& bus;
   std::vector<int32_t> eval_subset;  ///< fixed-seed test subset for intermediate evaluations
+  Fleet& fleet;
+  /// The server's current model version, for async staleness; -1 for sync schedules.
+  int model_version = -1;
+  /// The server's mailbox reader, created by the server actor when it starts.
+  std::shared_ptr<ServerInbox> inbox;
 
   int num_devices() const { return static_cast<int>(devices.size()); }
   /// Mailbox where device `i` receives its orders.

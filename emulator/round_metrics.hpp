@@ -13,11 +13,20 @@
 //   accuracy, loss   test accuracy / loss of the new global model (empty if not evaluated)
 //   eval_samples     test samples used (0 if not evaluated)
 //   cum_bytes        bytes_down + bytes_up since the start
+//   dropped          selected clients whose update was lost or refused this round
+//   energy_j         energy all devices used during the round (compute + radio), J
+//   wasted_energy_j  energy the dropped clients used during the round, J
+//   cum_energy_j     energy since the start, J
+// The energy columns are present only when the scenario models power.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "emulator/event.hpp"
+
+namespace flemu {
+class Fleet;
+}
 
 namespace flemu {
 
@@ -30,10 +39,14 @@ struct RoundRow {
   int train_loss_n = 0;
   double accuracy = NAN, loss = NAN;
   int eval_samples = 0;
+  int dropped = 0;
+  double energy_at_start = 0, energy_j = NAN, wasted_energy_j = 0;
 };
 
 class RoundMetrics final : public EventSink {
  public:
+  /// `fleet`: where energy is read (nullptr or a fleet without power model: no energy columns).
+  explicit RoundMetrics(const Fleet* fleet = nullptr);
   void on_event(const Event& e) override;
   const std::vector<RoundRow>& rows() const { return rows_; }
   /// Latest evaluation seen (NaN before any).
@@ -43,6 +56,8 @@ class RoundMetrics final : public EventSink {
 
  private:
   RoundRow& row(int round);
+  const Fleet* fleet_;
+  std::vector<double> device_energy_at_start_;
   std::vector<RoundRow> rows_;
   double last_accuracy_ = NAN, last_loss_ = NAN;
 };

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 #include <spdlog/spdlog.h>
 #include <xxhash.h>
@@ -15,7 +16,8 @@
 #include "emulator/mpi_workers.hpp"
 #include "emulator/progress.hpp"
 #include "emulator/round_metrics.hpp"
-#include "emulator/sync_server.hpp"
+#include "emulator/device_table.hpp"
+#include "emulator/servers.hpp"
 #include "emulator/timed_trainer.hpp"
 #include "emulator/trace_writer.hpp"
 #include "workloads/dataset.hpp"
@@ -129,10 +131,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     JobPool pool(jobs);
     EventBus bus;
     TraceWriter trace((staging / "events.jsonl").string());
-    RoundMetrics metrics;
     ProgressReporter progress(sc.stop, opt.progress);
     bus.subscribe(&trace);
-    bus.subscribe(&metrics);
     bus.subscribe(&progress);
 
     // SimGrid: quiet its own logging (ours goes through spdlog); small actor stacks are safe
@@ -148,12 +148,26 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     if (devices.size() > 20000) engine.set_config("contexts/guard-size:0");
     configure_network_model(engine, sc.platform.network);
 
-    Federation fed{sc, devices, build_star_platform(sc.platform.server, devices), std::move(parts), *trainer, pool,
-                   bus, make_eval_subset(test_size, sc.evaluation.test_samples,
-                                         derive_seed(sc.seed, SeedStream::EvalSubset))};
+    const bool energy = needs_energy_plugins(devices);
+    if (energy) {  // before any host exists: the plugins attach to hosts and links at creation
+      sg_host_energy_plugin_init();
+      sg_link_energy_plugin_init();
+    }
+    const StarPlatform platform = build_star_platform(sc.platform, devices, energy);
+    // Generated availability traces reach the time budget, else 30 simulated days.
+    Fleet fleet(devices, platform, sc.platform, sc.seed, sc.stop.max_time_s > 0 ? sc.stop.max_time_s : 30 * 86400.0,
+                bus);
+    RoundMetrics metrics(&fleet);
+    bus.subscribe(&metrics);
+
+    Federation fed{sc, devices, platform, std::move(parts), *trainer, pool, bus,
+                   make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
+                   fleet};
+    // The fleet controller first: at t=0 it applies initial battery and availability states
+    // before the server selects anyone.
+    if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
     ServerOutcome outcome;
-    sg4::Actor::create("server", fed.platform.server,
-                       SyncServer(fed, make_sync_algorithm(sc.algorithm), outcome));
+    start_server(fed, outcome);
     const auto engine_start = std::chrono::steady_clock::now();
     engine.run();
     const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
@@ -161,6 +175,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
 
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());
+    write_device_table((staging / "devices.csv").string(), fed);
     write_text(staging / "scenario.resolved.json", sc.resolved.dump(2) + "\n");
 
     RunSummary s;
@@ -192,6 +207,14 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     j["bytes_up"] = up;
     j["bytes_down"] = down;
     j["flops"] = flops;
+    if (fleet.measures_energy()) {
+      double compute = 0, radio = 0;
+      for (int i = 0; i < fleet.size(); ++i) compute += fleet.compute_energy_j(i), radio += fleet.radio_energy_j(i);
+      j["energy_j"] = {{"compute", compute}, {"radio", radio}, {"total", compute + radio}};
+    }
+    int dropped = 0;
+    for (const auto& r : metrics.rows()) dropped += r.dropped;
+    j["dropped_updates"] = dropped;
     j["devices"] = devices.size();
     j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
     j["training"] = sc.training == TrainingMode::Real ? "real" : "analytic";

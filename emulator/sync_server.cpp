@@ -1,58 +1,115 @@
 #include "emulator/sync_server.hpp"
 
-#include <numeric>
+#include <cmath>
+#include <limits>
+#include <map>
 
 #include <simgrid/s4u.hpp>
 
 #include "emulator/client_actor.hpp"
+#include "emulator/server_inbox.hpp"
 #include "workloads/rng.hpp"
 
 namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
+namespace {
+/// How long the server waits for a device to become available before giving up the run.
+constexpr double kMaxIdleWait = 7 * 86400.0;
+
+struct Engaged {
+  sg4::ActorPtr actor;
+  std::shared_ptr<ClientStatus> status;
+};
+}  // namespace
+
 SyncServer::SyncServer(Federation& fed, std::unique_ptr<SyncAlgorithm> algorithm, ServerOutcome& outcome)
     : fed_(fed), algorithm_(std::move(algorithm)), outcome_(outcome) {}
 
-EvalResult SyncServer::evaluate(const Params& global, int round, bool full) {
-  const std::vector<int32_t>* subset = (full || fed_.eval_subset.empty()) ? nullptr : &fed_.eval_subset;
-  Trainer& trainer = fed_.trainer;
-  EvalResult r = fed_.pool.submit([&trainer, &global, subset] { return trainer.evaluate(global, subset); }).get();
-  Event e{sg4::Engine::get_clock(), NAN, EventKind::Evaluate, "server", "server", round};
-  e.accuracy = r.accuracy;
-  e.loss = r.loss;
-  e.count = static_cast<int>(r.samples);
-  fed_.bus.emit(e);
-  return r;
-}
-
 std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr<const Params>& global) {
-  const uint64_t seed = fed_.scenario.seed;
-  std::vector<int> candidates(fed_.num_devices());
-  std::iota(candidates.begin(), candidates.end(), 0);
-  const auto selected = algorithm_->select_clients(round, candidates, derive_seed(seed, SeedStream::ClientSampling, {uint64_t(round)}));
+  const Scenario& sc = fed_.scenario;
+  const AlgorithmSpec& spec = sc.algorithm;
+  std::vector<int> candidates;
+  for (int i = 0; i < fed_.num_devices(); ++i)
+    if (fed_.fleet.can_participate(i)) candidates.push_back(i);
+  if (candidates.empty()) return {};
+  const int wanted = std::min<int>(spec.clients_per_round, static_cast<int>(candidates.size()));
+  const int count = static_cast<int>(std::ceil(spec.clients_per_round * (1.0 + spec.over_selection) - 1e-9));
+  const auto selected = algorithm_->select_clients(
+      round, candidates, count, derive_seed(sc.seed, SeedStream::ClientSampling, {uint64_t(round)}));
 
   Event start{sg4::Engine::get_clock(), NAN, EventKind::RoundStart, "server", "server", round};
   start.count = static_cast<int>(selected.size());
   fed_.bus.emit(start);
 
   const double bytes = static_cast<double>(fed_.trainer.model().bytes);
-  std::vector<sg4::CommPtr> downloads;
+  std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (int c : selected) {
     auto order = std::make_unique<TrainOrder>();
     order->round = round;
+    order->base_version = round - 1;
     order->global = global;
     order->local = algorithm_->local_training(c, round);
-    order->seed = derive_seed(seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
+    order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
     order->sent_at = sg4::Engine::get_clock();
-    sg4::Actor::create("client-" + std::to_string(c), fed_.platform.devices[c], ClientActor(fed_, c));
-    downloads.push_back(sg4::Mailbox::by_name(Federation::device_mailbox(c))->put_async(order.release(), bytes));
+    auto status = std::make_shared<ClientStatus>();
+    auto actor = sg4::Actor::create("client-" + std::to_string(c), fed_.platform.devices[c],
+                                    ClientActor(fed_, c, round, status));
+    engaged[c] = {actor, status};
+    // Detached: if the device dies before receiving, SimGrid frees the order.
+    sg4::Mailbox::by_name(Federation::device_mailbox(c))
+        ->put_init(order.release(), bytes)
+        ->detach([](void* p) { delete static_cast<TrainOrder*>(p); });
   }
-  sg4::Comm::wait_all(downloads);
 
+  auto drop = [&](int c, const std::string& reason) {
+    Event e{sg4::Engine::get_clock(), NAN, EventKind::UpdateDropped, "server", "server", round, c};
+    e.reason = reason;
+    fed_.bus.emit(e);
+  };
+
+  const double inf = std::numeric_limits<double>::infinity();
+  const double deadline_at = spec.deadline_s > 0 ? sg4::Engine::get_clock() + spec.deadline_s : inf;
+  const double heartbeat = sc.platform.server.heartbeat_s;
   std::vector<ClientUpdate> updates;
-  auto* inbox = sg4::Mailbox::by_name(Federation::server_mailbox);
-  for (size_t i = 0; i < selected.size(); ++i) updates.push_back(inbox->get_unique<UpdateMessage>()->update);
+  bool deadline_passed = false;
+  while (static_cast<int>(updates.size()) < wanted && !engaged.empty()) {
+    const double now = sg4::Engine::get_clock();
+    if (now >= deadline_at) {
+      deadline_passed = true;
+      break;
+    }
+    auto msg = fed_.inbox->next(std::min(heartbeat, deadline_at - now));
+    if (msg && msg->kind == ServerMessage::Update) {
+      const ClientUpdate& u = msg->update;
+      if (u.round == round && engaged.count(u.client)) {
+        engaged.erase(u.client);
+        updates.push_back(u);
+      } else {
+        // An update of an earlier round: its client was given up on (cannot happen while
+        // stragglers are stopped at round end, but a stray message must not be aggregated).
+        Event e{sg4::Engine::get_clock(), NAN, EventKind::UpdateDropped, "server", "server", u.round, u.client};
+        e.reason = "late";
+        fed_.bus.emit(e);
+      }
+      continue;
+    }
+    // Heartbeat: give up on the clients whose device went off.
+    for (auto it = engaged.begin(); it != engaged.end();) {
+      if (it->second.status->failed || !fed_.platform.devices[it->first]->is_on()) {
+        drop(it->first, fed_.fleet.off_reason(it->first));
+        it = engaged.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  // Stragglers: over-selected clients that were not needed, or late for the deadline.
+  for (auto& [c, e] : engaged) {
+    if (!e.status->failed) e.actor->kill();
+    drop(c, deadline_passed ? "deadline" : "over_selection");
+  }
   // Arrival order depends on simulated timing only, but sort by client so that aggregation's
   // summation order is a property of the set of updates, not of their arrival.
   std::sort(updates.begin(), updates.end(), [](const auto& a, const auto& b) { return a.client < b.client; });
@@ -60,50 +117,40 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
 }
 
 void SyncServer::operator()() {
-  sg4::Mailbox::by_name(Federation::server_mailbox)->set_receiver(sg4::Actor::self());
+  fed_.inbox = std::make_shared<ServerInbox>();
   const Scenario& sc = fed_.scenario;
   auto global = std::make_shared<const Params>(fed_.trainer.initial_params(derive_seed(sc.seed, SeedStream::ModelInit)));
-
+  StopRule stop(fed_, outcome_);
   int round = 0;
-  bool last_eval_full = false;
-  int last_eval_round = -1;
+  double idle_since = -1;
   for (;;) {
+    auto updates = run_round(round + 1, global);
+    if (updates.empty()) {
+      // Nobody could take part, or every engaged client was lost: try again at the next
+      // heartbeat, unless no device has come back for a long time.
+      const double now = sg4::Engine::get_clock();
+      if (idle_since < 0) idle_since = now;
+      const bool time_done = sc.stop.max_time_s > 0 && now >= sc.stop.max_time_s;
+      if (now - idle_since > kMaxIdleWait || time_done) {
+        outcome_.stop_reason = time_done ? "time" : "no_devices";
+        break;
+      }
+      sg4::this_actor::sleep_for(sc.platform.server.heartbeat_s);
+      continue;
+    }
+    idle_since = -1;
     ++round;
-    auto updates = run_round(round, global);
     global = std::make_shared<const Params>(algorithm_->aggregate(*global, updates));
     Event agg{sg4::Engine::get_clock(), NAN, EventKind::Aggregate, "server", "server", round};
     agg.count = static_cast<int>(updates.size());
     fed_.bus.emit(agg);
-
-    const bool rounds_done = sc.stop.max_rounds > 0 && round >= sc.stop.max_rounds;
-    const bool time_done = sc.stop.max_time_s > 0 && sg4::Engine::get_clock() >= sc.stop.max_time_s;
-    const bool due = round % sc.evaluation.every_rounds == 0 || rounds_done || time_done;
-    bool target_done = false;
-    if (due) {
-      // The last evaluation is always on the full test set.
-      const bool full = rounds_done || time_done;
-      EvalResult r = evaluate(*global, round, full);
-      last_eval_full = full || fed_.eval_subset.empty();
-      last_eval_round = round;
-      outcome_.final_accuracy = r.accuracy;
-      outcome_.final_loss = r.loss;
-      target_done = sc.stop.target_accuracy >= 0 && r.accuracy >= sc.stop.target_accuracy;
-    }
+    const bool done = stop.after_round(round, *global);
     Event end{sg4::Engine::get_clock(), NAN, EventKind::RoundEnd, "server", "server", round};
     end.count = static_cast<int>(updates.size());
     fed_.bus.emit(end);
-
-    if (rounds_done || time_done || target_done) {
-      outcome_.stop_reason = rounds_done ? "rounds" : time_done ? "time" : "target_accuracy";
-      break;
-    }
+    if (done) break;
   }
-  if (!last_eval_full || last_eval_round != round) {
-    EvalResult r = evaluate(*global, round, true);
-    outcome_.final_accuracy = r.accuracy;
-    outcome_.final_loss = r.loss;
-  }
-  outcome_.rounds = round;
+  stop.finish(round, *global);
 }
 
 }  // namespace flemu

@@ -1,23 +1,20 @@
-// The server of synchronous schedules (FedAvg and kin), as a SimGrid actor.
+// The server of synchronous schedules (FedAvg, FedProx), as a SimGrid actor.
 //
-// Each round: select clients (algorithm), start one client actor per selected device and send
-// it the global model, collect the updates, aggregate (algorithm), evaluate every N rounds,
-// and stop on the scenario's criteria. Aggregation and evaluation are measurements of the
-// real model and take no simulated time. Evaluation runs on the job pool.
+// Each round: select clients among the devices that can participate (algorithm; with
+// over-selection, ceil(K (1 + x)) of them), start one client actor per selected device and
+// send it the global model, then collect updates until K arrived, the deadline passed, or no
+// engaged client is left alive. Clients still working then are stopped and their work is
+// recorded as dropped (over_selection, deadline); clients whose device went off are noticed
+// at the next heartbeat (offline, battery). Aggregation and evaluation are measurements of
+// the real model and take no simulated time; evaluation runs on the job pool.
 #pragma once
 #include <memory>
 
 #include "algorithms/algorithm.hpp"
 #include "emulator/federation.hpp"
+#include "emulator/server_outcome.hpp"
 
 namespace flemu {
-
-/// What the server knows at the end of the run.
-struct ServerOutcome {
-  int rounds = 0;
-  double final_accuracy = NAN, final_loss = NAN;
-  std::string stop_reason;  ///< "rounds" | "time" | "target_accuracy"
-};
 
 class SyncServer {
  public:
@@ -25,7 +22,7 @@ class SyncServer {
   void operator()();
 
  private:
-  EvalResult evaluate(const Params& global, int round, bool full);
+  /// The updates of one round (sorted by client), or empty when nobody could take part.
   std::vector<ClientUpdate> run_round(int round, const std::shared_ptr<const Params>& global);
 
   Federation& fed_;

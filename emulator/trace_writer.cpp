@@ -20,6 +20,11 @@ std::string to_json_line(const Event& e) {
   if (e.count >= 0) j["count"] = e.count;
   if (!std::isnan(e.accuracy)) j["accuracy"] = e.accuracy;
   if (!std::isnan(e.loss)) j["loss"] = e.loss;
+  if (!e.reason.empty()) j["reason"] = e.reason;
+  if (e.staleness >= 0) j["staleness"] = e.staleness;
+  if (e.steps >= 0) j["steps"] = e.steps;
+  if (!std::isnan(e.charge_j)) j["charge_j"] = e.charge_j;
+  if (!std::isnan(e.fraction)) j["fraction"] = e.fraction;
   return j.dump();
 }
 

@@ -4,8 +4,9 @@
 // Keys, in this order (absent when not meaningful for the kind):
 //   t       simulated time of the event, or of the end of a span, seconds
 //   t0      spans only (download, train, upload): simulated start, seconds
-//   kind    round_start | download | train | upload | aggregate | evaluate | round_end
-//   actor   "server" or "client-<device index>"
+//   kind    round_start | download | train | upload | aggregate | evaluate | round_end |
+//           update_dropped | device_off | device_on | battery
+//   actor   "server", "client-<device index>", or "fleet" (availability and battery)
 //   host    SimGrid host the actor runs on (device name)
 //   round   1-based round (for uploads: the round whose model the client trained on)
 //   client  device index
@@ -15,6 +16,11 @@
 //           evaluate: test samples
 //   accuracy, loss   evaluate: test accuracy in [0,1] and mean cross-entropy;
 //                    upload: loss = the client's mean training loss
+//   reason  update_dropped: deadline | over_selection | offline | battery | late;
+//           device_off: offline | battery; device_on: online | charged
+//   staleness  async uploads: server model versions between the client's start and arrival
+//   steps   train: local SGD steps taken
+//   charge_j, fraction   battery: charge in J and as a fraction of capacity
 // Doubles are printed in shortest round-trip form, so equal runs give equal bytes.
 #pragma once
 #include <fstream>

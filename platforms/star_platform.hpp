@@ -2,7 +2,9 @@
 //
 // Each device has its own uplink and downlink (so per-device bandwidth and per-device link
 // energy are separate), optionally followed by one shared server link that every flow
-// crosses. Must be called after the s4u::Engine exists and before it runs.
+// crosses. Power figures become the energy plugins' properties and link changes become
+// bandwidth profiles, both of which SimGrid reads at sealing time. Call after the
+// s4u::Engine exists and before it runs.
 #pragma once
 #include <vector>
 
@@ -18,12 +20,22 @@ struct StarPlatform {
   std::vector<simgrid::s4u::Link*> uplinks;     ///< device -> server
   std::vector<simgrid::s4u::Link*> downlinks;   ///< server -> device
   simgrid::s4u::Link* server_link = nullptr;    ///< shared, or nullptr
+  bool energy = false;                          ///< energy plugins active
 };
 
 /// Applies the network model's configuration flags; call before build_star_platform.
 void configure_network_model(simgrid::s4u::Engine& engine, NetworkModel model);
 
-/// Creates hosts, links and routes for `devices` around a server described by `server`.
-StarPlatform build_star_platform(const ServerSpec& server, const std::vector<DeviceSpec>& devices);
+/// True when any device models power: the energy plugins must then be initialised (before
+/// build_star_platform, which sets their properties).
+bool needs_energy_plugins(const std::vector<DeviceSpec>& devices);
+
+/// SimGrid bandwidth-profile text ("t bytes/s" lines) for a link of nominal rate `nominal`
+/// under the changes that concern it; "" when none does. Pure, exposed for tests.
+std::string bandwidth_profile(double nominal, const std::vector<const LinkChange*>& changes, bool uplink);
+
+/// Creates hosts, links and routes for `devices` around the server.
+StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<DeviceSpec>& devices,
+                                 bool energy_plugins);
 
 }  // namespace flemu

@@ -1,0 +1,37 @@
+// What every server actor shares: how a run ended, and the evaluation and stop rules.
+#pragma once
+#include <cmath>
+#include <string>
+
+#include "emulator/federation.hpp"
+
+namespace flemu {
+
+struct ServerOutcome {
+  int rounds = 0;  ///< rounds (sync) or model versions (async, anarchic)
+  double final_accuracy = NAN, final_loss = NAN;
+  std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
+};
+
+/// Evaluates `global` on the job pool (full test set, or the fixed subset) and emits the
+/// Evaluate event for `round`. No simulated time passes.
+EvalResult evaluate_global(Federation& fed, const Params& global, int round, bool full);
+
+/// The end-of-round bookkeeping every schedule shares: evaluate when due, decide whether to
+/// stop, and make sure the last evaluation is on the full test set. Returns true to stop.
+class StopRule {
+ public:
+  StopRule(Federation& fed, ServerOutcome& outcome) : fed_(fed), outcome_(outcome) {}
+  /// Call after round/version `round` produced `global`, before emitting RoundEnd.
+  bool after_round(int round, const Params& global);
+  /// Call once when the loop ended (also after a stop for lack of devices).
+  void finish(int round, const Params& global);
+
+ private:
+  Federation& fed_;
+  ServerOutcome& outcome_;
+  int last_eval_round_ = -1;
+  bool last_eval_full_ = false;
+};
+
+}  // namespace flemu
