@@ -2,6 +2,8 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "emulator/async_server.hpp"
+#include "emulator/anarchic_server.hpp"
 #include "emulator/sync_server.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -10,7 +12,12 @@ namespace flemu {
 
 void start_server(Federation& fed, ServerOutcome& outcome) {
   const AlgorithmSpec& spec = fed.scenario.algorithm;
-  sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec), outcome));
+  if (spec.is_async())
+    sg4::Actor::create("server", fed.platform.server, AsyncServer(fed, outcome));
+  else if (spec.is_anarchic())
+    start_anarchic(fed, outcome);
+  else
+    sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec), outcome));
 }
 
 }  // namespace flemu

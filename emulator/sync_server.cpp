@@ -6,7 +6,7 @@
 
 #include <simgrid/s4u.hpp>
 
-#include "emulator/client_actor.hpp"
+#include "emulator/engagement.hpp"
 #include "emulator/server_inbox.hpp"
 #include "workloads/rng.hpp"
 
@@ -18,10 +18,6 @@ namespace {
 /// How long the server waits for a device to become available before giving up the run.
 constexpr double kMaxIdleWait = 7 * 86400.0;
 
-struct Engaged {
-  sg4::ActorPtr actor;
-  std::shared_ptr<ClientStatus> status;
-};
 }  // namespace
 
 SyncServer::SyncServer(Federation& fed, std::unique_ptr<SyncAlgorithm> algorithm, ServerOutcome& outcome)
@@ -43,7 +39,6 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   start.count = static_cast<int>(selected.size());
   fed_.bus.emit(start);
 
-  const double bytes = static_cast<double>(fed_.trainer.model().bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (int c : selected) {
     auto order = std::make_unique<TrainOrder>();
@@ -52,22 +47,8 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     order->global = global;
     order->local = algorithm_->local_training(c, round);
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
-    order->sent_at = sg4::Engine::get_clock();
-    auto status = std::make_shared<ClientStatus>();
-    auto actor = sg4::Actor::create("client-" + std::to_string(c), fed_.platform.devices[c],
-                                    ClientActor(fed_, c, round, status));
-    engaged[c] = {actor, status};
-    // Detached: if the device dies before receiving, SimGrid frees the order.
-    sg4::Mailbox::by_name(Federation::device_mailbox(c))
-        ->put_init(order.release(), bytes)
-        ->detach([](void* p) { delete static_cast<TrainOrder*>(p); });
+    engaged[c] = engage_client(fed_, c, std::move(order));
   }
-
-  auto drop = [&](int c, const std::string& reason) {
-    Event e{sg4::Engine::get_clock(), NAN, EventKind::UpdateDropped, "server", "server", round, c};
-    e.reason = reason;
-    fed_.bus.emit(e);
-  };
 
   const double inf = std::numeric_limits<double>::infinity();
   const double deadline_at = spec.deadline_s > 0 ? sg4::Engine::get_clock() + spec.deadline_s : inf;
@@ -86,29 +67,19 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
       if (u.round == round && engaged.count(u.client)) {
         engaged.erase(u.client);
         updates.push_back(u);
-      } else {
-        // An update of an earlier round: its client was given up on (cannot happen while
-        // stragglers are stopped at round end, but a stray message must not be aggregated).
-        Event e{sg4::Engine::get_clock(), NAN, EventKind::UpdateDropped, "server", "server", u.round, u.client};
-        e.reason = "late";
-        fed_.bus.emit(e);
       }
+      // Otherwise an update of an earlier round, already reported dropped when that round
+      // ended: a straggler whose upload completed into the mailbox just before it was
+      // stopped (the server is the mailbox's permanent receiver). Never aggregated.
       continue;
     }
     // Heartbeat: give up on the clients whose device went off.
-    for (auto it = engaged.begin(); it != engaged.end();) {
-      if (it->second.status->failed || !fed_.platform.devices[it->first]->is_on()) {
-        drop(it->first, fed_.fleet.off_reason(it->first));
-        it = engaged.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    forget_lost_clients(fed_, engaged, [round](int) { return round; });
   }
   // Stragglers: over-selected clients that were not needed, or late for the deadline.
   for (auto& [c, e] : engaged) {
     if (!e.status->failed) e.actor->kill();
-    drop(c, deadline_passed ? "deadline" : "over_selection");
+    emit_dropped(fed_, round, c, deadline_passed ? "deadline" : "over_selection");
   }
   // Arrival order depends on simulated timing only, but sort by client so that aggregation's
   // summation order is a property of the set of updates, not of their arrival.

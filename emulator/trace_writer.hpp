@@ -16,7 +16,8 @@
 //           evaluate: test samples
 //   accuracy, loss   evaluate: test accuracy in [0,1] and mean cross-entropy;
 //                    upload: loss = the client's mean training loss
-//   reason  update_dropped: deadline | over_selection | offline | battery | late;
+//   reason  update_dropped: deadline | over_selection | offline | battery | stopped (async
+//           clients still working when the run ended);
 //           device_off: offline | battery; device_on: online | charged
 //   staleness  async uploads: server model versions between the client's start and arrival
 //   steps   train: local SGD steps taken

@@ -1,0 +1,124 @@
+#include "emulator/async_server.hpp"
+
+#include <limits>
+#include <map>
+
+#include <simgrid/s4u.hpp>
+
+#include "algorithms/fedasync.hpp"
+#include "algorithms/fedavg.hpp"
+#include "algorithms/fedbuff.hpp"
+#include "emulator/engagement.hpp"
+#include "emulator/server_inbox.hpp"
+#include "workloads/rng.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace flemu {
+
+namespace {
+constexpr double kMaxIdleWait = 7 * 86400.0;
+}
+
+void AsyncServer::operator()() {
+  fed_.inbox = std::make_shared<ServerInbox>();
+  const Scenario& sc = fed_.scenario;
+  const AlgorithmSpec& spec = sc.algorithm;
+  const bool buffered = spec.name == "fedbuff";
+  const FedAvg local_rule(spec);  // clients train as FedAvg's do
+  FedBuffParams buff_params;
+  buff_params.buffer_size = spec.buffer_size;
+  buff_params.server_lr = spec.server_lr;
+  buff_params.staleness = spec.staleness;
+  FedBuffBuffer buffer(buff_params);
+
+  auto global = std::make_shared<const Params>(fed_.trainer.initial_params(derive_seed(sc.seed, SeedStream::ModelInit)));
+  fed_.model_version = 0;
+  StopRule stop(fed_, outcome_);
+  std::map<int, Engaged> engaged;
+  uint64_t dispatches = 0;
+  int merged_in_version = 0;
+  double idle_since = -1;
+
+  auto begin_version = [&] {
+    Event e{sg4::Engine::get_clock(), NAN, EventKind::RoundStart, "server", "server", fed_.model_version + 1};
+    e.count = spec.concurrency;
+    fed_.bus.emit(e);
+  };
+  auto fill = [&] {
+    while (static_cast<int>(engaged.size()) < spec.concurrency) {
+      std::vector<int> idle;
+      for (int i = 0; i < fed_.num_devices(); ++i)
+        if (!engaged.count(i) && fed_.fleet.can_participate(i)) idle.push_back(i);
+      if (idle.empty()) return;
+      Rng rng(derive_seed(sc.seed, SeedStream::ClientSampling, {dispatches}));
+      const int c = idle[rng.below(idle.size())];
+      auto order = std::make_unique<TrainOrder>();
+      order->round = fed_.model_version + 1;
+      order->base_version = fed_.model_version;
+      order->global = global;
+      order->local = local_rule.local_training(c, order->round);
+      order->seed = derive_seed(sc.seed, SeedStream::Training, {dispatches, uint64_t(c)});
+      ++dispatches;
+      engaged[c] = engage_client(fed_, c, std::move(order));
+    }
+  };
+
+  begin_version();
+  for (;;) {
+    fill();
+    const double now = sg4::Engine::get_clock();
+    if (engaged.empty()) {
+      if (idle_since < 0) idle_since = now;
+      const bool time_done = sc.stop.max_time_s > 0 && now >= sc.stop.max_time_s;
+      if (now - idle_since > kMaxIdleWait || time_done) {
+        outcome_.stop_reason = time_done ? "time" : "no_devices";
+        break;
+      }
+      sg4::this_actor::sleep_for(sc.platform.server.heartbeat_s);
+      continue;
+    }
+    idle_since = -1;
+    auto msg = fed_.inbox->next(sc.platform.server.heartbeat_s);
+    if (!msg || msg->kind != ServerMessage::Update) {
+      forget_lost_clients(fed_, engaged, [&](int c) { return engaged.at(c).base_version + 1; });
+      continue;
+    }
+    const ClientUpdate& u = msg->update;
+    if (!engaged.erase(u.client)) continue;  // a client given up on: its update is stale news
+    const int staleness = fed_.model_version - u.base_version;
+    bool new_version = false;
+    if (buffered) {
+      buffer.add(model_delta(*u.params, *u.start), staleness);
+      ++merged_in_version;
+      if (buffer.full()) {
+        global = std::make_shared<const Params>(buffer.flush(*global));
+        new_version = true;
+      }
+    } else {
+      global = std::make_shared<const Params>(fedasync_update(*global, *u.params, spec.alpha, spec.staleness, staleness));
+      merged_in_version = 1;
+      new_version = true;
+    }
+    if (!new_version) continue;
+    const int version = ++fed_.model_version;
+    Event agg{sg4::Engine::get_clock(), NAN, EventKind::Aggregate, "server", "server", version};
+    agg.count = merged_in_version;
+    fed_.bus.emit(agg);
+    const bool done = stop.after_round(version, *global);
+    Event end{sg4::Engine::get_clock(), NAN, EventKind::RoundEnd, "server", "server", version};
+    end.count = merged_in_version;
+    fed_.bus.emit(end);
+    merged_in_version = 0;
+    if (done) break;
+    begin_version();
+  }
+  // Clients still at work when the run stops: their work is not used.
+  for (auto& [c, e] : engaged) {
+    if (!e.status->failed) e.actor->kill();
+    emit_dropped(fed_, e.base_version + 1, c, "stopped");
+  }
+  stop.finish(fed_.model_version, *global);
+}
+
+}  // namespace flemu
