@@ -15,6 +15,7 @@
 #include "emulator/mpi_workers.hpp"
 #include "emulator/scenario.hpp"
 #include "emulator/simulation.hpp"
+#include "emulator/smoke.hpp"
 #include "emulator/sweep.hpp"
 #include "analysis/report.hpp"
 
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   run->add_option("--data-dir", opt.data_dir, "dataset directory (overrides the scenario)");
   run->add_option("-o,--output", opt.output_dir, "output directory (overrides the scenario)");
   run->add_flag("-q,--quiet", quiet, "no per-round progress lines");
+  bool smoke = false;
+  run->add_flag("--smoke", smoke, "cut-down run: 2 rounds on a little synthetic data (checks a scenario works)");
 
   auto* validate = app.add_subcommand("validate", "check a scenario without running it");
   validate->add_option("scenario", scenario_path, "scenario JSON file")->required();
@@ -53,7 +56,10 @@ int main(int argc, char** argv) {
   sweep->add_option("-j,--jobs", sweep_opt.jobs_per_run, "worker threads per variant (default 1)")
       ->check(CLI::PositiveNumber);
   sweep->add_option("--data-dir", sweep_opt.data_dir, "dataset directory (overrides the scenarios)");
+  std::string sweep_output;
+  sweep->add_option("-o,--output", sweep_output, "output directory of the sweep (overrides the sweep file)");
   sweep->add_flag("-q,--quiet", quiet, "no progress lines");
+  sweep->add_flag("--smoke", smoke, "cut-down variants: 2 rounds on a little synthetic data, into <output>-smoke");
 
   flemu::analysis::ReportOptions report_opt;
   report_opt.html_path = "report.html";
@@ -86,7 +92,7 @@ int main(int argc, char** argv) {
   }
   if (*sweep) {
     try {
-      auto plan = flemu::load_sweep(sweep_path);
+      auto plan = flemu::load_sweep(sweep_path, smoke, sweep_output);
       sweep_opt.progress = !quiet;
       sweep_opt.flemu_binary = std::filesystem::read_symlink("/proc/self/exe").string();
       auto r = flemu::run_sweep(plan, sweep_opt);
@@ -105,6 +111,8 @@ int main(int argc, char** argv) {
   flemu::Scenario scenario;
   try {
     scenario = flemu::load_scenario(scenario_path);
+    // Smoke: the file passed every check as written; now run its cut-down version.
+    if (smoke) scenario = flemu::load_scenario(flemu::cut_down(scenario.resolved), scenario_path + " (cut down)");
   } catch (const flemu::ScenarioError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;

@@ -15,8 +15,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "emulator/progress_bar.hpp"
 #include "emulator/scenario.hpp"
 #include "emulator/simulation.hpp"
+#include "emulator/smoke.hpp"
 
 extern char** environ;
 
@@ -64,7 +66,7 @@ json apply(const json& base, const json& overrides, const std::string& src, cons
 
 }  // namespace
 
-SweepPlan load_sweep(const std::string& path) {
+SweepPlan load_sweep(const std::string& path, bool smoke, const std::string& output_dir) {
   std::ifstream in(path);
   if (!in) throw ScenarioError(path + ": cannot read the sweep file");
   json j;
@@ -84,6 +86,8 @@ SweepPlan load_sweep(const std::string& path) {
   plan.source = path;
   plan.name = j.value("name", fs::path(path).stem().string());
   plan.output_dir = j.contains("output") ? j["output"].value("directory", "out/" + plan.name) : "out/" + plan.name;
+  if (!output_dir.empty()) plan.output_dir = output_dir;
+  else if (smoke) plan.output_dir += "-smoke";
   const fs::path base_path = fs::path(path).parent_path() / j["base"].get<std::string>();
   std::ifstream bin(base_path);
   if (!bin) fail(path, "/base", "a readable scenario file; cannot read " + base_path.string());
@@ -139,7 +143,8 @@ SweepPlan load_sweep(const std::string& path) {
     v.id = fmt::format("v{:03d}-{}", i, slug(v.label));
     v.overrides = combos[i].overrides;
     v.scenario = apply(base, v.overrides, path, combos[i].where);
-    v.scenario["name"] = plan.name + "/" + v.id;
+    if (smoke) v.scenario = cut_down(v.scenario);
+    v.scenario["name"] = plan.name + "." + v.id;  // a scenario name is an identifier: no '/'
     v.scenario["output"] = {{"directory", (fs::path(plan.output_dir) / v.id).string()}};
     // Each variant must be a valid scenario: its errors name the variant.
     load_scenario(v.scenario, path + " (variant " + v.id + ": " + v.label + ")");
@@ -206,7 +211,8 @@ SweepResult run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
   spdlog::info("sweep {}: {} variants, {} complete already, {} to run ({} at once)", plan.name, plan.variants.size(),
                result.skipped, todo.size(), opt.parallel);
 
-  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<ProgressBar> bar;
+  if (opt.progress) bar = std::make_unique<ProgressBar>("sweep " + plan.name, static_cast<int>(todo.size()));
   std::map<pid_t, size_t> running;
   size_t next = 0, done = 0;
   while (next < todo.size() || !running.empty()) {
@@ -227,14 +233,12 @@ SweepResult run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
     status[i] = ok ? "ran" : "failed";
     ok ? result.ran++ : result.failed++;
     if (!ok) spdlog::warn("variant {} failed: see {}", plan.variants[i].id, (root / plan.variants[i].id / "run.log").string());
-    if (opt.progress) {
-      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double eta = el / done * (todo.size() - done);
-      spdlog::info("sweep {}: {}/{} done, {} running, elapsed {:.0f}s, ETA {:.0f}s", plan.name, done, todo.size(),
-                   running.size(), el, eta);
-    }
+    if (bar) bar->update(static_cast<int>(done), fmt::format("{}/{} variants done, {} running, last: {} {}", done,
+                                                          todo.size(), running.size(), plan.variants[i].id,
+                                                          ok ? "ok" : "FAILED"));
   }
 
+  if (bar) bar->finish();
   // Index of variants with their summaries (whatever state they are in).
   json index = json::array();
   std::ofstream csv(root / "index.csv.tmp");

@@ -36,7 +36,9 @@ struct SweepPlan {
 
 /// Reads a sweep file and expands it into variants, validating every variant scenario.
 /// Throws ScenarioError naming the file, JSON path and what was expected.
-SweepPlan load_sweep(const std::string& path);
+/// With `smoke`, every variant is cut down (emulator/smoke.hpp) and the sweep writes to
+/// "<output>-smoke". A non-empty `output_dir` replaces the sweep file's output directory.
+SweepPlan load_sweep(const std::string& path, bool smoke = false, const std::string& output_dir = "");
 
 struct SweepOptions {
   int parallel = 1;        ///< variants at once

@@ -1,0 +1,14 @@
+// Cut-down ("smoke") versions of scenarios: the same platform, algorithm and dynamics, on a
+// little synthetic data for two rounds, so that every shipped and tutorial scenario can run in
+// CI in seconds and none rots. `flemu run --smoke` and `flemu sweep --smoke` use it.
+#pragma once
+#include <nlohmann/json.hpp>
+
+namespace flemu {
+
+/// The scenario document (as written, before defaults) cut down: stop after 2 rounds,
+/// dataset "synthetic" with at most 64 samples per client, full (small) test set, name and
+/// output directory suffixed with "-smoke".
+nlohmann::json cut_down(nlohmann::json scenario);
+
+}  // namespace flemu

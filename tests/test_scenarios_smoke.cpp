@@ -1,0 +1,54 @@
+// Every shipped scenario, sweep and tutorial runs in CI in its cut-down form (--smoke), so
+// that none rots: same platform, algorithm and dynamics; 2 rounds on a little synthetic data.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/smoke.hpp"
+#include "test_support.hpp"
+
+using namespace flemu::test;
+using nlohmann::json;
+
+TEST_CASE("cut_down keeps the experiment and shrinks the work", "[smoke]") {
+  json s = json::parse(R"({"name": "x", "workload": {"dataset": "fashion-mnist", "samples_per_client": 600,
+                           "partition": {"scheme": "shards", "shards_per_client": 3}},
+                           "evaluation": {"every": 2, "test_samples": 2000}, "stop": {"time": "2h"},
+                           "output": {"directory": "out/x"}, "algorithm": {"name": "fedbuff"}})");
+  json c = flemu::cut_down(s);
+  CHECK(c["stop"] == json{{"rounds", 2}});
+  CHECK(c["workload"]["dataset"] == "synthetic");
+  CHECK(c["workload"]["samples_per_client"] == 63);  // a multiple of 3 shards
+  CHECK_FALSE(c["evaluation"].contains("test_samples"));
+  CHECK(c["evaluation"]["every"] == 2);
+  CHECK(c["output"]["directory"] == "out/x-smoke");
+  CHECK(c["algorithm"] == s["algorithm"]);
+}
+
+TEST_CASE("every shipped scenario and tutorial runs in cut-down form", "[smoke][e2e]") {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(source_dir() / "scenarios"))
+    if (entry.path().extension() == ".json" && entry.path().filename() != "scenario.schema.json")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 5);
+  for (const auto& f : files) {
+    const json doc = json::parse(read_file(f));
+    const auto out = scratch_dir("smoke") / "out";
+    const bool is_sweep = doc.contains("base");
+    auto r = run_flemu(std::string(is_sweep ? "sweep" : "run") + " --quiet --smoke -o " + out.string() + " " +
+                       f.string());
+    INFO(f.string() << "\n" << r.output);
+    CHECK(r.exit_code == 0);
+    if (r.exit_code != 0) continue;
+    if (is_sweep) {
+      const auto index = json::parse(read_file(out / "index.json"));
+      CHECK(index["variants"].size() >= 2);
+      for (const auto& v : index["variants"]) CHECK(v["status"] == "ran");
+    } else {
+      CHECK(fs::exists(out / "summary.json"));
+      CHECK(json::parse(read_file(out / "summary.json"))["rounds"] == 2);
+    }
+  }
+}
