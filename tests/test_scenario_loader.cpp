@@ -11,6 +11,7 @@
 #include <string>
 
 #include "emulator/scenario.hpp"
+#include "emulator/sweep.hpp"
 #include "platforms/units.hpp"
 #include "test_support.hpp"
 
@@ -477,13 +478,17 @@ TEST_CASE("scenario schema: unit patterns accept exactly what units.cpp parses",
 
 TEST_CASE("every scenario shipped under scenarios/ loads", "[scenario]") {
   // Shipped scenarios are documentation: one that no longer loads is a broken example.
+  // Sweep files (a "base" key) are checked by loading their plan, which loads every variant.
   int loaded = 0;
   for (const auto& entry : fs::recursive_directory_iterator(test::source_dir() / "scenarios")) {
     const fs::path& path = entry.path();
     if (path.extension() != ".json" || path.string().find(".schema.") != std::string::npos)
       continue;
     INFO(path.string());
-    CHECK_NOTHROW(load_scenario(path.string()));
+    if (json::parse(test::read_file(path)).contains("base"))
+      CHECK_NOTHROW(load_sweep(path.string()));
+    else
+      CHECK_NOTHROW(load_scenario(path.string()));
     ++loaded;
   }
   CHECK(loaded >= 1);
