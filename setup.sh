@@ -12,6 +12,7 @@ PACKAGES=(
   zlib1g-dev libxxhash-dev
   dataset-fashion-mnist
   gnuplot-nox chromium fonts-dejavu-core nodejs
+  libopenmpi-dev openmpi-bin
 )
 
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -5,24 +5,30 @@
 
 namespace flemu {
 
-Params weighted_average(const std::vector<const Params*>& xs, const std::vector<double>& weights) {
-  if (xs.empty()) throw std::invalid_argument("weighted_average: no inputs");
-  if (xs.size() != weights.size()) throw std::invalid_argument("weighted_average: inputs and weights differ in count");
-  double total = 0;
-  for (double w : weights) total += w;
-  if (!(total > 0)) throw std::invalid_argument("weighted_average: total weight must be positive");
+Params weighted_sum(const std::vector<const Params*>& xs, const std::vector<double>& weights) {
+  if (xs.empty()) throw std::invalid_argument("weighted_sum: no inputs");
+  if (xs.size() != weights.size()) throw std::invalid_argument("weighted_sum: inputs and weights differ in count");
   const size_t n = xs[0]->size();
-  // Accumulate in double: the average of many float vectors stays exact to float precision.
+  // Accumulate in double: sums of many float vectors stay exact to float precision.
   std::vector<double> acc(n, 0.0);
   for (size_t i = 0; i < xs.size(); ++i) {
     if (xs[i]->size() != n)
-      throw std::invalid_argument("weighted_average: input " + std::to_string(i) + " has " +
+      throw std::invalid_argument("weighted_sum: input " + std::to_string(i) + " has " +
                                   std::to_string(xs[i]->size()) + " values, expected " + std::to_string(n));
-    const double w = weights[i] / total;
     const float* x = xs[i]->data();
-    for (size_t j = 0; j < n; ++j) acc[j] += w * x[j];
+    for (size_t j = 0; j < n; ++j) acc[j] += weights[i] * x[j];
   }
   return Params(acc.begin(), acc.end());
+}
+
+Params weighted_average(const std::vector<const Params*>& xs, const std::vector<double>& weights) {
+  double total = 0;
+  for (double w : weights) total += w;
+  if (xs.empty()) throw std::invalid_argument("weighted_average: no inputs");
+  if (!(total > 0)) throw std::invalid_argument("weighted_average: total weight must be positive");
+  std::vector<double> normalised;
+  for (double w : weights) normalised.push_back(w / total);
+  return weighted_sum(xs, normalised);
 }
 
 Params server_step(const Params& global, const Params& target, double server_lr) {

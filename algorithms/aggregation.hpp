@@ -7,6 +7,10 @@
 
 namespace flemu {
 
+/// sum_i w_i * x_i, accumulated in double. Throws std::invalid_argument on empty input or
+/// size mismatch.
+Params weighted_sum(const std::vector<const Params*>& xs, const std::vector<double>& weights);
+
 /// sum_i w_i * x_i / sum_i w_i. Throws std::invalid_argument on empty input, size mismatch
 /// or non-positive total weight.
 Params weighted_average(const std::vector<const Params*>& xs, const std::vector<double>& weights);

@@ -1,5 +1,7 @@
 #include "algorithms/fedbuff.hpp"
 
+#include "algorithms/aggregation.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -10,21 +12,6 @@ Params model_delta(const Params& client, const Params& start) {
   Params d(client.size());
   for (size_t j = 0; j < d.size(); ++j) d[j] = client[j] - start[j];
   return d;
-}
-
-Params weighted_sum(const std::vector<const Params*>& deltas, const std::vector<double>& weights) {
-  if (deltas.empty()) throw std::invalid_argument("weighted_sum: no inputs");
-  if (deltas.size() != weights.size()) throw std::invalid_argument("weighted_sum: inputs and weights differ in count");
-  const size_t n = deltas[0]->size();
-  std::vector<double> acc(n, 0.0);
-  for (size_t i = 0; i < deltas.size(); ++i) {
-    if (deltas[i]->size() != n)
-      throw std::invalid_argument("weighted_sum: input " + std::to_string(i) + " has " +
-                                  std::to_string(deltas[i]->size()) + " values, expected " + std::to_string(n));
-    const float* d = deltas[i]->data();
-    for (size_t j = 0; j < n; ++j) acc[j] += weights[i] * d[j];
-  }
-  return Params(acc.begin(), acc.end());
 }
 
 Params fedbuff_step(const Params& global, const Params& sum, double server_lr, int count) {

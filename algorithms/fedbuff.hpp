@@ -13,6 +13,7 @@
 #pragma once
 #include <vector>
 
+#include "algorithms/aggregation.hpp"
 #include "algorithms/staleness.hpp"
 #include "workloads/trainer.hpp"
 
@@ -27,9 +28,6 @@ struct FedBuffParams {
 /// x_client - x_start. Throws std::invalid_argument on size mismatch.
 Params model_delta(const Params& client, const Params& start);
 
-/// Σ_i w_i Δ_i, accumulated in double in input order. Throws std::invalid_argument on empty
-/// input, count or size mismatch.
-Params weighted_sum(const std::vector<const Params*>& deltas, const std::vector<double>& weights);
 
 /// global + server_lr * sum / count (FedBuff's server step on a buffer's weighted sum).
 Params fedbuff_step(const Params& global, const Params& sum, double server_lr, int count);

@@ -19,7 +19,6 @@ namespace flemu {
 namespace {
 
 constexpr double kRequestBytes = 1024;  // "send me the model": a small control message
-constexpr double kMaxIdleWait = 7 * 86400.0;
 
 /// What survives a client actor's restarts: its decision and request counters.
 struct AnarchicMemory {
@@ -95,7 +94,6 @@ void AnarchicServer::operator()() {
   StopRule stop(fed_, outcome_);
   std::map<int, Engaged> engaged;  // clients that pulled the model and owe an update
   std::vector<ClientUpdate> arrived;
-  double last_progress = 0;
 
   auto begin_version = [&] {
     Event e{sg4::Engine::get_clock(), NAN, EventKind::RoundStart, "server", "server", fed_.model_version + 1};
@@ -108,14 +106,10 @@ void AnarchicServer::operator()() {
     const double now = sg4::Engine::get_clock();
     if (!msg) {
       forget_lost_clients(fed_, engaged, [&](int c) { return engaged.at(c).base_version + 1; });
-      const bool time_done = sc.stop.max_time_s > 0 && now >= sc.stop.max_time_s;
-      if (time_done || now - last_progress > kMaxIdleWait) {
-        outcome_.stop_reason = time_done ? "time" : "no_devices";
-        break;
-      }
+      if (stop.idle(now)) break;
       continue;
     }
-    last_progress = now;
+    stop.busy();
     const int c = msg->update.client;
     if (msg->kind == ServerMessage::ModelRequest) {
       auto order = std::make_unique<TrainOrder>();
@@ -138,13 +132,7 @@ void AnarchicServer::operator()() {
     });
     global = std::make_shared<const Params>(aggregate(*global, arrived));
     const int version = ++fed_.model_version;
-    Event agg{now, NAN, EventKind::Aggregate, "server", "server", version};
-    agg.count = static_cast<int>(arrived.size());
-    fed_.bus.emit(agg);
-    const bool done = stop.after_round(version, *global);
-    Event end{sg4::Engine::get_clock(), NAN, EventKind::RoundEnd, "server", "server", version};
-    end.count = static_cast<int>(arrived.size());
-    fed_.bus.emit(end);
+    const bool done = stop.close_round(version, static_cast<int>(arrived.size()), *global);
     arrived.clear();
     if (done) break;
     begin_version();

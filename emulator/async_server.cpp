@@ -16,9 +16,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-namespace {
-constexpr double kMaxIdleWait = 7 * 86400.0;
-}
 
 void AsyncServer::operator()() {
   fed_.inbox = std::make_shared<ServerInbox>();
@@ -38,7 +35,6 @@ void AsyncServer::operator()() {
   std::map<int, Engaged> engaged;
   uint64_t dispatches = 0;
   int merged_in_version = 0;
-  double idle_since = -1;
 
   auto begin_version = [&] {
     Event e{sg4::Engine::get_clock(), NAN, EventKind::RoundStart, "server", "server", fed_.model_version + 1};
@@ -67,18 +63,12 @@ void AsyncServer::operator()() {
   begin_version();
   for (;;) {
     fill();
-    const double now = sg4::Engine::get_clock();
     if (engaged.empty()) {
-      if (idle_since < 0) idle_since = now;
-      const bool time_done = sc.stop.max_time_s > 0 && now >= sc.stop.max_time_s;
-      if (now - idle_since > kMaxIdleWait || time_done) {
-        outcome_.stop_reason = time_done ? "time" : "no_devices";
-        break;
-      }
+      if (stop.idle(sg4::Engine::get_clock())) break;
       sg4::this_actor::sleep_for(sc.platform.server.heartbeat_s);
       continue;
     }
-    idle_since = -1;
+    stop.busy();
     auto msg = fed_.inbox->next(sc.platform.server.heartbeat_s);
     if (!msg || msg->kind != ServerMessage::Update) {
       forget_lost_clients(fed_, engaged, [&](int c) { return engaged.at(c).base_version + 1; });
@@ -102,13 +92,7 @@ void AsyncServer::operator()() {
     }
     if (!new_version) continue;
     const int version = ++fed_.model_version;
-    Event agg{sg4::Engine::get_clock(), NAN, EventKind::Aggregate, "server", "server", version};
-    agg.count = merged_in_version;
-    fed_.bus.emit(agg);
-    const bool done = stop.after_round(version, *global);
-    Event end{sg4::Engine::get_clock(), NAN, EventKind::RoundEnd, "server", "server", version};
-    end.count = merged_in_version;
-    fed_.bus.emit(end);
+    const bool done = stop.close_round(version, merged_in_version, *global);
     merged_in_version = 0;
     if (done) break;
     begin_version();

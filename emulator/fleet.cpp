@@ -46,6 +46,22 @@ Fleet::Fleet(const std::vector<DeviceSpec>& devices, const StarPlatform& platfor
     }
     for (const auto& [t, on] : trace.changes) changes_.push({t, static_cast<int>(i), on});
   }
+  // The state at t=0 is applied now, before any actor runs: were the controller actor to do
+  // it, the server could select a device in the same instant and start a client actor on a
+  // host the controller has just turned off (SimGrid aborts: "Cannot start actor on failed
+  // host").
+  while (!changes_.empty() && changes_.top().time <= 0) {
+    const Change c = changes_.top();
+    changes_.pop();
+    state_[c.device].available = c.on;
+    apply_host_state(c.device, c.on ? "online" : "offline");
+  }
+  for (size_t i = 0; i < state_.size(); ++i) {
+    auto& s = state_[i];
+    if (!s.battery || s.battery->above_floor()) continue;
+    s.battery_dead = true;
+    apply_host_state(static_cast<int>(i), "battery");
+  }
 }
 
 bool Fleet::can_participate(int i) const {

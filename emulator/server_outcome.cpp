@@ -18,7 +18,27 @@ EvalResult evaluate_global(Federation& fed, const Params& global, int round, boo
   return r;
 }
 
-bool StopRule::after_round(int round, const Params& global) {
+bool StopRule::close_round(int round, int updates, const Params& global) {
+  Event agg{sg4::Engine::get_clock(), NAN, EventKind::Aggregate, "server", "server", round};
+  agg.count = updates;
+  fed_.bus.emit(agg);
+  const bool done = evaluate_and_check(round, global);
+  Event end{sg4::Engine::get_clock(), NAN, EventKind::RoundEnd, "server", "server", round};
+  end.count = updates;
+  fed_.bus.emit(end);
+  return done;
+}
+
+bool StopRule::idle(double now) {
+  constexpr double kMaxIdleWait = 7 * 86400.0;
+  if (idle_since_ < 0) idle_since_ = now;
+  const bool time_done = fed_.scenario.stop.max_time_s > 0 && now >= fed_.scenario.stop.max_time_s;
+  if (!time_done && now - idle_since_ <= kMaxIdleWait) return false;
+  outcome_.stop_reason = time_done ? "time" : "no_devices";
+  return true;
+}
+
+bool StopRule::evaluate_and_check(int round, const Params& global) {
   const StopSpec& stop = fed_.scenario.stop;
   const bool rounds_done = stop.max_rounds > 0 && round >= stop.max_rounds;
   const bool time_done = stop.max_time_s > 0 && sg4::Engine::get_clock() >= stop.max_time_s;

@@ -22,16 +22,24 @@ EvalResult evaluate_global(Federation& fed, const Params& global, int round, boo
 class StopRule {
  public:
   StopRule(Federation& fed, ServerOutcome& outcome) : fed_(fed), outcome_(outcome) {}
-  /// Call after round/version `round` produced `global`, before emitting RoundEnd.
-  bool after_round(int round, const Params& global);
+  /// Round/version `round` produced `global` from `updates` updates: emits Aggregate,
+  /// evaluates when due, emits RoundEnd. Returns true to stop.
+  bool close_round(int round, int updates, const Params& global);
+  /// The server found nothing to do at `now`: true (stop reason set) once the time budget is
+  /// spent or no device has been available for a week of simulated time.
+  bool idle(double now);
+  /// The server is working again (resets idle()).
+  void busy() { idle_since_ = -1; }
   /// Call once when the loop ended (also after a stop for lack of devices).
   void finish(int round, const Params& global);
 
  private:
   Federation& fed_;
   ServerOutcome& outcome_;
+  bool evaluate_and_check(int round, const Params& global);
   int last_eval_round_ = -1;
   bool last_eval_full_ = false;
+  double idle_since_ = -1;
 };
 
 }  // namespace flemu

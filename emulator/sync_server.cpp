@@ -14,11 +14,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-namespace {
-/// How long the server waits for a device to become available before giving up the run.
-constexpr double kMaxIdleWait = 7 * 86400.0;
-
-}  // namespace
 
 SyncServer::SyncServer(Federation& fed, std::unique_ptr<SyncAlgorithm> algorithm, ServerOutcome& outcome)
     : fed_(fed), algorithm_(std::move(algorithm)), outcome_(outcome) {}
@@ -93,33 +88,19 @@ void SyncServer::operator()() {
   auto global = std::make_shared<const Params>(fed_.trainer.initial_params(derive_seed(sc.seed, SeedStream::ModelInit)));
   StopRule stop(fed_, outcome_);
   int round = 0;
-  double idle_since = -1;
   for (;;) {
     auto updates = run_round(round + 1, global);
     if (updates.empty()) {
       // Nobody could take part, or every engaged client was lost: try again at the next
-      // heartbeat, unless no device has come back for a long time.
-      const double now = sg4::Engine::get_clock();
-      if (idle_since < 0) idle_since = now;
-      const bool time_done = sc.stop.max_time_s > 0 && now >= sc.stop.max_time_s;
-      if (now - idle_since > kMaxIdleWait || time_done) {
-        outcome_.stop_reason = time_done ? "time" : "no_devices";
-        break;
-      }
+      // heartbeat.
+      if (stop.idle(sg4::Engine::get_clock())) break;
       sg4::this_actor::sleep_for(sc.platform.server.heartbeat_s);
       continue;
     }
-    idle_since = -1;
+    stop.busy();
     ++round;
     global = std::make_shared<const Params>(algorithm_->aggregate(*global, updates));
-    Event agg{sg4::Engine::get_clock(), NAN, EventKind::Aggregate, "server", "server", round};
-    agg.count = static_cast<int>(updates.size());
-    fed_.bus.emit(agg);
-    const bool done = stop.after_round(round, *global);
-    Event end{sg4::Engine::get_clock(), NAN, EventKind::RoundEnd, "server", "server", round};
-    end.count = static_cast<int>(updates.size());
-    fed_.bus.emit(end);
-    if (done) break;
+    if (stop.close_round(round, static_cast<int>(updates.size()), *global)) break;
   }
   stop.finish(round, *global);
 }
