@@ -132,12 +132,22 @@ void AnarchicServer::operator()() {
     });
     global = std::make_shared<const Params>(aggregate(*global, arrived));
     const int version = ++fed_.model_version;
-    const bool done = stop.close_round(version, static_cast<int>(arrived.size()), *global);
+    const bool done = stop.close_round(version, static_cast<int>(arrived.size()), global);
     arrived.clear();
     if (done) break;
     begin_version();
   }
   stop.finish(fed_.model_version, *global);
+  // Clients may be waiting for a model they asked for: a stop order matches their receive.
+  // (SimGrid 3.32's link energy plugin crashes when the engine kills an actor blocked in a
+  // receive that no send matched: CommImpl::get_traversed_links on a comm without source.)
+  for (int i = 0; i < fed_.num_devices(); ++i) {
+    auto order = std::make_unique<TrainOrder>();
+    order->stop = true;
+    sg4::Mailbox::by_name(Federation::device_mailbox(i))
+        ->put_init(order.release(), kRequestBytes)
+        ->detach([](void* p) { delete static_cast<TrainOrder*>(p); });
+  }
 }
 
 }  // namespace

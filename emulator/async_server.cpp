@@ -92,7 +92,7 @@ void AsyncServer::operator()() {
     }
     if (!new_version) continue;
     const int version = ++fed_.model_version;
-    const bool done = stop.close_round(version, merged_in_version, *global);
+    const bool done = stop.close_round(version, merged_in_version, global);
     merged_in_version = 0;
     if (done) break;
     begin_version();

@@ -15,6 +15,7 @@ void receive_train_and_upload(Federation& fed, int device, int round) {
   std::unique_ptr<TrainOrder> order;
   do {
     order = mailbox->get_unique<TrainOrder>();
+    if (order->stop) return;
   } while (order->round != round);
   const double downloaded = sg4::Engine::get_clock();
   Event dl{downloaded, order->sent_at, EventKind::Download, actor, host, order->round, device};

@@ -22,6 +22,7 @@ struct TrainOrder {
   LocalTrainingSpec local;
   uint64_t seed = 0;
   double sent_at = 0;     ///< simulated time the server started sending
+  bool stop = false;      ///< the run is over: no model, stop waiting (anarchic clients)
 };
 
 /// A message to the server: an update (a comm of the model's size) or, from anarchic

@@ -127,6 +127,17 @@ void Fleet::step_batteries(double now) {
   }
 }
 
+void Fleet::settle_batteries(double now) {
+  for (int i = 0; i < size(); ++i) {
+    auto& s = state_[i];
+    if (!s.battery || now < s.battery->last_update_s()) continue;
+    const double energy = energy_j(i);
+    s.battery->advance(now, std::max(0.0, energy - s.energy_at_last_step));
+    s.energy_at_last_step = energy;
+    report_battery(i, now, false);
+  }
+}
+
 double Fleet::next_battery_check(double now) const {
   double dt = kMaxBatteryStep;
   for (const auto& s : state_)

@@ -48,6 +48,10 @@ class Fleet {
   bool dynamic() const { return !changes_.empty() || batteries_ > 0; }
   /// The controller's body (run as a daemon actor on the server host).
   void run_controller();
+  /// At the end of the run (`now`: the final simulated time): brings every battery up to date
+  /// with the energy used since the controller's last step, so that devices.csv reports the
+  /// charge at the end; reports each battery whose charge moved. Switches no host.
+  void settle_batteries(double now);
 
  private:
   struct DeviceState {

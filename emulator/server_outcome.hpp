@@ -1,6 +1,8 @@
 // What every server actor shares: how a run ended, and the evaluation and stop rules.
 #pragma once
 #include <cmath>
+#include <future>
+#include <memory>
 #include <string>
 
 #include "emulator/federation.hpp"
@@ -18,13 +20,19 @@ struct ServerOutcome {
 EvalResult evaluate_global(Federation& fed, const Params& global, int round, bool full);
 
 /// The end-of-round bookkeeping every schedule shares: evaluate when due, decide whether to
-/// stop, and make sure the last evaluation is on the full test set. Returns true to stop.
+/// stop, and make sure the last evaluation is on the full test set.
+///
+/// Evaluation does not stall the next round: when no stop decision depends on it (no target
+/// accuracy, not the last round), the evaluation job runs on the pool while the next round's
+/// clients train, and its Evaluate event (with the time the model was made) is emitted when
+/// the next round closes. Where that happens is fixed by the schedule, so traces stay
+/// deterministic.
 class StopRule {
  public:
   StopRule(Federation& fed, ServerOutcome& outcome) : fed_(fed), outcome_(outcome) {}
   /// Round/version `round` produced `global` from `updates` updates: emits Aggregate,
   /// evaluates when due, emits RoundEnd. Returns true to stop.
-  bool close_round(int round, int updates, const Params& global);
+  bool close_round(int round, int updates, const std::shared_ptr<const Params>& global);
   /// The server found nothing to do at `now`: true (stop reason set) once the time budget is
   /// spent or no device has been available for a week of simulated time.
   bool idle(double now);
@@ -36,7 +44,17 @@ class StopRule {
  private:
   Federation& fed_;
   ServerOutcome& outcome_;
-  bool evaluate_and_check(int round, const Params& global);
+  bool evaluate_and_check(int round, const std::shared_ptr<const Params>& global);
+  /// Emits the Evaluate event of the evaluation running in the background, if any.
+  void collect_pending();
+
+  struct PendingEval {
+    int round;
+    double time;
+    std::shared_ptr<const Params> model;  // kept alive while the job reads it
+    std::future<EvalResult> result;
+  };
+  std::unique_ptr<PendingEval> pending_;
   int last_eval_round_ = -1;
   bool last_eval_full_ = false;
   double idle_since_ = -1;

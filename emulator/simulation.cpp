@@ -178,6 +178,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     engine.run();
     const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
     const double sim_time = sg4::Engine::get_clock();
+    fleet.settle_batteries(sim_time);  // devices.csv: the charge at the end, not at the last check
 
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());

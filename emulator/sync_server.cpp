@@ -100,7 +100,7 @@ void SyncServer::operator()() {
     stop.busy();
     ++round;
     global = std::make_shared<const Params>(algorithm_->aggregate(*global, updates));
-    if (stop.close_round(round, static_cast<int>(updates.size()), *global)) break;
+    if (stop.close_round(round, static_cast<int>(updates.size()), global)) break;
   }
   stop.finish(round, *global);
 }

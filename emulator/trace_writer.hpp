@@ -1,5 +1,7 @@
 // events.jsonl: one JSON object per simulated event, in the order the simulation produced
-// them (non-decreasing "t").
+// them: non-decreasing "t", except evaluate events, which carry the time the evaluated model
+// was made and are written when their (background) evaluation is collected, up to one round
+// later (emulator/server_outcome.hpp).
 //
 // Keys, in this order (absent when not meaningful for the kind):
 //   t       simulated time of the event, or of the end of a span, seconds
