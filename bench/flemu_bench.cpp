@@ -1,6 +1,6 @@
 // flemu_bench: how fast is flemu, and how far does it scale? (issue "Speed and scale")
 //
-//   flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcd] [--data-dir DIR]
+//   flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcde] [--data-dir DIR]
 //               [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]
 //
 // (a) trainer   samples/s of flemu's training job (Trainer::train from make_torch_trainer, one
@@ -52,7 +52,7 @@ struct Options {
   int reps = 5;
   int scale_reps = 3;
   std::string json_path;
-  std::string only = "abcd";
+  std::string only = "abcde";
   std::string data_dir;
   int rounds = 3;
   std::vector<int> sizes = {1000, 10000, 100000};
@@ -389,6 +389,33 @@ std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std
   return out;
 }
 
+// --- (e) memory of a large federation with real training --------------------------------------
+// 10,000 clients of 6 samples on the reference MLP, 10 per round, 3 rounds: a device must cost
+// memory only while it works (index-list partitions, an actor and a model copy per working
+// device only). Goal: < 2 GB peak RSS.
+ScaleBench bench_idle_memory(const Options& o, const json& ref, const std::string& flemu, const fs::path& tmp) {
+  json s = ref;
+  s["platform"]["classes"][0]["count"] = 10000;
+  s["workload"]["samples_per_client"] = 6;
+  s["stop"] = {{"rounds", 3}};
+  const auto path = write_scenario(tmp, "memory-10k", s);
+  ScaleBench b;
+  b.devices = 10000;
+  std::vector<double> wall, rss;
+  for (int i = 0; i < o.scale_reps; ++i) {
+    auto r = run_flemu(flemu, path, tmp / "memory-10k", {}, o);
+    if (!r.ok) {
+      b.failure = r.failure;
+      return b;
+    }
+    wall.push_back(r.wall_s);
+    rss.push_back(r.peak_rss_mb);
+  }
+  b.wall_s = median(wall);
+  b.rss_mb = median(rss);
+  return b;
+}
+
 std::string num(double v, const char* f = "{:.3f}") { return std::isnan(v) ? "-" : fmt::format(fmt::runtime(f), v); }
 
 Options parse(int argc, char** argv) {
@@ -412,7 +439,7 @@ Options parse(int argc, char** argv) {
       std::stringstream ss(value());
       for (std::string t; std::getline(ss, t, ',');) o.sizes.push_back(std::stoi(t));
     } else if (a == "-h" || a == "--help") {
-      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcd] [--data-dir DIR]\n"
+      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcde] [--data-dir DIR]\n"
                    "            [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]\n";
       std::exit(0);
     } else
@@ -488,6 +515,14 @@ int main(int argc, char** argv) try {
                      {"peak_rss_mb", b.rss_mb}, {"simulated_s", b.simulated_s}, {"failure", b.failure}});
     }
     std::cout << "\n";
+  }
+  if (has('e')) {
+    const auto b = bench_idle_memory(o, ref, flemu, tmp);
+    std::cout << "(e) 10,000 clients x 6 samples, real training, 10 per round, 3 rounds (goal < 2 GB)\n";
+    std::cout << fmt::format("    wall_s {}  peak_rss_MB {} {}\n\n", num(b.wall_s, "{:.2f}"), num(b.rss_mb, "{:.0f}"),
+                             b.failure);
+    j["memory_10k"] = {{"devices", b.devices}, {"wall_s", b.wall_s}, {"peak_rss_mb", b.rss_mb}, {"goal_mb", 2048},
+                       {"failure", b.failure}};
   }
   if (!o.json_path.empty()) {
     std::ofstream(o.json_path) << j.dump(2) << "\n";
