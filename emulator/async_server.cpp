@@ -18,7 +18,6 @@ namespace flemu {
 
 
 void AsyncServer::operator()() {
-  fed_.inbox = std::make_shared<ServerInbox>();
   const Scenario& sc = fed_.scenario;
   const AlgorithmSpec& spec = sc.algorithm;
   const bool buffered = spec.name == "fedbuff";
@@ -70,10 +69,9 @@ void AsyncServer::operator()() {
     }
     stop.busy();
     auto msg = fed_.inbox->next(sc.platform.server.heartbeat_s);
-    if (!msg || msg->kind != ServerMessage::Update) {
-      forget_lost_clients(fed_, engaged, [&](int c) { return engaged.at(c).base_version + 1; });
-      continue;
-    }
+    // Lost clients free their slot at once (a steady stream of updates must not hide them).
+    forget_lost_clients(fed_, engaged, [&](int c) { return engaged.at(c).base_version + 1; });
+    if (!msg) continue;
     const ClientUpdate& u = msg->update;
     if (!engaged.erase(u.client)) continue;  // a client given up on: its update is stale news
     const int staleness = fed_.model_version - u.base_version;

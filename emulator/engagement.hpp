@@ -14,16 +14,12 @@ namespace flemu {
 
 /// A client at work, as its server tracks it.
 struct Engaged {
-  simgrid::s4u::ActorPtr actor;  ///< null for persistent (anarchic) client actors
+  simgrid::s4u::ActorPtr actor;
   std::shared_ptr<ClientStatus> status;
   int base_version = 0;
 };
 
-/// Sends `order` to device `client`'s mailbox without waiting (if the device dies before
-/// receiving it, SimGrid frees the order).
-void send_order(Federation& fed, int client, std::unique_ptr<TrainOrder> order);
-
-/// Starts a client actor on device `client` for `order` and sends it the order.
+/// Starts a client actor on device `client` for `order`.
 Engaged engage_client(Federation& fed, int client, std::unique_ptr<TrainOrder> order);
 
 /// Emits an UpdateDropped event for `client` in `round`.
@@ -34,7 +30,7 @@ void emit_dropped(Federation& fed, int round, int client, const std::string& rea
 template <class RoundOf>
 void forget_lost_clients(Federation& fed, std::map<int, Engaged>& engaged, RoundOf round_of) {
   for (auto it = engaged.begin(); it != engaged.end();) {
-    if ((it->second.status && it->second.status->failed) || !fed.platform.devices[it->first]->is_on()) {
+    if (it->second.status->failed || !fed.platform.devices[it->first]->is_on()) {
       emit_dropped(fed, round_of(it->first), it->first, fed.fleet.off_reason(it->first));
       it = engaged.erase(it);
     } else {

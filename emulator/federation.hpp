@@ -30,13 +30,10 @@ struct Federation {
   Fleet& fleet;
   /// The server's current model version, for async staleness; -1 for sync schedules.
   int model_version = -1;
-  /// The server's mailbox reader, created by the server actor when it starts.
+  /// Where clients deliver updates to the server (created before any actor runs).
   std::shared_ptr<ServerInbox> inbox;
 
   int num_devices() const { return static_cast<int>(devices.size()); }
-  /// Mailbox where device `i` receives its orders.
-  static std::string device_mailbox(int i) { return "device-" + std::to_string(i); }
-  static constexpr const char* server_mailbox = "server";
 };
 
 }  // namespace flemu

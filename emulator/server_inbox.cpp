@@ -4,20 +4,19 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-ServerInbox::ServerInbox() : mailbox_(sg4::Mailbox::by_name(Federation::server_mailbox)) {
-  mailbox_->set_receiver(sg4::Actor::self());
+ServerInbox::ServerInbox(sg4::Host* server) : server_(server), arrived_(sg4::Semaphore::create(0)) {}
+
+void ServerInbox::deliver(sg4::Host* from, std::unique_ptr<ServerMessage> message, double bytes) {
+  sg4::Comm::sendto(from, server_, static_cast<uint64_t>(bytes));
+  queue_.push_back(std::move(message));
+  arrived_->release();
 }
 
 std::unique_ptr<ServerMessage> ServerInbox::next(double timeout_s) {
-  if (!pending_) pending_ = mailbox_->get_async<ServerMessage>(&slot_);
-  try {
-    if (sg4::Comm::wait_any_for({pending_}, timeout_s) < 0) return nullptr;
-  } catch (const simgrid::NetworkFailureException&) {
-    pending_ = nullptr;  // the sender's device went off mid-upload: its update is lost
-    return nullptr;
-  }
-  pending_ = nullptr;
-  return std::unique_ptr<ServerMessage>(slot_);
+  if (arrived_->acquire_timeout(timeout_s)) return nullptr;  // true: timed out
+  auto message = std::move(queue_.front());
+  queue_.pop_front();
+  return message;
 }
 
 }  // namespace flemu

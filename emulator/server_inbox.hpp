@@ -1,10 +1,12 @@
-// The server's mailbox, read with timeouts that do not lose messages.
+// The server's inbox: messages in the order their transfers completed.
 //
-// SimGrid 3.32 kills a comm whose timed wait expires (../shared/FACTS.md); so the inbox keeps
-// one receive posted and polls it with Comm::wait_any_for, which leaves it running. The
-// mailbox has the server as permanent receiver, so uploads flow as soon as they are sent.
-// Advances simulated time (next() waits).
+// A client moves the bytes of its message to the server with a host-to-host comm
+// (Comm::sendto: simulated time, link sharing and energy as any transfer), then hands the
+// message over here and wakes the server through a semaphore. Why not a mailbox: a mailbox
+// delivers in the order sends were posted, so one slow upload at the head hides every later
+// one (and matching N senders on one mailbox is O(N^2), ../shared/FACTS.md).
 #pragma once
+#include <deque>
 #include <memory>
 
 #include <simgrid/s4u.hpp>
@@ -15,15 +17,17 @@ namespace flemu {
 
 class ServerInbox {
  public:
-  ServerInbox();
-  /// The next message, or nullptr if none arrived within `timeout_s` simulated seconds (or
-  /// the sender died mid-transfer).
+  explicit ServerInbox(simgrid::s4u::Host* server);
+  /// Client side: transfers `bytes` from `from` to the server, then delivers `message`.
+  /// If the client's device goes off meanwhile, SimGrid kills the caller: nothing arrives.
+  void deliver(simgrid::s4u::Host* from, std::unique_ptr<ServerMessage> message, double bytes);
+  /// Server side: the next delivered message, or nullptr if none within `timeout_s`.
   std::unique_ptr<ServerMessage> next(double timeout_s);
 
  private:
-  simgrid::s4u::Mailbox* mailbox_;
-  simgrid::s4u::CommPtr pending_;
-  ServerMessage* slot_ = nullptr;
+  simgrid::s4u::Host* server_;
+  simgrid::s4u::SemaphorePtr arrived_;
+  std::deque<std::unique_ptr<ServerMessage>> queue_;
 };
 
 }  // namespace flemu

@@ -19,6 +19,7 @@
 #include "emulator/progress.hpp"
 #include "emulator/round_metrics.hpp"
 #include "emulator/device_table.hpp"
+#include "emulator/server_inbox.hpp"
 #include "emulator/servers.hpp"
 #include "emulator/timed_trainer.hpp"
 #include "emulator/trace_writer.hpp"
@@ -169,6 +170,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     Federation fed{sc, devices, platform, std::move(parts), *trainer, pool, bus,
                    make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
                    fleet};
+    fed.inbox = std::make_shared<ServerInbox>(platform.server);
     // The fleet controller first: at t=0 it applies initial battery and availability states
     // before the server selects anyone.
     if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });

@@ -57,7 +57,7 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
       break;
     }
     auto msg = fed_.inbox->next(std::min(heartbeat, deadline_at - now));
-    if (msg && msg->kind == ServerMessage::Update) {
+    if (msg) {
       const ClientUpdate& u = msg->update;
       if (u.round == round && engaged.count(u.client)) {
         engaged.erase(u.client);
@@ -83,7 +83,6 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
 }
 
 void SyncServer::operator()() {
-  fed_.inbox = std::make_shared<ServerInbox>();
   const Scenario& sc = fed_.scenario;
   auto global = std::make_shared<const Params>(fed_.trainer.initial_params(derive_seed(sc.seed, SeedStream::ModelInit)));
   StopRule stop(fed_, outcome_);

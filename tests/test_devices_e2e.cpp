@@ -251,15 +251,11 @@ TEST_CASE("over-selection keeps the first clients_per_round updates", "[e2e][dev
   for (const auto& e : of_kind(ev, "upload")) CHECK(e["client"].get<int>() < 2);
 }
 
-// KNOWN BUG (emulator/server_inbox.cpp): the inbox keeps one receive posted, and SimGrid
-// binds it to the oldest send in flight; so the server reads updates in the order their
-// uploads *started*, not the order they arrived. Here the slow-uplink client starts first
-// (1 Mbps, 6.4 s) and the fast-link one arrives at ~1 s: the server keeps the late one and
-// drops the early one as "over_selection", and the round lasts 6.5 s instead of 1 s. The same
-// head-of-line blocking delays deadline checks, async versions and anarchic model requests.
-// Remove [!shouldfail] once the inbox hands out messages in arrival order.
+// Regression: a mailbox-based inbox handed out updates in the order their uploads *started*.
+// Here the slow-uplink client starts first (1 Mbps, 6.4 s) and the fast-link one arrives at
+// ~1 s: the server must keep the early one and end the round at ~1 s.
 TEST_CASE("over-selection keeps the update that arrived first, not the one that started first",
-          "[e2e][devices][over_selection][!shouldfail]") {
+          "[e2e][devices][over_selection]") {
   const auto dir = scratch_dir("arrival");
   json s = tiny(dir / "out");
   s["platform"]["devices"] = json::parse(R"([
@@ -414,14 +410,11 @@ TEST_CASE("fedbuff and fedasync: staleness on uploads, one version per server st
   }
 }
 
-// KNOWN BUG: an anarchic client that asked for the model waits in a receive that no send
-// matches until the server answers; if its device goes off then (availability or battery),
-// SimGrid 3.32's link energy plugin dereferences the comm's missing source while killing the
-// actor (CommImpl::get_traversed_links from CommImpl::post): segmentation fault. The
-// head-of-line blocking above makes the wait long. Needs power modelled and devices going off.
-// Remove [!shouldfail] once fixed.
+// Regression: anarchic clients used to wait for the model in a mailbox receive; killing such
+// an actor (device off) crashed SimGrid 3.32's link energy plugin (a comm without source).
+// Transfers are now host-to-host comms that die with their actor.
 TEST_CASE("anarchic clients on devices that go off mid-request: the run finishes",
-          "[e2e][devices][anarchic][!shouldfail]") {
+          "[e2e][devices][anarchic]") {
   const auto dir = scratch_dir("anarchic-off");
   json s = tiny(dir / "out");
   s["platform"]["classes"] = json::parse(R"([
