@@ -4,6 +4,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "analysis/gnuplot_figures.hpp"
 #include "analysis/html_report.hpp"
 #include "analysis/report_data.hpp"
@@ -22,6 +24,28 @@ std::string default_vendor_dir() {
 #endif
 }
 
+SweepRuns sweep_runs(const std::string& dir) {
+  SweepRuns out;
+  const fs::path index = fs::path(dir) / "index.json";
+  if (fs::exists(fs::path(dir) / "summary.json") || !fs::exists(index)) return out;
+  std::ifstream in(index);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(index.string() + ": expected a sweep index (JSON): " + e.what());
+  }
+  if (!j.contains("variants") || !j["variants"].is_array())
+    throw std::runtime_error(index.string() + ": expected a \"variants\" array");
+  for (const auto& v : j["variants"]) {
+    const std::string status = v.value("status", "");
+    if (status != "ran" && status != "skipped") continue;  // failed or never run: nothing to show
+    out.dirs.push_back(v.value("directory", ""));
+    out.labels.push_back(v.value("label", v.value("variant", "")));
+  }
+  return out;
+}
+
 void write_report(const ReportOptions& opt) {
   if (opt.run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
   if (opt.html_path.empty()) throw std::runtime_error("report: expected an output path for the HTML report");
@@ -34,8 +58,23 @@ void write_report(const ReportOptions& opt) {
                              ") but no gnuplot is on PATH; install it (Debian: apt-get install gnuplot-nox)");
 
   std::vector<RunData> runs;
-  for (const auto& dir : opt.run_dirs) runs.push_back(read_run(dir));
-  const ReportData data = build_report_data(std::move(runs), opt.labels);
+  std::vector<std::string> labels = opt.labels;
+  const bool own_labels = labels.empty();
+  for (const auto& dir : opt.run_dirs) {
+    const SweepRuns sweep = sweep_runs(dir);
+    if (sweep.dirs.empty()) {
+      runs.push_back(read_run(dir));
+      if (own_labels) labels.clear();  // mixed inputs: fall back to names from the runs
+      continue;
+    }
+    // A sweep folder: its variants, labelled by their overrides.
+    for (size_t i = 0; i < sweep.dirs.size(); ++i) {
+      runs.push_back(read_run(sweep.dirs[i]));
+      if (own_labels) labels.push_back(sweep.labels[i]);
+    }
+  }
+  if (own_labels && labels.size() != runs.size()) labels.clear();
+  const ReportData data = build_report_data(std::move(runs), labels);
   const auto charts = report_charts(data);
 
   const fs::path html(opt.html_path);

@@ -21,7 +21,15 @@ struct ReportOptions {
 /// FLEMU_SOURCE_DIR "/analysis/node_modules" when built in the source tree, else "".
 std::string default_vendor_dir();
 
-/// Writes the report (and figures). Throws std::runtime_error naming the file, line and what
+/// A sweep folder's variants (from its index.json) that have outputs, with their labels;
+/// empty when `dir` is not a sweep folder.
+struct SweepRuns {
+  std::vector<std::string> dirs, labels;
+};
+SweepRuns sweep_runs(const std::string& dir);
+
+/// Writes the report (and figures). A sweep folder (index.json, see emulator/sweep.hpp)
+/// stands for all its variants, labelled by their overrides. Throws std::runtime_error naming the file, line and what
 /// was expected when an input is malformed, or what is missing (gnuplot, vega files).
 void write_report(const ReportOptions& options);
 

@@ -64,8 +64,8 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
         updates.push_back(u);
       }
       // Otherwise an update of an earlier round, already reported dropped when that round
-      // ended: a straggler whose upload completed into the mailbox just before it was
-      // stopped (the server is the mailbox's permanent receiver). Never aggregated.
+      // ended: a straggler whose upload landed in the same instant it was stopped. Never
+      // aggregated.
       continue;
     }
     // Heartbeat: give up on the clients whose device went off.

@@ -103,4 +103,12 @@ TEST_CASE("a sweep runs every variant, writes an index, and resumes only what is
   auto resumed = run_flemu("sweep --quiet " + path.string());
   CHECK_THAT(resumed.output, Catch::Contains("2 ran, 1 already complete, 0 failed"));
   CHECK(read_file(std::filesystem::path(v1) / "events.jsonl") != "tampered\n");
+
+  // A report of the sweep folder shows every variant, labelled by its override.
+  const auto html = dir / "sweep.html";
+  auto report = run_flemu("report " + (dir / "out").string() + " -o " + html.string());
+  INFO(report.output);
+  REQUIRE(report.exit_code == 0);
+  const std::string page = read_file(html);
+  for (const char* label : {"uplink=1Mbps", "uplink=4Mbps", "uplink=16Mbps"}) CHECK_THAT(page, Catch::Contains(label));
 }
