@@ -14,7 +14,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-
 SyncServer::SyncServer(Federation& fed, std::unique_ptr<SyncAlgorithm> algorithm, ServerOutcome& outcome)
     : fed_(fed), algorithm_(std::move(algorithm)), outcome_(outcome) {}
 
