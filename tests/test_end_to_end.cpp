@@ -13,27 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-/// A tiny valid scenario; tests edit it before writing it out.
-json tiny_scenario(const std::string& out_dir) {
-  json j = json::parse(R"({
-    "name": "tiny", "seed": 5,
-    "platform": {
-      "network": "exact",
-      "server": {"speed": "10Gf"},
-      "classes": [
-        {"name": "slow", "count": 2, "speed": "1Gf", "cores": 1, "uplink": "2Mbps", "downlink": "8Mbps", "latency": "20ms"},
-        {"name": "fast", "count": 2, "speed": "4Gf", "cores": 2, "bandwidth": "50Mbps", "latency": "5ms", "jitter": 0.1}
-      ]
-    },
-    "workload": {"dataset": "synthetic", "model": "mlp", "partition": {"scheme": "dirichlet", "alpha": 0.5},
-                 "samples_per_client": 200},
-    "algorithm": {"name": "fedavg", "clients_per_round": 3, "local_epochs": 1, "batch_size": 20, "lr": 0.05},
-    "stop": {"rounds": 3}
-  })");
-  j["output"]["directory"] = out_dir;
-  return j;
-}
-
 std::filesystem::path write_scenario(const json& j, const std::string& tag) {
   auto p = scratch_dir(tag) / "scenario.json";
   write_file(p, j.dump(2));

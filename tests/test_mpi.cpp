@@ -30,25 +30,11 @@ bool mpi_available() {
   return true;
 }
 
-/// Same shape as test_end_to_end.cpp's tiny scenario: 4 devices, synthetic data, 3 rounds.
-std::filesystem::path tiny_scenario(const std::filesystem::path& dir) {
-  json j = json::parse(R"({
-    "name": "tiny-mpi", "seed": 5,
-    "platform": {
-      "network": "exact",
-      "server": {"speed": "10Gf"},
-      "classes": [
-        {"name": "slow", "count": 2, "speed": "1Gf", "cores": 1, "uplink": "2Mbps", "downlink": "8Mbps", "latency": "20ms"},
-        {"name": "fast", "count": 2, "speed": "4Gf", "cores": 2, "bandwidth": "50Mbps", "latency": "5ms", "jitter": 0.1}
-      ]
-    },
-    "workload": {"dataset": "synthetic", "model": "mlp", "partition": {"scheme": "dirichlet", "alpha": 0.5},
-                 "samples_per_client": 200},
-    "algorithm": {"name": "fedavg", "clients_per_round": 3, "local_epochs": 1, "batch_size": 20, "lr": 0.05},
-    "evaluation": {"every": 1, "test_samples": 500},
-    "stop": {"rounds": 3}
-  })");
-  j["output"]["directory"] = (dir / "unused").string();
+/// The shared tiny scenario, evaluated on a subset, written to `dir`.
+std::filesystem::path tiny_scenario_file(const std::filesystem::path& dir) {
+  json j = tiny_scenario((dir / "unused").string());
+  j["name"] = "tiny-mpi";
+  j["evaluation"] = {{"every", 1}, {"test_samples", 500}};
   const auto p = dir / "scenario.json";
   write_file(p, j.dump(2));
   return p;
@@ -71,7 +57,7 @@ CommandResult run_mpi(const std::string& env, const std::string& args) {
 TEST_CASE("mpirun -np 3: training on worker ranks gives the single-process bytes", "[mpi]") {
   if (!mpi_available()) return;
   const auto dir = scratch_dir("mpi-same");
-  const auto scenario = tiny_scenario(dir);
+  const auto scenario = tiny_scenario_file(dir);
 
   auto single = run_flemu("run --quiet " + scenario.string() + " -o " + (dir / "single").string());
   INFO(single.output);
@@ -92,7 +78,7 @@ TEST_CASE("mpirun -np 3: training on worker ranks gives the single-process bytes
 TEST_CASE("mpirun: a worker that dies fails the run with no outputs left", "[mpi]") {
   if (!mpi_available()) return;
   const auto dir = scratch_dir("mpi-kill");
-  const auto scenario = tiny_scenario(dir);
+  const auto scenario = tiny_scenario_file(dir);
   const auto out = dir / "out";
   auto r = run_mpi("FLEMU_MPI_TEST_KILL_WORKER=1", "run --quiet " + scenario.string() + " -o " + out.string());
   INFO(r.output);
@@ -104,7 +90,7 @@ TEST_CASE("mpirun: a worker that dies fails the run with no outputs left", "[mpi
 TEST_CASE("mpirun: a data set no rank can read fails the run without a hang", "[mpi]") {
   if (!mpi_available()) return;
   const auto dir = scratch_dir("mpi-error");
-  auto j = json::parse(read_file(tiny_scenario(dir)));
+  auto j = json::parse(read_file(tiny_scenario_file(dir)));
   j["workload"]["dataset"] = "fashion-mnist";
   j["workload"]["data_dir"] = (dir / "missing").string();
   const auto scenario = dir / "bad-data.json";

@@ -25,6 +25,8 @@ inline std::filesystem::path scratch_dir(const std::string& tag) {
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 namespace flemu::test {
 
 struct CommandResult {
@@ -56,6 +58,28 @@ inline std::string read_file(const std::filesystem::path& p) {
 inline void write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
+}
+
+/// A tiny valid scenario (4 devices in two classes, synthetic data, 3 FedAvg rounds, exact
+/// network) writing to `out_dir`; tests edit it before writing it out.
+inline nlohmann::json tiny_scenario(const std::string& out_dir) {
+  nlohmann::json j = nlohmann::json::parse(R"({
+    "name": "tiny", "seed": 5,
+    "platform": {
+      "network": "exact",
+      "server": {"speed": "10Gf"},
+      "classes": [
+        {"name": "slow", "count": 2, "speed": "1Gf", "cores": 1, "uplink": "2Mbps", "downlink": "8Mbps", "latency": "20ms"},
+        {"name": "fast", "count": 2, "speed": "4Gf", "cores": 2, "bandwidth": "50Mbps", "latency": "5ms", "jitter": 0.1}
+      ]
+    },
+    "workload": {"dataset": "synthetic", "model": "mlp", "partition": {"scheme": "dirichlet", "alpha": 0.5},
+                 "samples_per_client": 200},
+    "algorithm": {"name": "fedavg", "clients_per_round": 3, "local_epochs": 1, "batch_size": 20, "lr": 0.05},
+    "stop": {"rounds": 3}
+  })");
+  j["output"]["directory"] = out_dir;
+  return j;
 }
 
 }  // namespace flemu::test
