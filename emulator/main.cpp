@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   run->add_option("--data-dir", opt.data_dir, "dataset directory (overrides the scenario)");
   run->add_option("-o,--output", opt.output_dir, "output directory (overrides the scenario)");
   run->add_flag("-q,--quiet", quiet, "no per-round progress lines");
+  run->add_option("--cfg", opt.simgrid_config, "extra SimGrid setting key:value (repeatable; expert use)");
   bool smoke = false;
   run->add_flag("--smoke", smoke, "cut-down run: 2 rounds on a little synthetic data (checks a scenario works)");
 

@@ -154,6 +154,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     }
     configure_network_model(engine, sc.platform.network);
+    for (const auto& c : opt.simgrid_config) engine.set_config(c);
 
     const bool energy = needs_energy_plugins(devices);
     if (energy) {  // before any host exists: the plugins attach to hosts and links at creation

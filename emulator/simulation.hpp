@@ -1,6 +1,7 @@
 // One run of one scenario: data, platform, actors, outputs.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "emulator/scenario.hpp"
 
@@ -11,6 +12,7 @@ struct RunOptions {
   std::string data_dir;        ///< overrides workload.data_dir when not empty
   std::string output_dir;      ///< overrides the scenario's output directory when not empty
   bool progress = true;        ///< per-round progress lines
+  std::vector<std::string> simgrid_config;  ///< extra SimGrid settings "key:value" (expert use)
 };
 
 struct RunSummary {
