@@ -10,7 +10,8 @@
 //           update_dropped | device_off | device_on | battery
 //   actor   "server", "client-<device index>", or "fleet" (availability and battery)
 //   host    SimGrid host the actor runs on (device name)
-//   round   1-based round (for uploads: the round whose model the client trained on)
+//   round   1-based round (async and anarchic schedules: the model version being built; for
+//           downloads, trains and uploads: the round or version the client was engaged for)
 //   client  device index
 //   bytes   payload bytes moved (download, upload)
 //   flops   floating-point operations simulated (train)
