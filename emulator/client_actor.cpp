@@ -8,6 +8,17 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
+TrainJob make_train_job(const Federation& fed, int device, const TrainOrder& order) {
+  TrainJob job;
+  job.client = device;
+  job.round = order.round;
+  job.seed = order.seed;
+  job.start = order.global;
+  job.indices = fed.partitions[device];
+  job.local = order.local;
+  return job;
+}
+
 void download_train_upload(Federation& fed, int device, const TrainOrder& order) {
   const std::string actor = "client-" + std::to_string(device);
   const std::string& host = fed.devices[device].name;
@@ -21,22 +32,18 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   dl.bytes = static_cast<double>(model.bytes);
   fed.bus.emit(dl);
 
-  TrainJob job;
-  job.client = device;
-  job.round = order.round;
-  job.seed = order.seed;
-  job.start = order.global;
-  job.indices = fed.partitions[device];
-  job.local = order.local;
+  const TrainJob job = make_train_job(fed, device, order);
   const double flops =
       model.train_flops_per_sample * samples_processed(job.local, static_cast<int64_t>(job.indices->size()));
-  // The real job runs on a worker thread while the device spends its simulated time.
+  // The real job runs on a worker thread while the device spends its simulated time (or it
+  // already runs as part of the round's stacked group).
   Trainer& trainer = fed.trainer;
-  auto result = fed.pool.submit([&trainer, job] { return trainer.train(job); });
+  std::future<TrainResult> own;
+  if (order.group_index < 0) own = fed.pool.submit([&trainer, job] { return trainer.train(job); });
   // SimGrid's flops amount is per thread: split the job over all the device's cores.
   const int cores = fed.devices[device].cores;
   sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores)->wait();
-  TrainResult trained = result.get();
+  TrainResult trained = order.group_index < 0 ? own.get() : order.group.get()[order.group_index];
   Event tr{sg4::Engine::get_clock(), downloaded, EventKind::Train, actor, host, order.round, device};
   tr.flops = flops;
   tr.steps = static_cast<int>(trained.steps);

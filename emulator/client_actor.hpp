@@ -9,7 +9,9 @@
 // nothing is left waiting. Calls that advance simulated time: the transfers and the
 // execution.
 #pragma once
+#include <future>
 #include <memory>
+#include <vector>
 
 #include "algorithms/algorithm.hpp"
 #include "emulator/federation.hpp"
@@ -23,7 +25,14 @@ struct TrainOrder {
   std::shared_ptr<const Params> global;
   LocalTrainingSpec local;
   uint64_t seed = 0;
+  /// Set when the server trained the whole round's clients as one stacked job
+  /// (Trainer::prefers_groups): this client's result is group.get()[group_index].
+  std::shared_future<std::vector<TrainResult>> group;
+  int group_index = -1;
 };
+
+/// The job `order` asks of `device`.
+TrainJob make_train_job(const Federation& fed, int device, const TrainOrder& order);
 
 /// A message to the server's inbox.
 struct ServerMessage {

@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", opt.output_dir, "output directory (overrides the scenario)");
   run->add_flag("-q,--quiet", quiet, "no per-round progress lines");
   run->add_option("--cfg", opt.simgrid_config, "extra SimGrid setting key:value (repeatable; expert use)");
+  run->add_option("--stack-clients", opt.stack_clients,
+                  "train each round's MLP clients as one stacked job: 1 yes, 0 no (default: only on CUDA)")
+      ->check(CLI::Range(0, 1));
   bool smoke = false;
   run->add_flag("--smoke", smoke, "cut-down run: 2 rounds on a little synthetic data (checks a scenario works)");
 

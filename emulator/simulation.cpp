@@ -101,7 +101,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     int64_t test_size = 0;
     if (sc.training == TrainingMode::Real) {
       data = load_data(sc, opt);
-      trainer = make_torch_trainer(sc.workload.model, data, sc.compute_device);
+      trainer = make_torch_trainer(sc.workload.model, data, sc.compute_device, opt.stack_clients);
       test_size = data->test.size;
     } else {
       trainer = make_analytic_trainer(sc.workload.model);

@@ -13,6 +13,7 @@ struct RunOptions {
   std::string output_dir;      ///< overrides the scenario's output directory when not empty
   bool progress = true;        ///< per-round progress lines
   std::vector<std::string> simgrid_config;  ///< extra SimGrid settings "key:value" (expert use)
+  int stack_clients = -1;      ///< train a round's clients as one stacked job: -1 auto (CUDA), 0 no, 1 yes
 };
 
 struct RunSummary {

@@ -33,7 +33,7 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   start.count = static_cast<int>(selected.size());
   fed_.bus.emit(start);
 
-  std::map<int, Engaged> engaged;  // by device: still expected to answer
+  std::vector<std::unique_ptr<TrainOrder>> orders;
   for (int c : selected) {
     auto order = std::make_unique<TrainOrder>();
     order->round = round;
@@ -41,8 +41,24 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     order->global = global;
     order->local = algorithm_->local_training(c, round);
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
-    engaged[c] = engage_client(fed_, c, std::move(order));
+    orders.push_back(std::move(order));
   }
+  if (fed_.trainer.prefers_groups()) {
+    // One stacked job for the round's clients (a GPU technique): the group is the selected
+    // set, fixed by the seed, so results do not depend on timing. Clients that are later
+    // lost simply never collect theirs.
+    std::vector<TrainJob> jobs;
+    for (size_t i = 0; i < orders.size(); ++i) jobs.push_back(make_train_job(fed_, selected[i], *orders[i]));
+    Trainer& trainer = fed_.trainer;
+    std::shared_future<std::vector<TrainResult>> group =
+        fed_.pool.submit([&trainer, jobs] { return trainer.train_group(jobs); }).share();
+    for (size_t i = 0; i < orders.size(); ++i) {
+      orders[i]->group = group;
+      orders[i]->group_index = static_cast<int>(i);
+    }
+  }
+  std::map<int, Engaged> engaged;  // by device: still expected to answer
+  for (size_t i = 0; i < orders.size(); ++i) engaged[selected[i]] = engage_client(fed_, selected[i], std::move(orders[i]));
 
   const double inf = std::numeric_limits<double>::infinity();
   const double deadline_at = spec.deadline_s > 0 ? sg4::Engine::get_clock() + spec.deadline_s : inf;

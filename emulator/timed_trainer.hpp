@@ -30,6 +30,11 @@ class TimedTrainer final : public Trainer {
     Span span(*this, totals_.training_s);
     return inner_->train(job);
   }
+  std::vector<TrainResult> train_group(const std::vector<TrainJob>& jobs) override {
+    Span span(*this, totals_.training_s);
+    return inner_->train_group(jobs);
+  }
+  bool prefers_groups() const override { return inner_->prefers_groups(); }
   EvalResult evaluate(const Params& params, const std::vector<int32_t>* subset) override {
     Span span(*this, totals_.evaluation_s);
     return inner_->evaluate(params, subset);

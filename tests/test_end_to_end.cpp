@@ -103,6 +103,30 @@ TEST_CASE("real and analytic training give the same event timeline", "[e2e][anal
   CHECK(er == ea);
 }
 
+TEST_CASE("stacked clients give the same timeline and nearly the same model", "[e2e][stacked]") {
+  const auto base = scratch_dir("stacked");
+  json s = tiny_scenario((base / "plain").string());
+  s["algorithm"]["clients_per_round"] = 4;
+  json t = s;
+  t["output"]["directory"] = (base / "stacked").string();
+  REQUIRE(run_flemu("run --quiet --stack-clients 0 " + write_scenario(s, "plain").string()).exit_code == 0);
+  auto r = run_flemu("run --quiet --stack-clients 1 " + write_scenario(t, "stacked").string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto strip = [](std::vector<json> ev) {
+    std::vector<json> out;
+    for (auto& e : ev) {
+      e.erase("accuracy"), e.erase("loss");
+      out.push_back(e);
+    }
+    return out;
+  };
+  CHECK(strip(read_events(base / "plain")) == strip(read_events(base / "stacked")));
+  const double a = json::parse(read_file(base / "plain" / "summary.json"))["final_accuracy"];
+  const double b = json::parse(read_file(base / "stacked" / "summary.json"))["final_accuracy"];
+  CHECK(std::abs(a - b) <= 0.01);  // float rounding differs; 3 rounds keep it small
+}
+
 TEST_CASE("FedAvg on real Fashion-MNIST beats chance", "[e2e][learning]") {
   if (!std::filesystem::exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
     WARN("Fashion-MNIST not installed (package dataset-fashion-mnist): skipped");

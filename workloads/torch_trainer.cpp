@@ -97,8 +97,8 @@ Params store_params(const Net& net) {
 
 class TorchTrainer final : public Trainer {
  public:
-  TorchTrainer(ModelKind kind, std::shared_ptr<const TrainTest> data, torch::Device device)
-      : kind_(kind), info_(describe_model(kind)), data_(std::move(data)), device_(device) {
+  TorchTrainer(ModelKind kind, std::shared_ptr<const TrainTest> data, torch::Device device, bool stack)
+      : kind_(kind), info_(describe_model(kind)), data_(std::move(data)), device_(device), stack_(stack) {
     train_x_ = as_images(data_->train);
     test_x_ = as_images(data_->test);
     train_y_ = as_labels(data_->train);
@@ -109,6 +109,12 @@ class TorchTrainer final : public Trainer {
   Params initial_params(uint64_t seed) override { return initial_parameters(info_, seed); }
   std::string device() const override { return device_.is_cuda() ? "cuda" : "cpu"; }
   bool learns() const override { return true; }
+  bool prefers_groups() const override { return stack_ && kind_ == ModelKind::Mlp; }
+
+  std::vector<TrainResult> train_group(const std::vector<TrainJob>& jobs) override {
+    if (!prefers_groups() || !stackable(jobs)) return Trainer::train_group(jobs);
+    return train_stacked_mlp(jobs);
+  }
 
   TrainResult train(const TrainJob& job) override {
     Net& net = thread_net();
@@ -211,17 +217,124 @@ class TorchTrainer final : public Trainer {
     return it->second;
   }
 
+  /// Stacking needs the same number of steps and batch sizes in every client: same local
+  /// spec, same data size, no proximal term.
+  static bool stackable(const std::vector<TrainJob>& jobs) {
+    if (jobs.size() < 2) return false;
+    for (const auto& j : jobs) {
+      if (j.local.prox_mu > 0 || j.local.epochs != jobs[0].local.epochs || j.local.steps != jobs[0].local.steps ||
+          j.local.batch_size != jobs[0].local.batch_size || j.local.lr != jobs[0].local.lr ||
+          j.indices->size() != jobs[0].indices->size())
+        return false;
+    }
+    return true;
+  }
+
+  /// K MLP clients as one network of stacked weights: x [K,B,784] -> bmm with [K,784,200] ...
+  /// Each client draws its minibatches from its own generator exactly as train() does, and
+  /// the summed loss gives each client's own gradients (clients share no parameter).
+  std::vector<TrainResult> train_stacked_mlp(const std::vector<TrainJob>& jobs) {
+    const int64_t K = static_cast<int64_t>(jobs.size());
+    const int64_t n = static_cast<int64_t>(jobs[0].indices->size());
+    const int64_t b = jobs[0].local.batch_size;
+    const int64_t total_steps = steps_taken(jobs[0].local, n);
+    const float lr = static_cast<float>(jobs[0].local.lr);
+    const int64_t dims[4] = {784, 200, 200, 10};
+    // Parameters: weights stored transposed ([in, out]) for bmm; biases [K, 1, out].
+    std::vector<torch::Tensor> w(3), bias(3);
+    {
+      torch::NoGradGuard no_grad;
+      std::vector<std::vector<torch::Tensor>> ws(3), bs(3);
+      for (const auto& j : jobs) {
+        auto flat = torch::from_blob(const_cast<float*>(j.start->data()), {static_cast<int64_t>(j.start->size())},
+                                     torch::kFloat);
+        int64_t off = 0;
+        for (int l = 0; l < 3; ++l) {
+          const int64_t in = dims[l], out = dims[l + 1];
+          ws[l].push_back(flat.slice(0, off, off + in * out).view({out, in}).t());
+          off += in * out;
+          bs[l].push_back(flat.slice(0, off, off + out).view({1, out}));
+          off += out;
+        }
+      }
+      for (int l = 0; l < 3; ++l) {
+        w[l] = torch::stack(ws[l]).to(device_).contiguous().set_requires_grad(true);
+        bias[l] = torch::stack(bs[l]).to(device_).contiguous().set_requires_grad(true);
+      }
+    }
+    std::vector<at::Generator> gens;
+    std::vector<torch::Tensor> client_idx, order(K);
+    for (const auto& j : jobs) {
+      gens.push_back(at::detail::createCPUGenerator(j.seed));
+      client_idx.push_back(
+          torch::from_blob(const_cast<int32_t*>(j.indices->data()), {n}, torch::kInt32).to(torch::kLong));
+    }
+    int64_t pos = n;
+    std::vector<double> loss_sum(K, 0.0);
+    for (int64_t step = 0; step < total_steps; ++step) {
+      if (pos >= n) {
+        for (int64_t k = 0; k < K; ++k) order[k] = client_idx[k].index_select(0, torch::randperm(n, gens[k], torch::kLong));
+        pos = 0;
+      }
+      const int64_t end = std::min(pos + b, n);
+      std::vector<torch::Tensor> xs, ys;
+      for (int64_t k = 0; k < K; ++k) {
+        auto batch = order[k].slice(0, pos, end).to(train_x_.device());
+        xs.push_back(train_x_.index_select(0, batch).view({end - pos, 784}));
+        ys.push_back(train_y_.index_select(0, batch));
+      }
+      pos = end;
+      auto x = torch::stack(xs);  // [K, B, 784]
+      auto y = torch::stack(ys);  // [K, B]
+      auto h = torch::relu(torch::baddbmm(bias[0], x, w[0]));
+      h = torch::relu(torch::baddbmm(bias[1], h, w[1]));
+      auto logits = torch::baddbmm(bias[2], h, w[2]);  // [K, B, 10]
+      // Per-client mean cross-entropy, summed over clients: d(sum)/d(client k) = its own loss.
+      auto per_client = torch::nn::functional::cross_entropy(
+                            logits.reshape({-1, 10}), y.reshape({-1}),
+                            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
+                            .view({K, -1})
+                            .mean(1);
+      for (auto* group : {&w, &bias})
+        for (auto& p : *group) p.mutable_grad() = torch::Tensor();
+      per_client.sum().backward();
+      {
+        torch::NoGradGuard no_grad;
+        for (auto* group : {&w, &bias})
+          for (auto& p : *group) p.add_(p.grad(), -lr);
+      }
+      auto losses = per_client.detach().to(torch::kCPU);
+      for (int64_t k = 0; k < K; ++k) loss_sum[k] += losses[k].item<double>();
+    }
+    std::vector<TrainResult> out(K);
+    torch::NoGradGuard no_grad;
+    for (int64_t k = 0; k < K; ++k) {
+      std::vector<torch::Tensor> parts;
+      for (int l = 0; l < 3; ++l) {
+        parts.push_back(w[l][k].t().contiguous().reshape({-1}));
+        parts.push_back(bias[l][k].reshape({-1}));
+      }
+      auto all = torch::cat(parts).to(torch::kCPU).contiguous();
+      out[k].params.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+      out[k].steps = total_steps;
+      out[k].samples = samples_processed(jobs[k].local, n);
+      out[k].mean_loss = total_steps > 0 ? loss_sum[k] / total_steps : std::nan("");
+    }
+    return out;
+  }
+
   ModelKind kind_;
   ModelInfo info_;
   std::shared_ptr<const TrainTest> data_;
   torch::Device device_;
+  bool stack_;
   torch::Tensor train_x_, train_y_, test_x_, test_y_;
 };
 
 }  // namespace
 
 std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<const TrainTest> data,
-                                            const std::string& device) {
+                                            const std::string& device, int stack_clients) {
   static std::once_flag threads_once;
   std::call_once(threads_once, [] { torch::set_num_threads(1); });
   const bool has_cuda = torch::cuda::is_available();
@@ -229,7 +342,8 @@ std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<cons
     throw std::runtime_error("device \"cuda\" was asked for, but this LibTorch has no CUDA device");
   const torch::Device dev = (device == "cuda" || (device == "auto" && has_cuda)) ? torch::Device(torch::kCUDA)
                                                                                   : torch::Device(torch::kCPU);
-  return std::make_unique<TorchTrainer>(kind, std::move(data), dev);
+  const bool stack = stack_clients < 0 ? dev.is_cuda() : stack_clients > 0;
+  return std::make_unique<TorchTrainer>(kind, std::move(data), dev, stack);
 }
 
 }  // namespace flemu

@@ -60,6 +60,16 @@ class Trainer {
   /// Initial global parameters, from `seed` alone.
   virtual Params initial_params(uint64_t seed) = 0;
   virtual TrainResult train(const TrainJob& job) = 0;
+  /// Several jobs at once; results in the jobs' order, each equal to train(job) up to float
+  /// rounding. Default: one after another. A GPU trainer stacks clients of one architecture
+  /// into batched matrix products (a small model leaves a GPU idle between tiny kernels).
+  virtual std::vector<TrainResult> train_group(const std::vector<TrainJob>& jobs) {
+    std::vector<TrainResult> out;
+    for (const auto& j : jobs) out.push_back(train(j));
+    return out;
+  }
+  /// Whether callers should hand over whole groups of jobs (true where train_group stacks).
+  virtual bool prefers_groups() const { return false; }
   /// Accuracy and loss on the test set, or on the given subset of test indices.
   virtual EvalResult evaluate(const Params& params, const std::vector<int32_t>* subset) = 0;
   /// "cpu" or "cuda".
@@ -73,8 +83,10 @@ struct TrainTest;
 /// Real LibTorch training on `data` (shared, read-only). `device`: "auto" | "cpu" | "cuda";
 /// throws std::runtime_error if "cuda" is asked for and LibTorch has no CUDA.
 /// Sets LibTorch to one intra-op thread, process-wide (see FACTS: determinism).
+/// `stack_clients`: train groups of MLP clients as stacked batched products (default: only on
+/// CUDA; on CPU it gains nothing, threads do better, but tests force it to check equality).
 std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<const TrainTest> data,
-                                            const std::string& device);
+                                            const std::string& device, int stack_clients = -1);
 
 /// Flop/byte model only: parameters never change, accuracy and loss are NaN.
 std::unique_ptr<Trainer> make_analytic_trainer(ModelKind kind);
