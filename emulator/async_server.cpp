@@ -16,7 +16,6 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-
 void AsyncServer::operator()() {
   const Scenario& sc = fed_.scenario;
   const AlgorithmSpec& spec = sc.algorithm;
