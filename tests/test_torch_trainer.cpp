@@ -92,3 +92,26 @@ TEST_CASE("groups that cannot be stacked fall back to one job at a time", "[trai
   const auto group = stacked->train_group(jobs);
   for (size_t k = 0; k < jobs.size(); ++k) CHECK(group[k].params == stacked->train(jobs[k]).params);
 }
+
+TEST_CASE("the CNN trains through the same job interface, deterministically", "[trainer][cnn]") {
+  auto data = std::make_shared<const TrainTest>(make_synthetic_dataset(200, 100, 3));
+  auto trainer = make_torch_trainer(ModelKind::Cnn, data, "cpu", 0);
+  REQUIRE(trainer->model().num_params == 32 * 25 + 32 + 64 * 32 * 25 + 64 + 3136 * 512 + 512 + 512 * 10 + 10);
+  auto start = std::make_shared<const Params>(trainer->initial_params(5));
+  REQUIRE(start->size() == size_t(trainer->model().num_params));
+  TrainJob job;
+  job.seed = 9;
+  job.start = start;
+  std::vector<int32_t> idx(64);
+  for (int i = 0; i < 64; ++i) idx[i] = i;
+  job.indices = std::make_shared<const std::vector<int32_t>>(idx);
+  job.local.steps = 2;
+  job.local.batch_size = 32;
+  const auto a = trainer->train(job), b = trainer->train(job);
+  CHECK(a.params == b.params);
+  CHECK(a.params != *start);
+  CHECK(std::isfinite(a.mean_loss));
+  const auto eval = trainer->evaluate(a.params, nullptr);
+  CHECK(eval.samples == 100);
+  CHECK(eval.accuracy >= 0.0);
+}
