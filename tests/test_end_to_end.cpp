@@ -175,4 +175,7 @@ TEST_CASE("validate and describe", "[e2e][cli]") {
   CHECK_THAT(d.output, Catch::Contains("phone"));
   CHECK_THAT(d.output, Catch::Contains("edge-gpu"));
   CHECK_THAT(d.output, Catch::Contains("20 devices"));
+  auto b = run_flemu("describe " + (source_dir() / "scenarios" / "battery-drain.base.json").string());
+  CHECK(b.exit_code == 0);
+  CHECK_THAT(b.output, Catch::Contains("battery: 60 J, starts at 100%, floor 5%"));
 }
