@@ -112,13 +112,18 @@ void Fleet::report_battery(int i, double now, bool force) {
   bus_.emit(e);
 }
 
+void Fleet::drain_battery(int i, double now) {
+  auto& s = state_[i];
+  const double energy = energy_j(i);
+  s.battery->advance(now, std::max(0.0, energy - s.energy_at_last_step));
+  s.energy_at_last_step = energy;
+}
+
 void Fleet::step_batteries(double now) {
   for (int i = 0; i < size(); ++i) {
     auto& s = state_[i];
     if (!s.battery) continue;
-    const double energy = energy_j(i);
-    s.battery->advance(now, std::max(0.0, energy - s.energy_at_last_step));
-    s.energy_at_last_step = energy;
+    drain_battery(i, now);
     const bool dead = !s.battery->above_floor();
     const bool changed = dead != s.battery_dead;
     s.battery_dead = dead;
@@ -131,9 +136,7 @@ void Fleet::settle_batteries(double now) {
   for (int i = 0; i < size(); ++i) {
     auto& s = state_[i];
     if (!s.battery || now < s.battery->last_update_s()) continue;
-    const double energy = energy_j(i);
-    s.battery->advance(now, std::max(0.0, energy - s.energy_at_last_step));
-    s.energy_at_last_step = energy;
+    drain_battery(i, now);
     report_battery(i, now, false);
   }
 }

@@ -70,6 +70,8 @@ class Fleet {
   };
 
   void apply_host_state(int i, const char* reason);
+  /// Takes from device i's battery the energy it used since the last step.
+  void drain_battery(int i, double now);
   void step_batteries(double now);
   double next_battery_check(double now) const;
   void report_battery(int i, double now, bool force);
