@@ -8,6 +8,7 @@
 #include "algorithms/aggregation.hpp"
 #include "algorithms/fedavg.hpp"
 #include "emulator/client_actor.hpp"
+#include "emulator/device_transfer.hpp"
 #include "emulator/engagement.hpp"
 #include "emulator/server_inbox.hpp"
 #include "workloads/rng.hpp"
@@ -18,7 +19,7 @@ namespace flemu {
 
 namespace {
 
-constexpr double kRequestBytes = 1024;  // "send me the model": a small control message
+constexpr uint64_t kRequestBytes = 1024;  // "send me the model": a small control message
 
 /// What the anarchic clients and the server share: the current model, the clients that pulled
 /// it and owe an update, and counters that survive a client actor's restarts.
@@ -37,7 +38,6 @@ class AnarchicClient {
     sg4::Actor::self()->daemonize();
     const AlgorithmSpec& spec = fed_.scenario.algorithm;
     const ParticipationPolicy& policy = spec.policy_for(fed_.devices[device_].class_name);
-    auto* here = fed_.platform.devices[device_];
     for (;;) {
       // One generator per decision: the sequence survives restarts and is independent of
       // how other devices fare.
@@ -46,7 +46,7 @@ class AnarchicClient {
       const double charge = fed_.fleet.charge_fraction(device_);
       if (!fed_.fleet.can_participate(device_) || !decides_to_participate(policy, charge, rng.uniform())) continue;
       // Ask for the model; the server answers with the model it has when the request lands.
-      sg4::Comm::sendto(here, fed_.platform.server, static_cast<uint64_t>(kRequestBytes));
+      transfer_bytes(TransferWay::ToServer, fed_.platform.server, device_, kRequestBytes);
       TrainOrder order;
       order.round = ++board_->requests[device_];
       order.base_version = fed_.model_version;

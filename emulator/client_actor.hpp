@@ -4,10 +4,9 @@
 // device costs an actor only while it works. Protocol: download the global model (a
 // server -> device transfer of the model's size), train (the real job runs on the pool while
 // the device's host executes the job's flops), upload the update (device -> server) and hand
-// it to the server's inbox. Transfers are host-to-host comms (Comm::sendto), not mailbox
-// matches: a device that goes off kills its actor and the transfers it was making, and
-// nothing is left waiting. Calls that advance simulated time: the transfers and the
-// execution.
+// it to the server's inbox. Transfers go through transfer_bytes (emulator/device_transfer.hpp):
+// a device that goes off kills its actor and the transfers it was making, and nothing is left
+// waiting. Calls that advance simulated time: the transfers and the execution.
 #pragma once
 #include <future>
 #include <memory>

@@ -1,10 +1,10 @@
 // The server's inbox: messages in the order their transfers completed.
 //
-// A client moves the bytes of its message to the server with a host-to-host comm
-// (Comm::sendto: simulated time, link sharing and energy as any transfer), then hands the
-// message over here and wakes the server through a semaphore. Why not a mailbox: a mailbox
-// delivers in the order sends were posted, so one slow upload at the head hides every later
-// one (and matching N senders on one mailbox is O(N^2), ../shared/FACTS.md).
+// A client moves the bytes of its message to the server (transfer_bytes: simulated time, link
+// sharing and energy as any transfer), then hands the message over here and wakes the server
+// through a semaphore. Why not one server mailbox that all uploads go to: a mailbox delivers
+// in the order sends were posted, so one slow upload at the head hides every later one (and
+// matching N senders on one mailbox is O(N^2), ../shared/FACTS.md).
 #pragma once
 #include <deque>
 #include <memory>
@@ -18,9 +18,9 @@ namespace flemu {
 class ServerInbox {
  public:
   explicit ServerInbox(simgrid::s4u::Host* server);
-  /// Client side: transfers `bytes` from `from` to the server, then delivers `message`.
-  /// If the client's device goes off meanwhile, SimGrid kills the caller: nothing arrives.
-  void deliver(simgrid::s4u::Host* from, std::unique_ptr<ServerMessage> message, double bytes);
+  /// Client side, on device `device`: transfers `bytes` to the server, then delivers `message`.
+  /// If the device goes off meanwhile, SimGrid kills the caller: nothing arrives.
+  void deliver(int device, std::unique_ptr<ServerMessage> message, double bytes);
   /// Server side: the next delivered message, or nullptr if none within `timeout_s`.
   std::unique_ptr<ServerMessage> next(double timeout_s);
 

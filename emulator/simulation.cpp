@@ -143,15 +143,18 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     char* argv[] = {arg0, arg1, nullptr};
     sg4::Engine engine(&argc, argv);
     engine.set_config("contexts/stack-size:512");
-    // Each stack's guard page is its own memory mapping; beyond ~30k live actors they exceed
-    // vm.max_map_count (65530) and SimGrid aborts ("Failed to protect stack", FACTS.md).
-    if (devices.size() > 20000) {
+    // Each stack's guard page splits its memory mapping; beyond ~30k live actors they exceed
+    // vm.max_map_count (65530) and SimGrid aborts ("Failed to protect stack", FACTS.md). A
+    // working device has up to two live actors (its client and a transfer's server end).
+    if (devices.size() > 10000) {
       engine.set_config("contexts/guard-size:0");
       // Without guard pages SimGrid callocs the stacks; past glibc's adaptive mmap threshold
       // they come zeroed from the heap and every page counts. Keep them mmapped (lazily
-      // backed): 25k devices went from 3.8 GB to 0.68 GB. Large runs only: a fixed threshold
-      // slows LibTorch's allocations.
+      // backed): 25k devices went from 3.8 GB to 0.68 GB. glibc also stops mmapping after
+      // 65,536 live mmapped chunks (M_MMAP_MAX): 100k exec-only actors took 6.0 GB with that
+      // cap, 1.7 GB without. Large runs only: a fixed threshold slows LibTorch's allocations.
       mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+      mallopt(M_MMAP_MAX, 1 << 24);
     }
     configure_network_model(engine, sc.platform.network);
     for (const auto& c : opt.simgrid_config) engine.set_config(c);
