@@ -2,7 +2,6 @@
 
 #include <simgrid/s4u.hpp>
 
-#include "emulator/device_transfer.hpp"
 #include "emulator/server_inbox.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -26,7 +25,7 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   const ModelInfo& model = fed.trainer.model();
 
   const double download_start = sg4::Engine::get_clock();
-  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, model.bytes);
+  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, model.bytes, order.server_end);
   const double downloaded = sg4::Engine::get_clock();
   Event dl{downloaded, download_start, EventKind::Download, actor, host, order.round, device};
   dl.bytes = static_cast<double>(model.bytes);
@@ -60,7 +59,7 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   msg->update.start = order.global;
   msg->update.params = std::make_shared<const Params>(std::move(trained.params));
   const double upload_start = sg4::Engine::get_clock();
-  fed.inbox->deliver(device, std::move(msg), static_cast<double>(model.bytes));
+  fed.inbox->deliver(device, std::move(msg), static_cast<double>(model.bytes), order.server_end);
   Event up{sg4::Engine::get_clock(), upload_start, EventKind::Upload, actor, host, order.round, device};
   up.bytes = static_cast<double>(model.bytes);
   up.loss = trained.mean_loss;

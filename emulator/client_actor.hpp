@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
+#include "emulator/device_transfer.hpp"
 #include "emulator/federation.hpp"
 
 namespace flemu {
@@ -28,6 +29,8 @@ struct TrainOrder {
   /// (Trainer::prefers_groups): this client's result is group.get()[group_index].
   std::shared_future<std::vector<TrainResult>> group;
   int group_index = -1;
+  /// Who completes the download and the upload on the server's side (device_transfer.hpp).
+  ServerEnd server_end = ServerEnd::Helper;
 };
 
 /// The job `order` asks of `device`.

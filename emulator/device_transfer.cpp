@@ -1,5 +1,6 @@
 #include "emulator/device_transfer.hpp"
 
+#include <memory>
 #include <string>
 
 namespace sg4 = simgrid::s4u;
@@ -7,10 +8,19 @@ namespace sg4 = simgrid::s4u;
 namespace flemu {
 namespace {
 
-// A mailbox comm must carry a payload pointer; nobody reads it.
+// A mailbox comm must carry a payload pointer, and a receive a place to store it; nobody
+// reads either.
 int g_token = 0;
+int* g_sink = nullptr;
 
-// The server's end of one transfer. It only ever completes a comm the device has already
+sg4::Mailbox* device_mailbox(int device, TransferWay way) {
+  // by_name makes the mailbox on first use and SimGrid keeps it: one per device and way,
+  // reused by each of its transfers (a device runs at most one client actor at a time). One
+  // per way, so that a download posted by RoundTransfers can never match its own upload.
+  return sg4::Mailbox::by_name((way == TransferWay::ToDevice ? "to-device-" : "to-server-") + std::to_string(device));
+}
+
+// The helper's end of one transfer. It only ever completes a comm the device has already
 // posted: if the device's actor was killed before this helper ran, SimGrid cancelled its comm
 // and took it out of the mailbox, and the helper must not leave a comm of its own there for
 // the device's next transfer to match.
@@ -31,17 +41,36 @@ void serve_transfer(sg4::Mailbox* mailbox, TransferWay way, uint64_t bytes) {
 
 }  // namespace
 
-void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t bytes) {
-  // by_name makes the mailbox on first use and SimGrid keeps it: one per device, reused by
-  // each of its transfers (a device runs at most one client actor at a time).
-  const std::string name = "device-" + std::to_string(device);
-  sg4::Mailbox* mailbox = sg4::Mailbox::by_name(name);
-  int* received = nullptr;
-  // The device's side first, then the helper that completes it (see serve_transfer).
+void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t bytes, ServerEnd server_end) {
+  sg4::Mailbox* mailbox = device_mailbox(device, way);
+  // The device's side first, then (if needed) the helper that completes it (serve_transfer).
   sg4::CommPtr mine =
-      way == TransferWay::ToDevice ? mailbox->get_async<int>(&received) : mailbox->put_async(&g_token, bytes);
-  sg4::Actor::create(name, server, [mailbox, way, bytes] { serve_transfer(mailbox, way, bytes); });
+      way == TransferWay::ToDevice ? mailbox->get_async<int>(&g_sink) : mailbox->put_async(&g_token, bytes);
+  if (server_end == ServerEnd::Helper)
+    sg4::Actor::create(mailbox->get_name(), server, [mailbox, way, bytes] { serve_transfer(mailbox, way, bytes); });
   mine->wait();
+}
+
+RoundTransfers::RoundTransfers(sg4::Host* server, std::vector<int> devices, uint64_t bytes)
+    : posted_(std::make_shared<std::vector<sg4::CommPtr>>()) {
+  auto posted = posted_;
+  actor_ = sg4::Actor::create("round-transfers", server, [posted, devices = std::move(devices), bytes] {
+    sg4::Actor::self()->daemonize();
+    posted->reserve(2 * devices.size());
+    for (int d : devices) {
+      posted->push_back(device_mailbox(d, TransferWay::ToDevice)->put_async(&g_token, bytes));
+      posted->push_back(device_mailbox(d, TransferWay::ToServer)->get_async<int>(&g_sink));
+    }
+    // Wait until the round is over and kills this actor. Not suspend(): a suspended actor's
+    // comms are suspended with it.
+    sg4::Semaphore::create(0)->acquire();
+  });
+}
+
+RoundTransfers::~RoundTransfers() {
+  // Killing the actor cancels its comms still waiting in a mailbox (their devices were lost or
+  // killed) and takes them out, so the next round's transfers match only their own.
+  actor_->kill();
 }
 
 }  // namespace flemu

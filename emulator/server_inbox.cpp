@@ -1,6 +1,5 @@
 #include "emulator/server_inbox.hpp"
 
-#include "emulator/device_transfer.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -8,8 +7,8 @@ namespace flemu {
 
 ServerInbox::ServerInbox(sg4::Host* server) : server_(server), arrived_(sg4::Semaphore::create(0)) {}
 
-void ServerInbox::deliver(int device, std::unique_ptr<ServerMessage> message, double bytes) {
-  transfer_bytes(TransferWay::ToServer, server_, device, static_cast<uint64_t>(bytes));
+void ServerInbox::deliver(int device, std::unique_ptr<ServerMessage> message, double bytes, ServerEnd server_end) {
+  transfer_bytes(TransferWay::ToServer, server_, device, static_cast<uint64_t>(bytes), server_end);
   queue_.push_back(std::move(message));
   arrived_->release();
 }

@@ -18,9 +18,10 @@ namespace flemu {
 class ServerInbox {
  public:
   explicit ServerInbox(simgrid::s4u::Host* server);
-  /// Client side, on device `device`: transfers `bytes` to the server, then delivers `message`.
-  /// If the device goes off meanwhile, SimGrid kills the caller: nothing arrives.
-  void deliver(int device, std::unique_ptr<ServerMessage> message, double bytes);
+  /// Client side, on device `device`: transfers `bytes` to the server (`server_end` completes
+  /// the transfer, device_transfer.hpp), then delivers `message`. If the device goes off
+  /// meanwhile, SimGrid kills the caller: nothing arrives.
+  void deliver(int device, std::unique_ptr<ServerMessage> message, double bytes, ServerEnd server_end);
   /// Server side: the next delivered message, or nullptr if none within `timeout_s`.
   std::unique_ptr<ServerMessage> next(double timeout_s);
 

@@ -6,6 +6,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "emulator/device_transfer.hpp"
 #include "emulator/engagement.hpp"
 #include "emulator/server_inbox.hpp"
 #include "workloads/rng.hpp"
@@ -57,8 +58,13 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
       orders[i]->group_index = static_cast<int>(i);
     }
   }
+  // The server's end of every download and upload of the round, posted at once.
+  RoundTransfers transfers(fed_.platform.server, selected, static_cast<uint64_t>(fed_.trainer.model().bytes));
   std::map<int, Engaged> engaged;  // by device: still expected to answer
-  for (size_t i = 0; i < orders.size(); ++i) engaged[selected[i]] = engage_client(fed_, selected[i], std::move(orders[i]));
+  for (size_t i = 0; i < orders.size(); ++i) {
+    orders[i]->server_end = ServerEnd::Posted;
+    engaged[selected[i]] = engage_client(fed_, selected[i], std::move(orders[i]));
+  }
 
   const double inf = std::numeric_limits<double>::infinity();
   const double deadline_at = spec.deadline_s > 0 ? sg4::Engine::get_clock() + spec.deadline_s : inf;

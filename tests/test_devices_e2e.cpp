@@ -225,6 +225,42 @@ TEST_CASE("a deadline drops exactly the clients slower than it", "[e2e][devices]
   CHECK(metrics[1].at("updates") == "2");
 }
 
+TEST_CASE("a client killed mid-transfer at the deadline leaves nothing behind for the next round",
+          "[e2e][devices][deadline][transfers]") {
+  // Device d's link crawls (10 kB/s) until 5.9 s, so in round 1 its download (or upload)
+  // is still running at the 6 s deadline and the client is killed mid-transfer. In round 2
+  // the link is back to 1e6 B/s: both of d's transfers must take exactly latency +
+  // bytes/bandwidth, i.e. match the server's end of round 2, not a leftover of round 1.
+  for (const std::string way : {"downlink", "uplink"}) {
+    DYNAMIC_SECTION("killed during its " << way) {
+      const auto dir = scratch_dir("killed-" + way);
+      json s = tiny(dir / "out");
+      s["platform"]["devices"] = json::parse(R"([
+          {"name": "d", "speed": "1Gf", "bandwidth": "8Mbps", "latency": "10ms"},
+          {"name": "e", "speed": "1Gf", "bandwidth": "8Mbps", "latency": "10ms"}])");
+      s["platform"]["link_changes"] = json::array({{{"from", "0s"}, {"until", "5.9s"}, {"devices", "d"}, {way, "0.08Mbps"}}});
+      s["algorithm"]["clients_per_round"] = 2;
+      s["algorithm"]["deadline"] = "6s";
+      s["stop"]["rounds"] = 2;
+      const auto out = run_ok(s, dir);
+      const auto ev = events(out);
+      CHECK(drops(ev) == std::set<std::tuple<int, int, std::string>>{{1, 0, "deadline"}});
+      const double exact = 0.010 + kModelBytes / 1e6;
+      int d_transfers = 0;
+      for (const auto& e : ev) {
+        if (e["round"] != 2 || e["client"] != 0 || (e["kind"] != "download" && e["kind"] != "upload")) continue;
+        ++d_transfers;
+        CHECK(span(e) == Approx(exact).epsilon(1e-9));
+      }
+      CHECK(d_transfers == 2);
+      const auto metrics = read_csv(out / "metrics.csv");
+      REQUIRE(metrics.size() == 2);
+      CHECK(metrics[0].at("updates") == "1");
+      CHECK(metrics[1].at("updates") == "2");
+    }
+  }
+}
+
 TEST_CASE("over-selection keeps the first clients_per_round updates", "[e2e][devices][over_selection]") {
   const auto dir = scratch_dir("oversel");
   json s = tiny(dir / "out");
