@@ -425,6 +425,9 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec_class.cores = to_int(cls["cores"], ptr + "/cores", complain);
     spec_class.link = to_link(cls);
     spec_class.jitter = cls["jitter"];
+    spec_class.jitter_step = cls["jitter_step"];
+    if (spec_class.jitter_step > spec_class.jitter)
+      complain.at(ptr + "/jitter_step", "a step no larger than jitter (" + cls["jitter"].dump() + ")");
     spec_class.power = to_power(cls);
     spec_class.battery = to_battery(cls, ptr, complain);
     spec_class.availability = to_availability(cls, ptr, complain);

@@ -2,10 +2,21 @@
 //
 // Each device draws from its own stream, derive_seed(seed, DeviceJitter, {class, index}), so
 // adding a class or a device never changes the draws of the others.
+#include <algorithm>
+#include <cmath>
+
 #include "platforms/platform_spec.hpp"
 #include "workloads/rng.hpp"
 
 namespace flemu {
+
+double on_jitter_grid(double factor, const DeviceClassSpec& cls) {
+  if (cls.jitter_step <= 0) return factor;
+  // Whole steps from 1 that stay inside [1 - jitter, 1 + jitter].
+  const double max_steps = std::floor(cls.jitter / cls.jitter_step + 1e-9);
+  const double steps = std::clamp(std::round((factor - 1) / cls.jitter_step), -max_steps, max_steps);
+  return 1 + steps * cls.jitter_step;
+}
 
 std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed) {
   std::vector<DeviceSpec> devices;
@@ -16,9 +27,9 @@ std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed) 
       // Draw order is part of the seed contract: speed, uplink, downlink. The draws happen
       // even at jitter 0 (factor exactly 1) so that the order never depends on the jitter.
       const double lo = 1 - cls.jitter, hi = 1 + cls.jitter;
-      const double speed_factor = rng.uniform(lo, hi);
-      const double up_factor = rng.uniform(lo, hi);
-      const double down_factor = rng.uniform(lo, hi);
+      const double speed_factor = on_jitter_grid(rng.uniform(lo, hi), cls);
+      const double up_factor = on_jitter_grid(rng.uniform(lo, hi), cls);
+      const double down_factor = on_jitter_grid(rng.uniform(lo, hi), cls);
 
       DeviceSpec d;
       d.name = cls.name + "-" + std::to_string(i);

@@ -46,6 +46,12 @@ struct DeviceClassSpec {
   /// Relative spread of per-device speed and bandwidth: each device draws a factor uniformly
   /// in [1 - jitter, 1 + jitter] from the scenario seed. 0 = identical devices.
   double jitter = 0;
+  /// Grid of the jitter factors: each drawn factor is rounded to 1 + k * jitter_step.
+  /// 0 = continuous. Why a grid: when many devices start transferring (or computing) at
+  /// one instant, SimGrid's max-min solver iterates once per distinct rate among them, so
+  /// 100k devices with 100k distinct link rates cost O(N^2); on a 0.001 grid there are at
+  /// most 2 * jitter / 0.001 + 1 rates per class, far below anything a study resolves.
+  double jitter_step = 0;
   PowerSpec power;
   std::optional<BatterySpec> battery;
   AvailabilitySpec availability;
@@ -101,5 +107,9 @@ struct PlatformSpec {
 /// All devices of the platform, classes expanded in order (name "<class>-<i>") with seeded
 /// jitter, then the explicit devices. Pure: same spec and seed, same list.
 std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed);
+
+/// A drawn jitter factor on the class's grid (DeviceClassSpec::jitter_step); unchanged when
+/// the class has no grid.
+double on_jitter_grid(double factor, const DeviceClassSpec& cls);
 
 }  // namespace flemu

@@ -2,6 +2,7 @@
 // their defaults; every bad scenario under tests/data/bad_scenarios fails with its exact text.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -139,6 +140,7 @@ TEST_CASE("resolved holds every default, in the input's shape, and reloads ident
       "network": "lv08",
       "server": {"speed": "10Gf", "cores": 1, "latency": "0s", "heartbeat": "1s"},
       "classes": [{"name": "phone", "count": 2, "speed": "1Gf", "cores": 1, "jitter": 0,
+                   "jitter_step": 0,
                    "bandwidth": "10Mbps", "latency": "10ms"}],
       "devices": [], "link_changes": []},
     "workload": {"dataset": "synthetic", "model": "mlp", "partition": {"scheme": "iid"},
@@ -165,7 +167,7 @@ TEST_CASE("scenario hash: 16 lowercase hex digits, stable, sensitive to content"
   CHECK(load_scenario(read_json(data_path("tiny_scenario.json")), "x.json").hash == a.hash);
   // Golden value: XXH64 (seed 0) of resolved.dump() without "output"; changes only if
   // tiny_scenario.json, the schema's defaults or the resolved shape change, on any machine.
-  CHECK(a.hash == "7a6680aced783078");
+  CHECK(a.hash == "45f9d7ef9f4c8e68");
   json elsewhere = read_json(data_path("tiny_scenario.json"));
   elsewhere["output"] = {{"directory", "/somewhere/else"}};
   CHECK(load_scenario(elsewhere, "x.json").hash == a.hash);
@@ -216,6 +218,40 @@ TEST_CASE("explicit devices inherit from their class and override it", "[scenari
   CHECK(all[1].name == "phone-1");
   CHECK(all[2].name == "t-a");
   CHECK(all[5].name == "solo");
+}
+
+TEST_CASE("expand_devices: a jitter grid rounds each draw to its nearest step, inside the range",
+          "[scenario][platform]") {
+  PlatformSpec p;
+  DeviceClassSpec phone;
+  phone.name = "phone";
+  phone.count = 2000;
+  phone.speed_flops = 2e9;
+  phone.link = {1e6, 4e6, 0.03};
+  phone.jitter = 0.2;
+  p.classes = {phone};
+  const auto continuous = expand_devices(p, 42);
+  p.classes[0].jitter_step = 0.01;
+  const auto gridded = expand_devices(p, 42);
+  REQUIRE(gridded.size() == continuous.size());
+  std::set<double> factors;
+  for (size_t i = 0; i < gridded.size(); ++i) {
+    const double f = gridded[i].speed_flops / 2e9, c = continuous[i].speed_flops / 2e9;
+    factors.insert(std::round(f * 1e6));
+    CHECK(std::abs(f - c) <= 0.005 + 1e-12);  // the same draw, rounded: the nearest step
+    CHECK(std::abs((f - 1) / 0.01 - std::round((f - 1) / 0.01)) < 1e-6);
+    CHECK(f >= 0.8 - 1e-12);
+    CHECK(f <= 1.2 + 1e-12);
+    const double up = gridded[i].link.up_bytes_per_s / 1e6;
+    CHECK(std::abs((up - 1) / 0.01 - std::round((up - 1) / 0.01)) < 1e-6);
+  }
+  CHECK(factors.size() == 41);  // -20..+20 steps, every one of them used by 2000 devices
+  // A step that does not divide the range: the outermost steps stay inside it.
+  p.classes[0].jitter_step = 0.15;
+  for (const auto& d : expand_devices(p, 42)) {
+    const double f = d.speed_flops / 2e9;
+    CHECK((std::abs(f - 0.85) < 1e-12 || std::abs(f - 1) < 1e-12 || std::abs(f - 1.15) < 1e-12));
+  }
 }
 
 TEST_CASE("expand_devices: names, counts, jitter bounds, determinism", "[scenario][platform]") {
@@ -328,6 +364,7 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"uplink_without_downlink",
        "/platform/classes/0/downlink: expected " + rate + " (required key with \"uplink\")"},
       {"jitter_too_large", "/platform/classes/0/jitter: expected a number >= 0 and < 1"},
+      {"jitter_step_too_large", "/platform/classes/0/jitter_step: expected a step no larger than jitter (0.1)"},
       {"no_devices",
        "/platform: expected at least one device (a class with count >= 1 or an "
        "explicit device)"},
