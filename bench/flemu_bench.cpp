@@ -10,8 +10,9 @@
 //               wall seconds per round from summary.json's wall_breakdown, vs the plain loop
 //               training the round's 10 clients x 3000 samples one after another.
 // (c) scale     analytic training, one round in which all N devices take part: wall seconds
-//               and peak RSS of the flemu process (wait4), N = 1k, 10k, 100k.
-// (d) scale+link  as (c), every transfer also crossing one shared 10Gbps server link.
+//               and peak RSS of the flemu process (wait4), N = 1k, 10k, 100k; devices jittered
+//               by 0.2 on a 0.001 grid (jitter_step), and again with continuous jitter.
+// (d) scale+link  as (c) on the grid, every transfer also crossing one shared 10Gbps server link.
 //
 // Every figure is the median of the repetitions, measured in one go (a and b interleave their
 // two sides). Child runs are watched: one over --timeout seconds or --max-rss-gb is killed and
@@ -343,8 +344,18 @@ struct ScaleBench {
   std::string failure;
 };
 
+// One family of scale runs: with or without the shared server link, and the jitter grid of
+// the device class (platform_spec.hpp, DeviceClassSpec::jitter_step; 0 = continuous).
+struct ScaleVariant {
+  char part;
+  std::string title, key;
+  bool shared_link;
+  double jitter_step;
+};
+
 std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std::string& flemu, const fs::path& tmp,
-                                    bool shared_link) {
+                                    const ScaleVariant& v) {
+  const bool shared_link = v.shared_link;
   std::vector<ScaleBench> out;
   std::string stop_reason;
   for (int n : o.sizes) {
@@ -361,10 +372,11 @@ std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std
     s["algorithm"]["clients_per_round"] = n;
     s["stop"] = {{"rounds", 1}};
     if (shared_link) s["platform"]["server"]["bandwidth"] = "10Gbps";
-    const auto path = write_scenario(tmp, fmt::format("scale-{}{}", n, shared_link ? "-link" : ""), s);
+    s["platform"]["classes"][0]["jitter_step"] = v.jitter_step;
+    const auto path = write_scenario(tmp, fmt::format("{}-{}", v.key, n), s);
     std::vector<double> wall, rss, inner, sim;
     for (int i = 0; i < o.scale_reps; ++i) {
-      auto r = run_flemu(flemu, path, tmp / fmt::format("scale-{}", n), {"--jobs", "1"}, o);
+      auto r = run_flemu(flemu, path, tmp / fmt::format("{}-{}-out", v.key, n), {"--jobs", "1"}, o);
       if (!r.ok) {
         b.failure = r.failure;
         b.rss_mb = r.peak_rss_mb;
@@ -499,13 +511,16 @@ int main(int argc, char** argv) try {
     std::cout << "    (speedup = plain round / flemu round, goal >= 1.2x at jobs 2; a flemu round also\n"
                  "     evaluates on the 10k test images)\n\n";
   }
-  for (const bool link : {false, true}) {
-    if (!has(link ? 'd' : 'c')) continue;
-    auto rows = bench_scale(o, ref, flemu, tmp, link);
-    std::cout << (link ? "(d) scale, shared 10Gbps server link" : "(c) scale, own links only")
-              << ": analytic, 1 round, every device trains (goal 100k < 20 s, < 4 GB)\n";
+  const std::vector<ScaleVariant> variants = {
+      {'c', "(c) scale, own links, jitter 0.2 on a 0.001 grid", "scale", false, 0.001},
+      {'c', "(c) scale, own links, continuous jitter 0.2", "scale_continuous_jitter", false, 0},
+      {'d', "(d) scale, shared 10Gbps server link, jitter on a 0.001 grid", "scale_shared_link", true, 0.001}};
+  for (const auto& v : variants) {
+    if (!has(v.part)) continue;
+    auto rows = bench_scale(o, ref, flemu, tmp, v);
+    std::cout << v.title << ": analytic, 1 round, every device trains (goal 100k < 20 s, < 4 GB)\n";
     std::cout << "    devices   wall_s  in_flemu_s  peak_rss_MB  simulated_s\n";
-    json& arr = j[link ? "scale_shared_link" : "scale"];
+    json& arr = j[v.key];
     arr = json::array();
     for (const auto& b : rows) {
       std::cout << fmt::format("    {:>7}  {:>7}  {:>10}  {:>11}  {:>11}  {}\n", b.devices, num(b.wall_s, "{:.2f}"),

@@ -1,5 +1,6 @@
 #include "emulator/device_transfer.hpp"
 
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -69,8 +70,9 @@ RoundTransfers::RoundTransfers(sg4::Host* server, std::vector<int> devices, uint
 
 RoundTransfers::~RoundTransfers() {
   // Killing the actor cancels its comms still waiting in a mailbox (their devices were lost or
-  // killed) and takes them out, so the next round's transfers match only their own.
-  actor_->kill();
+  // killed) and takes them out, so the next round's transfers match only their own. Not while
+  // the server itself is being killed (no simcalls then): the daemon dies with the simulation.
+  if (std::uncaught_exceptions() == 0) actor_->kill();
 }
 
 }  // namespace flemu
