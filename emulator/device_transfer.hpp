@@ -1,7 +1,7 @@
 // Moving bytes between the server and a device: downloads, uploads and anarchic requests.
 //
-// A transfer is a mailbox rendezvous over the device's own mailbox between the device's
-// actor and an actor on the server host. It takes the simulated time, link share and link
+// A transfer is a mailbox rendezvous, over the device's own mailbox for that way, between the
+// device's actor and an actor on the server host. It takes the simulated time, link share and link
 // energy of any SimGrid comm from one host to the other. The server's end is either a
 // short-lived helper actor spawned for the one transfer, or a RoundTransfers actor that
 // posted the server's end of every download and upload of a sync round at once (a round of

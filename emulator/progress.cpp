@@ -39,10 +39,6 @@ void ProgressReporter::on_event(const Event& e) {
                fraction);
 }
 
-}  // namespace flemu
-
-namespace flemu {
-
 void ProgressReporter::report_in_round(const Event& upload) {
   const auto now = std::chrono::steady_clock::now();
   // From 1% of the round on: an ETA extrapolated from a handful of updates means nothing.

@@ -1,6 +1,5 @@
 #include "emulator/server_inbox.hpp"
 
-
 namespace sg4 = simgrid::s4u;
 
 namespace flemu {
