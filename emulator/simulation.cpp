@@ -48,6 +48,20 @@ std::string file_hash(const std::string& path) {
 
 namespace {
 
+// SimGrid's max-min solver iterates once per distinct rate among the flows that start at one
+// instant (platform_spec.hpp, jitter_step): tens of thousands of continuously jittered
+// devices starting a round together make that one solve O(N^2). Say so, and what helps.
+void warn_about_continuous_jitter(const Scenario& sc) {
+  int64_t continuous = 0;
+  for (const auto& cls : sc.platform.classes)
+    if (cls.jitter > 0 && cls.jitter_step == 0) continuous += cls.count;
+  if (continuous > 20000 && sc.algorithm.clients_per_round > 20000)
+    spdlog::warn("{} devices with continuous jitter: rounds where they all start transferring at once are "
+                 "slow in SimGrid's solver (O(N^2)); \"jitter_step\": 0.001 per class keeps them fast "
+                 "(bench/README.md)",
+                 continuous);
+}
+
 std::shared_ptr<const TrainTest> load_data(const Scenario& sc, const RunOptions& opt) {
   if (sc.workload.dataset == "synthetic") {
     const int64_t n = int64_t(sc.workload.samples_per_client) * static_cast<int64_t>(expand_devices(sc.platform, sc.seed).size());
@@ -95,6 +109,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     auto devices = expand_devices(sc.platform, sc.seed);
     spdlog::info("scenario {} ({}): {} devices, model {}, {} training", sc.name, sc.hash, devices.size(),
                  to_string(sc.workload.model), sc.training == TrainingMode::Real ? "real" : "analytic");
+    warn_about_continuous_jitter(sc);
 
     std::unique_ptr<Trainer> trainer;
     std::shared_ptr<const TrainTest> data;
