@@ -9,6 +9,7 @@
 #include "algorithms/fedavg.hpp"
 #include "algorithms/fedbuff.hpp"
 #include "emulator/engagement.hpp"
+#include "emulator/idle_devices.hpp"
 #include "emulator/server_inbox.hpp"
 #include "workloads/rng.hpp"
 
@@ -39,14 +40,25 @@ void AsyncServer::operator()() {
     e.count = spec.concurrency;
     fed_.bus.emit(e);
   };
+  // Where every device can always take part, the idle devices are the non-engaged ones:
+  // IdleDevices picks the same one as the scan below, without scanning.
+  const bool static_fleet = !fed_.fleet.dynamic();
+  IdleDevices not_engaged(fed_.num_devices());
   auto fill = [&] {
     while (static_cast<int>(engaged.size()) < spec.concurrency) {
-      std::vector<int> idle;
-      for (int i = 0; i < fed_.num_devices(); ++i)
-        if (!engaged.count(i) && fed_.fleet.can_participate(i)) idle.push_back(i);
-      if (idle.empty()) return;
       Rng rng(derive_seed(sc.seed, SeedStream::ClientSampling, {dispatches}));
-      const int c = idle[rng.below(idle.size())];
+      int c = -1;
+      if (static_fleet) {
+        if (not_engaged.count() == 0) return;
+        c = not_engaged.kth(static_cast<int64_t>(rng.below(static_cast<uint64_t>(not_engaged.count()))));
+      } else {
+        std::vector<int> idle;
+        for (int i = 0; i < fed_.num_devices(); ++i)
+          if (!engaged.count(i) && fed_.fleet.can_participate(i)) idle.push_back(i);
+        if (idle.empty()) return;
+        c = idle[rng.below(idle.size())];
+      }
+      not_engaged.set_idle(c, false);
       auto order = std::make_unique<TrainOrder>();
       order->round = fed_.model_version + 1;
       order->base_version = fed_.model_version;
@@ -69,10 +81,14 @@ void AsyncServer::operator()() {
     stop.busy();
     auto msg = fed_.inbox->next(sc.platform.server.heartbeat_s);
     // Lost clients free their slot at once (a steady stream of updates must not hide them).
+    const size_t before = engaged.size();
     forget_lost_clients(fed_, engaged, [&](int c) { return engaged.at(c).base_version + 1; });
+    if (engaged.size() != before)
+      for (int i = 0; i < fed_.num_devices(); ++i) not_engaged.set_idle(i, engaged.count(i) == 0);
     if (!msg) continue;
     const ClientUpdate& u = msg->update;
     if (!engaged.erase(u.client)) continue;  // a client given up on: its update is stale news
+    not_engaged.set_idle(u.client, true);
     const int staleness = fed_.model_version - u.base_version;
     bool new_version = false;
     if (buffered) {

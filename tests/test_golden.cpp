@@ -64,4 +64,8 @@ TEST_CASE("golden trace: FedBuff on devices that switch on and off", "[golden]")
   check_against_golden("golden-fedbuff", 2);
 }
 
+TEST_CASE("golden trace: FedAsync on devices that are always on", "[golden]") {
+  check_against_golden("golden-fedasync", 1);
+}
+
 TEST_CASE("golden trace: AFA-CD anarchic clients", "[golden]") { check_against_golden("golden-anarchic", 1); }
