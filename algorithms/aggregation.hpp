@@ -3,7 +3,7 @@
 #pragma once
 #include <vector>
 
-#include "workloads/trainer.hpp"
+#include "workloads/models/trainer.hpp"
 
 namespace flemu {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "algorithms/fedavg.hpp"
-#include "algorithms/fedprox.hpp"
+#include "algorithms/fl/fedavg.hpp"
+#include "algorithms/fl/fedprox.hpp"
 #include "workloads/rng.hpp"
 
 namespace flemu {

@@ -1,6 +1,6 @@
 // What an FL method decides, independent of how the emulator moves bytes and spends time.
 //
-// The emulator's server actor (emulator/sync_server.cpp) runs the round protocol: it asks the
+// The emulator's server actor (emulator/schedules/sync_server.cpp) runs the round protocol: it asks the
 // algorithm whom to select and what local work to order, moves models through SimGrid, runs
 // the training jobs, and hands the updates that arrived back to the algorithm to aggregate.
 // Algorithms never see SimGrid; their maths lives in pure functions (aggregation.hpp).
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "algorithms/algorithm_spec.hpp"
-#include "workloads/trainer.hpp"
+#include "workloads/models/trainer.hpp"
 
 namespace flemu {
 

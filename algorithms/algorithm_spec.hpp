@@ -4,8 +4,8 @@
 #include <map>
 #include <string>
 
-#include "algorithms/participation_policy.hpp"
-#include "algorithms/staleness.hpp"
+#include "algorithms/fl/participation_policy.hpp"
+#include "algorithms/fl/staleness.hpp"
 
 namespace flemu {
 

@@ -28,7 +28,7 @@ struct SweepRuns {
 };
 SweepRuns sweep_runs(const std::string& dir);
 
-/// Writes the report (and figures). A sweep folder (index.json, see emulator/sweep.hpp)
+/// Writes the report (and figures). A sweep folder (index.json, see emulator/cli/sweep.hpp)
 /// stands for all its variants, labelled by their overrides. Throws std::runtime_error naming the file, line and what
 /// was expected when an input is malformed, or what is missing (gnuplot, vega files).
 void write_report(const ReportOptions& options);

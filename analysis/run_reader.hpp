@@ -2,7 +2,7 @@
 // scenario.resolved.json) into plain structs for the report.
 //
 // analysis/ depends on the *files* a run writes, never on engine code: the contracts are the
-// comments in emulator/trace_writer.hpp (events.jsonl) and emulator/round_metrics.hpp
+// comments in emulator/core/trace_writer.hpp (events.jsonl) and emulator/core/round_metrics.hpp
 // (metrics.csv). Keys and kinds this reader does not know are kept or ignored, never errors,
 // so a newer engine's outputs still load. Malformed input throws std::runtime_error naming
 // the file, the 1-based line and what was expected.

@@ -37,11 +37,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "workloads/dataset.hpp"
-#include "workloads/model_info.hpp"
-#include "workloads/partition.hpp"
+#include "workloads/data/dataset.hpp"
+#include "workloads/models/model_info.hpp"
+#include "workloads/data/partition.hpp"
 #include "workloads/rng.hpp"
-#include "workloads/trainer.hpp"
+#include "workloads/models/trainer.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -1,5 +1,5 @@
 // Typed description of the emulated platform, as read from a scenario's "platform" section.
-// All quantities are SI: bytes/s, seconds, flop/s. Filled by emulator/scenario_loader.cpp.
+// All quantities are SI: bytes/s, seconds, flop/s. Filled by emulator/config/scenario_loader.cpp.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -4,10 +4,10 @@
 
 #include <stdexcept>
 
-#include "algorithms/afa.hpp"
-#include "algorithms/fedasync.hpp"
-#include "algorithms/fedbuff.hpp"
-#include "algorithms/staleness.hpp"
+#include "algorithms/fl/afa.hpp"
+#include "algorithms/fl/fedasync.hpp"
+#include "algorithms/fl/fedbuff.hpp"
+#include "algorithms/fl/staleness.hpp"
 
 using namespace flemu;
 

@@ -10,8 +10,8 @@
 #include <fstream>
 
 #include "tests/test_support.hpp"
-#include "workloads/dataset.hpp"
-#include "workloads/idx_reader.hpp"
+#include "workloads/data/dataset.hpp"
+#include "workloads/data/idx_reader.hpp"
 #include "workloads/rng.hpp"
 
 using namespace flemu;

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
-#include "emulator/sweep.hpp"
-#include "workloads/model_info.hpp"
+#include "emulator/cli/sweep.hpp"
+#include "workloads/models/model_info.hpp"
 
 using namespace flemu;
 using namespace flemu::test;

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
-#include "workloads/model_info.hpp"
+#include "workloads/models/model_info.hpp"
 
 using namespace flemu;
 using namespace flemu::test;

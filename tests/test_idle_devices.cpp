@@ -4,7 +4,7 @@
 #include <random>
 #include <vector>
 
-#include "emulator/idle_devices.hpp"
+#include "emulator/core/idle_devices.hpp"
 
 using flemu::IdleDevices;
 

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "emulator/json_schema.hpp"
+#include "emulator/config/json_schema.hpp"
 
 using nlohmann::json;
 using nlohmann::ordered_json;

@@ -2,9 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include "algorithms/aggregation.hpp"
-#include "algorithms/fedavg.hpp"
-#include "workloads/model_info.hpp"
-#include "workloads/trainer.hpp"
+#include "algorithms/fl/fedavg.hpp"
+#include "workloads/models/model_info.hpp"
+#include "workloads/models/trainer.hpp"
 
 using namespace flemu;
 

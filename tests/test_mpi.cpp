@@ -1,4 +1,4 @@
-// Training jobs on MPI worker ranks (emulator/mpi_workers.hpp): `mpirun -np 3 flemu run` gives
+// Training jobs on MPI worker ranks (emulator/core/mpi_workers.hpp): `mpirun -np 3 flemu run` gives
 // the same bytes as a single-process run, and a worker that dies fails the run cleanly.
 // Skipped (with a warning) when flemu was built without MPI or mpirun is missing.
 #include <catch2/catch.hpp>

@@ -1,11 +1,11 @@
-// partition_dataset and label_histograms: the contract in workloads/partition.hpp.
+// partition_dataset and label_histograms: the contract in workloads/data/partition.hpp.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 
-#include "workloads/partition.hpp"
+#include "workloads/data/partition.hpp"
 #include "workloads/rng.hpp"
 
 using namespace flemu;

@@ -11,7 +11,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include "emulator/progress.hpp"
+#include "emulator/core/progress.hpp"
 
 using namespace flemu;
 

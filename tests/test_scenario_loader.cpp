@@ -11,8 +11,8 @@
 #include <set>
 #include <string>
 
-#include "emulator/scenario.hpp"
-#include "emulator/sweep.hpp"
+#include "emulator/config/scenario.hpp"
+#include "emulator/cli/sweep.hpp"
 #include "platforms/units.hpp"
 #include "test_support.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator/smoke.hpp"
+#include "emulator/config/smoke.hpp"
 #include "test_support.hpp"
 
 using namespace flemu::test;

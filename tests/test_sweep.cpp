@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator/scenario.hpp"
-#include "emulator/sweep.hpp"
+#include "emulator/config/scenario.hpp"
+#include "emulator/cli/sweep.hpp"
 #include "test_support.hpp"
 
 using namespace flemu;

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <memory>
 
-#include "workloads/dataset.hpp"
-#include "workloads/model_info.hpp"
-#include "workloads/partition.hpp"
-#include "workloads/trainer.hpp"
+#include "workloads/data/dataset.hpp"
+#include "workloads/models/model_info.hpp"
+#include "workloads/data/partition.hpp"
+#include "workloads/models/trainer.hpp"
 
 using namespace flemu;
 

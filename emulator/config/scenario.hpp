@@ -1,0 +1,60 @@
+// A whole run, typed: what emulator/config/scenario_loader.cpp produces from one JSON file.
+// Config flows one way: JSON -> load_scenario() -> Scenario -> constructors. Nothing below
+// the loader sees JSON.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "algorithms/algorithm_spec.hpp"
+#include "platforms/platform_spec.hpp"
+#include "workloads/workload_spec.hpp"
+
+namespace flemu {
+
+/// Bad input: message is "<file>: <json pointer>: expected ..." (see scenario_loader.cpp).
+struct ScenarioError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct StopSpec {
+  int max_rounds = 0;             ///< 0 = no round limit
+  double max_time_s = 0;          ///< simulated-time budget, s; 0 = none
+  double target_accuracy = -1;    ///< stop once test accuracy >= this; < 0 = none
+};
+
+struct EvaluationSpec {
+  int every_rounds = 1;   ///< evaluate the global model every N rounds (and always at the end)
+  int test_samples = 0;   ///< fixed-seed subset of the test set for intermediate evaluations; 0 = all
+};
+
+enum class TrainingMode {
+  Real,     ///< LibTorch computes every update
+  Analytic  ///< flop/byte model only: same timeline, no accuracy
+};
+
+struct Scenario {
+  std::string name;         ///< from "name", else the file stem
+  std::string source;       ///< file path (for messages)
+  uint64_t seed = 0;
+  PlatformSpec platform;
+  WorkloadSpec workload;
+  AlgorithmSpec algorithm;
+  StopSpec stop;
+  EvaluationSpec evaluation;
+  TrainingMode training = TrainingMode::Real;
+  std::string compute_device = "auto";  ///< "auto" | "cpu" | "cuda"
+  std::string output_dir;
+  nlohmann::json resolved;  ///< the scenario with every default filled in (written to outputs)
+  std::string hash;         ///< xxh64 hex of resolved.dump() without "output"
+};
+
+/// Reads, validates against scenarios/scenario.schema.json, and types a scenario file.
+/// Throws ScenarioError naming the file, the JSON path and what was expected.
+Scenario load_scenario(const std::string& path);
+/// Same, from an already parsed document; `source` names it in messages.
+Scenario load_scenario(const nlohmann::json& doc, const std::string& source);
+
+}  // namespace flemu

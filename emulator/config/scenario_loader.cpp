@@ -1,0 +1,677 @@
+// Scenario file -> typed Scenario (scenario.hpp), in four steps:
+//   1. read and parse the file (syntax errors with line and column, duplicate keys refused);
+//   2. validate against scenarios/scenario.schema.json, unit strings re-parsed by units.cpp;
+//   3. fill the schema's defaults, then check what a schema cannot say (names, references,
+//      counts across sections) and resolve class inheritance of explicit devices;
+//   4. type the resolved document, which is also kept verbatim and hashed.
+// Every error is a ScenarioError "<file>: <json pointer>: expected <what>".
+#include <xxhash.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "emulator/config/json_schema.hpp"
+#include "emulator/config/scenario.hpp"
+#include "platforms/availability_trace.hpp"
+#include "platforms/units.hpp"
+
+namespace flemu {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+namespace js = json_schema;
+using units::Quantity;
+
+/// Turns a pointer and a phrase into the one message shape every loader error has.
+class Complaint {
+ public:
+  explicit Complaint(std::string source) : source_(std::move(source)) {}
+  [[noreturn]] void at(const std::string& pointer, const std::string& expected) const {
+    throw ScenarioError(source_ + ": " + (pointer.empty() ? "/" : pointer) + ": expected " +
+                        expected);
+  }
+  /// For errors with no JSON position (unreadable file, syntax error).
+  [[noreturn]] void file(const std::string& where_and_what) const {
+    throw ScenarioError(source_ + ": " + where_and_what);
+  }
+
+ private:
+  std::string source_;
+};
+
+// --- schema ---------------------------------------------------------------------------
+
+std::string schema_path() {
+  return std::string(FLEMU_SOURCE_DIR) + "/scenarios/scenario.schema.json";
+}
+
+// The schema is part of the program: failing to read it is an installation fault, not bad
+// scenario input, hence std::runtime_error rather than ScenarioError.
+const ordered_json& ordered_schema() {
+  static const ordered_json schema = [] {
+    std::ifstream in(schema_path());
+    if (!in) throw std::runtime_error("flemu: cannot read the scenario schema " + schema_path());
+    return ordered_json::parse(in);
+  }();
+  return schema;
+}
+
+const json& sorted_schema() {
+  static const json schema = json::parse(ordered_schema().dump());
+  return schema;
+}
+
+js::FormatChecker quantity_format(Quantity q, bool positive) {
+  // The message is units.cpp's own, so the schema path and the parser never disagree in words.
+  return {units::describe(q, positive), [q, positive](const std::string& s) {
+            try {
+              units::parse(q, s, positive);
+              return true;
+            } catch (const units::UnitError&) {
+              return false;
+            }
+          }};
+}
+
+const js::FormatCheckers& formats() {
+  static const js::FormatCheckers checkers = {
+      {"positive-rate", quantity_format(Quantity::Rate, true)},
+      {"positive-flops", quantity_format(Quantity::Flops, true)},
+      {"duration", quantity_format(Quantity::Duration, false)},
+      {"positive-duration", quantity_format(Quantity::Duration, true)},
+      {"power", quantity_format(Quantity::Power, false)},
+      {"positive-energy", quantity_format(Quantity::Energy, true)},
+      {"identifier",
+       {"a name of letters, digits, \"_\", \".\" and \"-\", starting with a letter or digit",
+        [](const std::string& s) {
+          static const std::regex re("^[A-Za-z0-9][A-Za-z0-9_.-]*$");
+          return std::regex_match(s, re);
+        }}},
+  };
+  return checkers;
+}
+
+template <class Json>
+void validate_or_throw(const Json& schema, const Json& doc, const Complaint& complain) {
+  const auto violations = js::validate(schema, doc, formats());
+  if (!violations.empty()) complain.at(violations.front().pointer, violations.front().expected);
+}
+
+// --- step 1: reading ------------------------------------------------------------------
+
+std::string escape_token(const std::string& key) {  // RFC 6901: "~" -> "~0", "/" -> "~1"
+  std::string out;
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
+/// Parser callback refusing duplicate keys, which nlohmann would otherwise resolve silently
+/// by keeping the last one (a "seed" given twice is a mistake, not an override).
+class DuplicateKeyGuard {
+ public:
+  explicit DuplicateKeyGuard(const Complaint& complain) : complain_(complain) {}
+
+  bool operator()(int, ordered_json::parse_event_t event, ordered_json& parsed) {
+    using E = ordered_json::parse_event_t;
+    switch (event) {
+      case E::object_start:
+      case E::array_start:
+        count_array_element();
+        frames_.push_back({event == E::object_start, {}, {}, -1});
+        break;
+      case E::object_end:
+      case E::array_end:
+        frames_.pop_back();
+        break;
+      case E::key: {
+        Frame& top = frames_.back();
+        const std::string key = parsed.template get<std::string>();
+        if (!top.keys.insert(key).second)
+          complain_.at(pointer_to(key), "each key once (\"" + key + "\" appears twice)");
+        top.current_key = key;
+        break;
+      }
+      case E::value:
+        count_array_element();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::set<std::string> keys;
+    std::string current_key;
+    long index;
+  };
+
+  void count_array_element() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  }
+
+  std::string pointer_to(const std::string& key) const {
+    std::string pointer;
+    for (size_t i = 0; i + 1 < frames_.size(); ++i)
+      pointer += "/" + (frames_[i].is_object ? escape_token(frames_[i].current_key)
+                                             : std::to_string(frames_[i].index));
+    return pointer + "/" + escape_token(key);
+  }
+
+  const Complaint& complain_;
+  std::vector<Frame> frames_;
+};
+
+ordered_json read_document(const std::string& path, const Complaint& complain) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(path, ec) && !ec)
+    complain.file("expected an existing scenario file (no such file)");
+  if (fs::is_directory(path, ec)) complain.file("expected a scenario file, not a directory");
+  std::ifstream in(path);
+  if (!in)
+    complain.file(std::string("expected a readable scenario file (") + std::strerror(errno) + ")");
+  std::stringstream text;
+  text << in.rdbuf();
+  try {
+    return ordered_json::parse(text.str(), DuplicateKeyGuard(complain));
+  } catch (const ordered_json::parse_error& e) {
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line L, column C:
+    // <detail>"; keep the position and the detail, drop the library's prefix.
+    static const std::regex where(R"(at line (\d+), column (\d+): (.*)$)");
+    std::smatch m;
+    const std::string what = e.what();
+    if (std::regex_search(what, m, where))
+      complain.file("line " + m[1].str() + ", column " + m[2].str() + ": expected valid JSON (" +
+                    m[3].str() + ")");
+    complain.file("byte " + std::to_string(e.byte) + ": expected valid JSON (" + what + ")");
+  }
+}
+
+// --- step 3: semantic checks and inheritance ------------------------------------------
+
+std::string index_pointer(const std::string& base, size_t i) {
+  return base + "/" + std::to_string(i);
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", \"" : "\"") + names[i] + "\"";
+  return out;
+}
+
+/// A link is "bandwidth" (both ways) or "uplink" + "downlink". `complete` says whether the
+/// object must give a whole link by itself (classes, and devices without a class).
+void check_link(const json& obj, const std::string& ptr, bool complete, const Complaint& complain) {
+  const bool bw = obj.contains("bandwidth"), up = obj.contains("uplink"),
+             down = obj.contains("downlink");
+  if (bw && (up || down))
+    complain.at(ptr + (up ? "/uplink" : "/downlink"),
+                "either \"bandwidth\" or \"uplink\" and \"downlink\", not both");
+  if (!complete) return;
+  const std::string rate = units::describe(Quantity::Rate, true);
+  if (!bw && !up && !down)
+    complain.at(ptr + "/bandwidth",
+                rate + " (required key unless \"uplink\" and \"downlink\" are given)");
+  if (up != down)
+    complain.at(ptr + (up ? "/downlink" : "/uplink"),
+                rate + " (required key with \"" + (up ? "uplink" : "downlink") + "\")");
+}
+
+int to_int(const json& value, const std::string& ptr, const Complaint& complain) {
+  // The schema guarantees an integer (possibly written 2.0) but not that it fits an int.
+  const double d = value.get<double>();
+  if (d > INT_MAX) complain.at(ptr, "an integer <= " + std::to_string(INT_MAX));
+  return static_cast<int>(d);
+}
+
+/// The class whose expansion yields a device called `name` ("<class>-<i>", i < count), or
+/// nullptr. Parsing the name keeps the check linear in explicit devices, whatever the counts.
+const json* class_device_owner(const std::string& name, const json& classes,
+                               const std::map<std::string, size_t>& class_index) {
+  const size_t dash = name.rfind('-');
+  if (dash == std::string::npos) return nullptr;
+  const std::string digits = name.substr(dash + 1);
+  const bool canonical = !digits.empty() && digits.size() <= 10 &&
+                         digits.find_first_not_of("0123456789") == std::string::npos &&
+                         (digits == "0" || digits[0] != '0');
+  if (!canonical) return nullptr;
+  auto cls = class_index.find(name.substr(0, dash));
+  if (cls == class_index.end()) return nullptr;
+  const json& owner = classes[cls->second];
+  return std::stoll(digits) < owner["count"].get<int64_t>() ? &owner : nullptr;
+}
+
+/// Checks classes and devices, and writes each class-derived device's inherited keys into it
+/// so that the resolved document states every device completely. Returns the device count.
+int64_t resolve_platform(json& platform, const Complaint& complain) {
+  json& classes = platform["classes"];
+  json& devices = platform["devices"];
+
+  std::map<std::string, size_t> class_index;
+  int64_t device_count = 0;
+  for (size_t c = 0; c < classes.size(); ++c) {
+    const std::string ptr = index_pointer("/platform/classes", c);
+    const std::string name = classes[c]["name"];
+    if (auto [it, fresh] = class_index.emplace(name, c); !fresh)
+      complain.at(ptr + "/name", "a unique class name (\"" + name + "\" is already " +
+                                     index_pointer("/platform/classes", it->second) + ")");
+    device_count += to_int(classes[c]["count"], ptr + "/count", complain);
+    check_link(classes[c], ptr, /*complete=*/true, complain);
+  }
+
+  std::map<std::string, std::string> explicit_names;  // name -> its pointer
+  for (size_t d = 0; d < devices.size(); ++d) {
+    json& device = devices[d];
+    const std::string ptr = index_pointer("/platform/devices", d);
+    const std::string name = device["name"];
+    if (const json* owner = class_device_owner(name, classes, class_index))
+      complain.at(ptr + "/name", "a unique device name (\"" + name +
+                                     "\" is already a device of class \"" +
+                                     (*owner)["name"].get<std::string>() + "\")");
+    if (auto [it, fresh] = explicit_names.emplace(name, ptr); !fresh)
+      complain.at(ptr + "/name",
+                  "a unique device name (\"" + name + "\" is already " + it->second + ")");
+
+    if (!device.contains("class")) {
+      check_link(device, ptr, /*complete=*/true, complain);
+      if (!device.contains("speed"))
+        complain.at(ptr + "/speed",
+                    units::describe(Quantity::Flops, true) + " (required key without \"class\")");
+      if (!device.contains("latency"))
+        complain.at(ptr + "/latency",
+                    units::describe(Quantity::Duration) + " (required key without \"class\")");
+      if (!device.contains("cores")) device["cores"] = 1;
+      continue;
+    }
+
+    const std::string class_name = device["class"];
+    auto cls = class_index.find(class_name);
+    if (cls == class_index.end()) {
+      std::vector<std::string> names;
+      for (const auto& c : classes) names.push_back(c["name"]);
+      complain.at(ptr + "/class",
+                  names.empty()
+                      ? "the name of a class in /platform/classes (there are none)"
+                      : "one of " + quoted_list(names) + " (the classes in /platform/classes)");
+    }
+    check_link(device, ptr, /*complete=*/false, complain);
+    const json& parent = classes[cls->second];
+    for (const char* key : {"speed", "cores", "latency", "power", "battery", "availability"})
+      if (!device.contains(key) && parent.contains(key)) device[key] = parent[key];
+    // Inherit the link half by half, so that overriding "uplink" keeps the class's downlink.
+    const bool up = device.contains("uplink"), down = device.contains("downlink");
+    if (device.contains("bandwidth") || (up && down)) continue;
+    auto parent_rate = [&](const char* key) {
+      return parent.contains(key) ? parent[key] : parent["bandwidth"];
+    };
+    if (up)
+      device["downlink"] = parent_rate("downlink");
+    else if (down)
+      device["uplink"] = parent_rate("uplink");
+    else
+      for (const char* key : {"bandwidth", "uplink", "downlink"})
+        if (parent.contains(key)) device[key] = parent[key];
+  }
+  return device_count + static_cast<int64_t>(devices.size());
+}
+
+// --- step 4: typing -------------------------------------------------------------------
+
+uint64_t to_seed(const json& value, const Complaint& complain) {
+  if (value.is_number_unsigned()) return value.get<uint64_t>();
+  if (value.is_number_integer()) return static_cast<uint64_t>(value.get<int64_t>());
+  const double d = value.get<double>();  // an integral float such as 42.0
+  if (d >= 18446744073709551616.0) complain.at("/seed", "an integer >= 0 and < 2^64");
+  return static_cast<uint64_t>(d);
+}
+
+LinkSpec to_link(const json& obj) {
+  LinkSpec link;
+  if (obj.contains("bandwidth")) {
+    link.up_bytes_per_s = link.down_bytes_per_s = units::parse_rate(obj["bandwidth"]);
+  } else {
+    link.up_bytes_per_s = units::parse_rate(obj["uplink"]);
+    link.down_bytes_per_s = units::parse_rate(obj["downlink"]);
+  }
+  link.latency_s = units::parse_duration(obj["latency"]);
+  return link;
+}
+
+PowerSpec to_power(const json& obj) {
+  PowerSpec power;
+  if (!obj.contains("power")) return power;
+  const json& p = obj["power"];
+  power.idle_w = units::parse_power(p["idle"]);
+  power.busy_w = units::parse_power(p["busy"]);
+  power.off_w = units::parse_power(p["off"]);
+  power.radio_idle_w = units::parse_power(p["radio_idle"]);
+  power.send_w = units::parse_power(p["send"]);
+  power.receive_w = units::parse_power(p["receive"]);
+  return power;
+}
+
+std::optional<BatterySpec> to_battery(const json& obj, const std::string& ptr, const Complaint& complain) {
+  if (!obj.contains("battery")) return std::nullopt;
+  const json& b = obj["battery"];
+  BatterySpec spec;
+  spec.capacity_j = units::parse_energy(b["capacity"]);
+  spec.initial_fraction = b["initial"];
+  spec.floor_fraction = b["floor"];
+  if (spec.floor_fraction >= 1)
+    complain.at(ptr + "/battery/floor", "a fraction < 1 (at 1 the device could never participate)");
+  for (size_t i = 0; i < b["charging"].size(); ++i) {
+    const json& w = b["charging"][i];
+    const std::string wp = ptr + "/battery/charging/" + std::to_string(i);
+    ChargingWindow win;
+    win.start_s = units::parse_duration(w["from"]);
+    win.end_s = units::parse_duration(w["to"]);
+    win.period_s = units::parse_duration(w["every"]);
+    win.power_w = units::parse_power(w["power"]);
+    if (win.end_s <= win.start_s) complain.at(wp + "/to", "a time after \"from\"");
+    if (win.period_s > 0 && win.period_s < win.end_s - win.start_s)
+      complain.at(wp + "/every", "a period >= the window's length (to - from), or \"0s\"");
+    spec.charging.push_back(win);
+  }
+  return spec;
+}
+
+AvailabilitySpec to_availability(const json& obj, const std::string& ptr, const Complaint& complain) {
+  AvailabilitySpec spec;
+  if (!obj.contains("availability")) return spec;
+  const json& a = obj["availability"];
+  const std::string model = a["model"];
+  if (model == "exponential") {
+    spec.kind = AvailabilitySpec::Exponential;
+    for (const char* key : {"mean_on", "mean_off"})
+      if (!a.contains(key))
+        complain.at(ptr + "/availability/" + key,
+                    units::describe(Quantity::Duration, true) + " (required with model \"exponential\")");
+    spec.mean_on_s = units::parse_duration(a["mean_on"]);
+    spec.mean_off_s = units::parse_duration(a["mean_off"]);
+  } else if (model == "diurnal") {
+    spec.kind = AvailabilitySpec::Diurnal;
+    spec.period_s = units::parse_duration(a["period"]);
+    spec.on_fraction = a["on_fraction"];
+  }
+  return spec;
+}
+
+PlatformSpec to_platform(const json& p, const Complaint& complain) {
+  PlatformSpec spec;
+  spec.network = p["network"] == "exact" ? NetworkModel::Exact : NetworkModel::Lv08;
+  const json& server = p["server"];
+  spec.server.speed_flops = units::parse_flops(server["speed"]);
+  spec.server.cores = to_int(server["cores"], "/platform/server/cores", complain);
+  if (server.contains("bandwidth"))
+    spec.server.bandwidth_bytes_per_s = units::parse_rate(server["bandwidth"]);
+  spec.server.latency_s = units::parse_duration(server["latency"]);
+  for (size_t c = 0; c < p["classes"].size(); ++c) {
+    const json& cls = p["classes"][c];
+    const std::string ptr = index_pointer("/platform/classes", c);
+    DeviceClassSpec spec_class;
+    spec_class.name = cls["name"];
+    spec_class.count = to_int(cls["count"], ptr + "/count", complain);
+    spec_class.speed_flops = units::parse_flops(cls["speed"]);
+    spec_class.cores = to_int(cls["cores"], ptr + "/cores", complain);
+    spec_class.link = to_link(cls);
+    spec_class.jitter = cls["jitter"];
+    spec_class.jitter_step = cls["jitter_step"];
+    if (spec_class.jitter_step > spec_class.jitter)
+      complain.at(ptr + "/jitter_step", "a step no larger than jitter (" + cls["jitter"].dump() + ")");
+    spec_class.power = to_power(cls);
+    spec_class.battery = to_battery(cls, ptr, complain);
+    spec_class.availability = to_availability(cls, ptr, complain);
+    spec.classes.push_back(std::move(spec_class));
+  }
+  for (size_t d = 0; d < p["devices"].size(); ++d) {
+    const json& dev = p["devices"][d];
+    DeviceSpec device;
+    device.name = dev["name"];
+    device.class_name = dev.value("class", "");
+    device.speed_flops = units::parse_flops(dev["speed"]);
+    device.cores = to_int(dev["cores"], index_pointer("/platform/devices", d) + "/cores", complain);
+    device.link = to_link(dev);
+    const std::string ptr = index_pointer("/platform/devices", d);
+    device.power = to_power(dev);
+    device.battery = to_battery(dev, ptr, complain);
+    device.availability = to_availability(dev, ptr, complain);
+    spec.devices.push_back(std::move(device));
+  }
+  spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
+  for (size_t i = 0; i < p["link_changes"].size(); ++i) {
+    const json& c = p["link_changes"][i];
+    const std::string ptr = index_pointer("/platform/link_changes", i);
+    LinkChange change;
+    change.from_s = units::parse_duration(c["from"]);
+    if (c.contains("until")) {
+      change.until_s = units::parse_duration(c["until"]);
+      if (change.until_s <= change.from_s) complain.at(ptr + "/until", "a time after \"from\"");
+    }
+    change.devices = c["devices"];
+    if (c.contains("uplink")) change.up_bytes_per_s = units::parse_rate(c["uplink"]);
+    if (c.contains("downlink")) change.down_bytes_per_s = units::parse_rate(c["downlink"]);
+    if (!c.contains("uplink") && !c.contains("downlink"))
+      complain.at(ptr + "/uplink", units::describe(Quantity::Rate, true) + " (\"uplink\" and/or \"downlink\" is required)");
+    spec.link_changes.push_back(change);
+  }
+  return spec;
+}
+
+WorkloadSpec to_workload(const json& w, const Complaint& complain) {
+  WorkloadSpec spec;
+  spec.dataset = w["dataset"];
+  spec.model = w["model"] == "cnn" ? ModelKind::Cnn : ModelKind::Mlp;
+  const json& partition = w["partition"];
+  const std::string scheme = partition["scheme"];
+  if (scheme == "dirichlet") {
+    spec.partition.scheme = PartitionScheme::Dirichlet;
+    spec.partition.alpha = partition["alpha"];
+  } else if (scheme == "shards") {
+    spec.partition.scheme = PartitionScheme::Shards;
+    spec.partition.shards_per_client =
+        to_int(partition["shards_per_client"], "/workload/partition/shards_per_client", complain);
+  } else {
+    spec.partition.scheme = PartitionScheme::Iid;
+  }
+  spec.samples_per_client =
+      to_int(w["samples_per_client"], "/workload/samples_per_client", complain);
+  return spec;
+}
+
+AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
+  AlgorithmSpec spec;
+  spec.name = a["name"];
+  // Keys absent here do not apply to this algorithm (prune_algorithm_keys): defaults stay.
+  auto has = [&](const char* key) { return a.contains(key); };
+  if (has("clients_per_round"))
+    spec.clients_per_round = to_int(a["clients_per_round"], "/algorithm/clients_per_round", complain);
+  if (has("local_epochs")) spec.local_epochs = to_int(a["local_epochs"], "/algorithm/local_epochs", complain);
+  if (has("local_steps")) spec.local_steps = to_int(a["local_steps"], "/algorithm/local_steps", complain);
+  spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
+  spec.lr = a["lr"];
+  spec.server_lr = a["server_lr"];
+  if (has("prox_mu")) spec.prox_mu = a["prox_mu"];
+  if (has("over_selection")) spec.over_selection = a["over_selection"];
+  if (has("deadline")) spec.deadline_s = units::parse_duration(a["deadline"]);
+  spec.concurrency =
+      has("concurrency") ? to_int(a["concurrency"], "/algorithm/concurrency", complain) : spec.clients_per_round;
+  if (has("alpha")) spec.alpha = a["alpha"];
+  if (has("staleness")) {
+    spec.staleness.function = staleness_function_from_name(a["staleness"]["function"]);
+    spec.staleness.a = a["staleness"]["a"];
+    spec.staleness.b = a["staleness"]["b"];
+  }
+  if (has("buffer_size")) spec.buffer_size = to_int(a["buffer_size"], "/algorithm/buffer_size", complain);
+  if (has("updates_per_step"))
+    spec.updates_per_step = to_int(a["updates_per_step"], "/algorithm/updates_per_step", complain);
+  if (has("policies"))
+  for (const auto& [cls, p] : a["policies"].items()) {
+    const std::string ptr = "/algorithm/policies/" + cls;
+    ParticipationPolicy policy;
+    policy.think_time_s = units::parse_duration(p["think_time"]);
+    policy.participation = p["participation"];
+    policy.min_charge = p["min_charge"];
+    const std::string steps = p["steps"];
+    policy.steps = steps == "charge"   ? ParticipationPolicy::Steps::Charge
+                   : steps == "random" ? ParticipationPolicy::Steps::Random
+                                       : ParticipationPolicy::Steps::Fixed;
+    policy.min_steps = to_int(p["min_steps"], ptr + "/min_steps", complain);
+    policy.max_steps = to_int(p["max_steps"], ptr + "/max_steps", complain);
+    if (policy.max_steps < policy.min_steps) complain.at(ptr + "/max_steps", "an integer >= min_steps");
+    spec.policies[cls] = policy;
+  }
+  return spec;
+}
+
+std::string xxh64_hex(const std::string& text) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(XXH64(text.data(), text.size(), 0)));
+  return buf;
+}
+
+/// Steps 3 and 4 on a document that already passed the schema.
+/// Whether algorithm key `key` means anything to algorithm `name`, and if not, who reads it.
+/// Keys that only some algorithms read are errors with the others (a setting silently ignored
+/// makes a wrong experiment), and are left out of the resolved document.
+std::pair<bool, const char*> algorithm_key_applies(const std::string& key, const std::string& name) {
+  const bool sync = name == "fedavg" || name == "fedprox";
+  const bool async = name == "fedasync" || name == "fedbuff";
+  const bool anarchic = name == "afa-cd" || name == "afa-cs" || name == "fedavg-anarchic";
+  if (key == "prox_mu") return {name == "fedprox", "fedprox"};
+  if (key == "over_selection" || key == "deadline") return {sync, "fedavg and fedprox"};
+  if (key == "concurrency" || key == "staleness") return {async, "fedasync and fedbuff"};
+  if (key == "alpha") return {name == "fedasync", "fedasync"};
+  if (key == "buffer_size") return {name == "fedbuff", "fedbuff"};
+  if (key == "updates_per_step" || key == "policies") return {anarchic, "afa-cd, afa-cs and fedavg-anarchic"};
+  if (key == "clients_per_round" || key == "local_epochs" || key == "local_steps")
+    return {!anarchic, "the sync and async algorithms (anarchic clients choose when and how much to work)"};
+  return {true, ""};
+}
+
+void check_algorithm_keys(const json& a, const Complaint& complain) {
+  const std::string name = a["name"];
+  for (const auto& [key, value] : a.items()) {
+    const auto [applies, who] = algorithm_key_applies(key, name);
+    if (!applies)
+      complain.at("/algorithm/" + key,
+                  "no \"" + key + "\" with algorithm \"" + name + "\": it applies to " + who);
+  }
+}
+
+void prune_algorithm_keys(json& a) {
+  const std::string name = a["name"];
+  for (auto it = a.begin(); it != a.end();) it = algorithm_key_applies(it.key(), name).first ? std::next(it) : a.erase(it);
+}
+
+Scenario build(json doc, const std::string& source) {
+  const Complaint complain(source);
+  check_algorithm_keys(doc["algorithm"], complain);
+  js::apply_defaults(sorted_schema(), doc, formats());
+  prune_algorithm_keys(doc["algorithm"]);
+
+  Scenario s;
+  s.source = source;
+  if (!doc.contains("name")) doc["name"] = std::filesystem::path(source).stem().string();
+  s.name = doc["name"];
+  s.seed = to_seed(doc["seed"], complain);
+  s.training = doc["training"] == "analytic" ? TrainingMode::Analytic : TrainingMode::Real;
+  s.compute_device = doc["device"];
+
+  const int64_t device_count = resolve_platform(doc["platform"], complain);
+  if (device_count < 1)
+    complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
+  s.platform = to_platform(doc["platform"], complain);
+  s.workload = to_workload(doc["workload"], complain);
+
+  s.algorithm = to_algorithm(doc["algorithm"], complain);
+  if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
+  for (const auto& [cls, policy] : s.algorithm.policies) {
+    bool known = cls == "*";
+    for (const auto& c : s.platform.classes) known = known || c.name == cls;
+    if (!known) complain.at("/algorithm/policies/" + cls, "a device class name or \"*\"");
+  }
+  for (size_t i = 0; i < s.platform.link_changes.size(); ++i) {
+    const std::string& who = s.platform.link_changes[i].devices;
+    bool known = who == "*";
+    for (const auto& c : s.platform.classes) known = known || c.name == who;
+    for (const auto& d : expand_devices(s.platform, s.seed)) known = known || d.name == who;
+    if (!known)
+      complain.at(index_pointer("/platform/link_changes", i) + "/devices", "a class name, a device name or \"*\"");
+  }
+  if (doc["platform"].contains("availability_trace")) {
+    namespace fs = std::filesystem;
+    fs::path trace = doc["platform"]["availability_trace"].get<std::string>();
+    if (trace.is_relative()) trace = fs::path(source).parent_path() / trace;
+    std::map<std::string, AvailabilityTrace> traces;
+    try {
+      traces = read_availability_csv(trace.string());
+    } catch (const std::exception& e) {
+      complain.at("/platform/availability_trace", std::string("a readable availability trace: ") + e.what());
+    }
+    std::set<std::string> names;
+    for (const auto& d : expand_devices(s.platform, s.seed)) names.insert(d.name);
+    for (const auto& [device, t] : traces)
+      if (!names.count(device))
+        complain.at("/platform/availability_trace",
+                    "device names of this platform in " + trace.string() + " (\"" + device + "\" is none)");
+    s.platform.availability_trace = trace.string();
+  }
+  if (s.algorithm.clients_per_round > device_count)
+    complain.at("/algorithm/clients_per_round",
+                "an integer <= " + std::to_string(device_count) + " (the number of devices)");
+  if (s.algorithm.local_steps == 0 && s.algorithm.local_epochs < 1)
+    complain.at("/algorithm/local_epochs", "an integer >= 1 when local_steps is 0");
+
+  const json& eval = doc["evaluation"];
+  s.evaluation.every_rounds = to_int(eval["every"], "/evaluation/every", complain);
+  s.evaluation.test_samples = to_int(eval["test_samples"], "/evaluation/test_samples", complain);
+
+  const json& stop = doc["stop"];
+  if (stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");
+  if (s.training == TrainingMode::Analytic && !stop.contains("rounds") && !stop.contains("time"))
+    complain.at("/stop", "rounds or time when training is \"analytic\" (it measures no accuracy)");
+  if (stop.contains("rounds")) s.stop.max_rounds = to_int(stop["rounds"], "/stop/rounds", complain);
+  if (stop.contains("time")) s.stop.max_time_s = units::parse_duration(stop["time"]);
+  if (stop.contains("target_accuracy")) s.stop.target_accuracy = stop["target_accuracy"];
+
+  json& output = doc["output"];
+  if (!output.contains("directory")) output["directory"] = "out/" + s.name;
+  s.output_dir = output["directory"];
+
+  s.resolved = std::move(doc);
+  // Where outputs go is not part of the experiment: the hash covers everything else, so the
+  // same scenario written to two folders has one hash (and sweeps can verify reruns).
+  nlohmann::json hashed = s.resolved;
+  hashed.erase("output");
+  s.hash = xxh64_hex(hashed.dump());
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path) {
+  const Complaint complain(path);
+  const ordered_json doc = read_document(path, complain);
+  // Validate the order-preserving document, so that the first error reported is the first
+  // in the file rather than the first in alphabetical order.
+  validate_or_throw(ordered_schema(), doc, complain);
+  return build(json::parse(doc.dump()), path);
+}
+
+Scenario load_scenario(const nlohmann::json& doc, const std::string& source) {
+  validate_or_throw(sorted_schema(), doc, Complaint(source));
+  return build(doc, source);
+}
+
+}  // namespace flemu

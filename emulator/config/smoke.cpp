@@ -1,0 +1,25 @@
+#include "emulator/config/smoke.hpp"
+
+#include <algorithm>
+
+namespace flemu {
+
+nlohmann::json cut_down(nlohmann::json s) {
+  s["stop"] = {{"rounds", 2}};
+  auto& w = s["workload"];
+  w["dataset"] = "synthetic";
+  int per_client = std::min(w.value("samples_per_client", 64), 64);
+  // Shards need a multiple of the shards per client.
+  if (w.contains("partition") && w["partition"].value("scheme", "") == "shards") {
+    const int spc = w["partition"].value("shards_per_client", 2);
+    per_client = spc * std::max(1, per_client / spc);
+  }
+  w["samples_per_client"] = per_client;
+  if (s.contains("evaluation")) s["evaluation"].erase("test_samples");
+  if (s.contains("name")) s["name"] = s["name"].get<std::string>() + "-smoke";
+  if (s.contains("output") && s["output"].contains("directory"))
+    s["output"]["directory"] = s["output"]["directory"].get<std::string>() + "-smoke";
+  return s;
+}
+
+}  // namespace flemu

@@ -1,0 +1,22 @@
+#include "emulator/core/event.hpp"
+
+namespace flemu {
+
+const char* to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::RoundStart: return "round_start";
+    case EventKind::Download: return "download";
+    case EventKind::Train: return "train";
+    case EventKind::Upload: return "upload";
+    case EventKind::Aggregate: return "aggregate";
+    case EventKind::Evaluate: return "evaluate";
+    case EventKind::RoundEnd: return "round_end";
+    case EventKind::UpdateDropped: return "update_dropped";
+    case EventKind::DeviceOff: return "device_off";
+    case EventKind::DeviceOn: return "device_on";
+    case EventKind::Battery: return "battery";
+  }
+  return "?";
+}
+
+}  // namespace flemu

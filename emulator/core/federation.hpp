@@ -1,0 +1,39 @@
+// What the actors of one run share: read-only facts about the platform and the data, the
+// trainer and job pool that run real work, and the event bus. Owned by run_scenario(); the
+// actors hold a reference. No FL maths and no output code live here.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emulator/core/event.hpp"
+#include "emulator/core/fleet.hpp"
+#include "emulator/core/job_pool.hpp"
+#include "emulator/config/scenario.hpp"
+#include "platforms/star_platform.hpp"
+#include "workloads/data/partition.hpp"
+#include "workloads/models/trainer.hpp"
+
+namespace flemu {
+
+class ServerInbox;
+
+struct Federation {
+  const Scenario& scenario;
+  std::vector<DeviceSpec> devices;
+  StarPlatform platform;
+  std::vector<std::shared_ptr<const std::vector<int32_t>>> partitions;  ///< per device
+  Trainer& trainer;
+  JobPool& pool;
+  EventBus& bus;
+  std::vector<int32_t> eval_subset;  ///< fixed-seed test subset for intermediate evaluations
+  Fleet& fleet;
+  /// The server's current model version, for async staleness; -1 for sync schedules.
+  int model_version = -1;
+  /// Where clients deliver updates to the server (created before any actor runs).
+  std::shared_ptr<ServerInbox> inbox;
+
+  int num_devices() const { return static_cast<int>(devices.size()); }
+};
+
+}  // namespace flemu

@@ -1,0 +1,65 @@
+// Per-round metrics built from the event stream; written as metrics.csv.
+//
+// metrics.csv columns (one row per completed round, in order):
+//   round            1-based
+//   time_s           simulated time at the end of the round
+//   duration_s       simulated duration of the round
+//   selected         clients the server selected
+//   updates          updates aggregated
+//   bytes_down       model bytes sent server -> clients this round
+//   bytes_up         update bytes received this round
+//   flops            training flops simulated this round
+//   train_loss       mean of the clients' mean training losses (empty in analytic mode)
+//   accuracy, loss   test accuracy / loss of the new global model (empty if not evaluated)
+//   eval_samples     test samples used (0 if not evaluated)
+//   cum_bytes        bytes_down + bytes_up since the start
+//   dropped          selected clients whose update was lost or refused this round
+//   energy_j         energy all devices used during the round (compute + radio), J
+//   wasted_energy_j  energy the dropped clients used during the round, J
+//   cum_energy_j     energy since the start, J
+// The energy columns are present only when the scenario models power.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "emulator/core/event.hpp"
+
+namespace flemu {
+class Fleet;
+}
+
+namespace flemu {
+
+struct RoundRow {
+  int round = 0;
+  double start_s = 0, time_s = 0;
+  int selected = 0, updates = 0;
+  double bytes_down = 0, bytes_up = 0, flops = 0;
+  double train_loss_sum = 0;
+  int train_loss_n = 0;
+  double accuracy = NAN, loss = NAN;
+  int eval_samples = 0;
+  int dropped = 0;
+  double energy_at_start = 0, energy_j = NAN, wasted_energy_j = 0;
+};
+
+class RoundMetrics final : public EventSink {
+ public:
+  /// `fleet`: where energy is read (nullptr or a fleet without power model: no energy columns).
+  explicit RoundMetrics(const Fleet* fleet = nullptr);
+  void on_event(const Event& e) override;
+  const std::vector<RoundRow>& rows() const { return rows_; }
+  /// Latest evaluation seen (NaN before any).
+  double last_accuracy() const { return last_accuracy_; }
+  double last_loss() const { return last_loss_; }
+  void write_csv(const std::string& path) const;
+
+ private:
+  RoundRow& row(int round);
+  const Fleet* fleet_;
+  std::vector<double> device_energy_at_start_;
+  std::vector<RoundRow> rows_;
+  double last_accuracy_ = NAN, last_loss_ = NAN;
+};
+
+}  // namespace flemu

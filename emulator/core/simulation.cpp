@@ -1,0 +1,278 @@
+#include "emulator/core/simulation.hpp"
+
+#include <malloc.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+#include <spdlog/spdlog.h>
+#include <xxhash.h>
+
+#include "algorithms/algorithm.hpp"
+#include "emulator/core/federation.hpp"
+#include "emulator/core/mpi_workers.hpp"
+#include "emulator/core/progress.hpp"
+#include "emulator/core/round_metrics.hpp"
+#include "emulator/core/device_table.hpp"
+#include "emulator/schedules/server_inbox.hpp"
+#include "emulator/schedules/servers.hpp"
+#include "emulator/core/timed_trainer.hpp"
+#include "emulator/core/trace_writer.hpp"
+#include "workloads/data/dataset.hpp"
+#include "workloads/rng.hpp"
+
+namespace fs = std::filesystem;
+namespace sg4 = simgrid::s4u;
+
+namespace flemu {
+
+std::string file_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read");
+  XXH64_state_t* st = XXH64_createState();
+  XXH64_reset(st, 0);
+  char buf[1 << 16];
+  while (in) {
+    in.read(buf, sizeof buf);
+    XXH64_update(st, buf, static_cast<size_t>(in.gcount()));
+  }
+  const auto h = XXH64_digest(st);
+  XXH64_freeState(st);
+  return fmt::format("{:016x}", h);
+}
+
+namespace {
+
+// SimGrid's max-min solver iterates once per distinct rate among the flows that start at one
+// instant (platform_spec.hpp, jitter_step): tens of thousands of continuously jittered
+// devices starting a round together make that one solve O(N^2). Say so, and what helps.
+void warn_about_continuous_jitter(const Scenario& sc) {
+  int64_t continuous = 0;
+  for (const auto& cls : sc.platform.classes)
+    if (cls.jitter > 0 && cls.jitter_step == 0) continuous += cls.count;
+  if (continuous > 20000 && sc.algorithm.clients_per_round > 20000)
+    spdlog::warn("{} devices with continuous jitter: rounds where they all start transferring at once are "
+                 "slow in SimGrid's solver (O(N^2)); \"jitter_step\": 0.001 per class keeps them fast "
+                 "(bench/README.md)",
+                 continuous);
+}
+
+std::shared_ptr<const TrainTest> load_data(const Scenario& sc, const RunOptions& opt) {
+  if (sc.workload.dataset == "synthetic") {
+    const int64_t n = int64_t(sc.workload.samples_per_client) * static_cast<int64_t>(expand_devices(sc.platform, sc.seed).size());
+    return std::make_shared<TrainTest>(make_synthetic_dataset(n, 2000, derive_seed(sc.seed, SeedStream::Partition, {99})));
+  }
+  const std::string dir = opt.data_dir.empty() ? sc.workload.data_dir : opt.data_dir;
+  return std::make_shared<TrainTest>(load_fashion_mnist(dir));
+}
+
+std::vector<int32_t> make_eval_subset(int64_t test_size, int samples, uint64_t seed) {
+  if (samples <= 0 || samples >= test_size) return {};
+  std::vector<int32_t> all(test_size);
+  for (int64_t i = 0; i < test_size; ++i) all[i] = static_cast<int32_t>(i);
+  Rng rng(seed);
+  rng.shuffle(all);
+  all.resize(samples);
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error(path.string() + ": write failed");
+}
+
+}  // namespace
+
+RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
+  if (MpiSession::active() && MpiSession::rank() > 0) {
+    // An MPI worker rank: serve rank 0's training jobs, write nothing (mpi_workers.hpp).
+    serve_mpi_jobs([&]() -> std::unique_ptr<Trainer> {
+      if (sc.training != TrainingMode::Real) return nullptr;
+      return make_torch_trainer(sc.workload.model, load_data(sc, opt), sc.compute_device);
+    });
+    return {};
+  }
+  const auto wall_start = std::chrono::steady_clock::now();
+  const fs::path out_dir = opt.output_dir.empty() ? sc.output_dir : opt.output_dir;
+  const fs::path staging = out_dir.string() + ".partial";
+  fs::remove_all(staging);
+  fs::create_directories(staging);
+
+  try {
+    auto devices = expand_devices(sc.platform, sc.seed);
+    spdlog::info("scenario {} ({}): {} devices, model {}, {} training", sc.name, sc.hash, devices.size(),
+                 to_string(sc.workload.model), sc.training == TrainingMode::Real ? "real" : "analytic");
+    warn_about_continuous_jitter(sc);
+
+    std::unique_ptr<Trainer> trainer;
+    std::shared_ptr<const TrainTest> data;
+    int64_t test_size = 0;
+    if (sc.training == TrainingMode::Real) {
+      data = load_data(sc, opt);
+      trainer = make_torch_trainer(sc.workload.model, data, sc.compute_device, opt.stack_clients);
+      test_size = data->test.size;
+    } else {
+      trainer = make_analytic_trainer(sc.workload.model);
+    }
+    // Partitions: index lists into the one shared training set. In analytic mode there is no
+    // data; every client holds samples_per_client (what the flop count needs).
+    std::vector<std::shared_ptr<const std::vector<int32_t>>> parts;
+    if (data) {
+      auto p = partition_dataset(data->train.labels, data->train.num_classes, static_cast<int>(devices.size()),
+                                 sc.workload.samples_per_client, sc.workload.partition,
+                                 derive_seed(sc.seed, SeedStream::Partition));
+      for (auto& v : p) parts.push_back(std::make_shared<const std::vector<int32_t>>(std::move(v)));
+    } else {
+      auto same = std::make_shared<const std::vector<int32_t>>(sc.workload.samples_per_client, 0);
+      parts.assign(devices.size(), same);
+    }
+    // Under mpirun, real jobs run on the worker ranks; one job thread per worker by default.
+    const bool on_mpi_workers = MpiSession::active() && sc.training == TrainingMode::Real;
+    if (on_mpi_workers) trainer = make_mpi_trainer(std::move(trainer));
+    auto timed = std::make_unique<TimedTrainer>(std::move(trainer));
+    TimedTrainer& timing = *timed;
+    trainer = std::move(timed);
+
+    const int jobs = opt.jobs > 0        ? opt.jobs
+                     : on_mpi_workers    ? MpiSession::workers()
+                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    JobPool pool(jobs);
+    EventBus bus;
+    TraceWriter trace((staging / "events.jsonl").string());
+    ProgressReporter progress(sc.stop, opt.progress);
+    bus.subscribe(&trace);
+    bus.subscribe(&progress);
+
+    // SimGrid: quiet its own logging (ours goes through spdlog); small actor stacks are safe
+    // because LibTorch runs only on pool threads (../shared/FACTS.md).
+    int argc = 2;
+    char arg0[] = "flemu";
+    char arg1[] = "--log=root.thres:critical";
+    char* argv[] = {arg0, arg1, nullptr};
+    sg4::Engine engine(&argc, argv);
+    engine.set_config("contexts/stack-size:512");
+    // Each stack's guard page splits its memory mapping; beyond ~30k live actors they exceed
+    // vm.max_map_count (65530) and SimGrid aborts ("Failed to protect stack", FACTS.md). A
+    // working device has up to two live actors (its client and a transfer's server end).
+    if (devices.size() > 10000) {
+      engine.set_config("contexts/guard-size:0");
+      // Without guard pages SimGrid callocs the stacks; past glibc's adaptive mmap threshold
+      // they come zeroed from the heap and every page counts. Keep them mmapped (lazily
+      // backed): 25k devices went from 3.8 GB to 0.68 GB. glibc also stops mmapping after
+      // 65,536 live mmapped chunks (M_MMAP_MAX): 100k exec-only actors took 6.0 GB with that
+      // cap, 1.7 GB without. Large runs only: a fixed threshold slows LibTorch's allocations.
+      mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+      mallopt(M_MMAP_MAX, 1 << 24);
+    }
+    configure_network_model(engine, sc.platform.network);
+    for (const auto& c : opt.simgrid_config) engine.set_config(c);
+
+    const bool energy = needs_energy_plugins(devices);
+    if (energy) {  // before any host exists: the plugins attach to hosts and links at creation
+      sg_host_energy_plugin_init();
+      sg_link_energy_plugin_init();
+    }
+    const StarPlatform platform = build_star_platform(sc.platform, devices, energy);
+    // Generated availability traces reach the time budget, else 30 simulated days.
+    Fleet fleet(devices, platform, sc.platform, sc.seed, sc.stop.max_time_s > 0 ? sc.stop.max_time_s : 30 * 86400.0,
+                bus);
+    RoundMetrics metrics(&fleet);
+    bus.subscribe(&metrics);
+
+    Federation fed{sc, devices, platform, std::move(parts), *trainer, pool, bus,
+                   make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
+                   fleet};
+    fed.inbox = std::make_shared<ServerInbox>(platform.server);
+    // The fleet controller first: at t=0 it applies initial battery and availability states
+    // before the server selects anyone.
+    if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
+    ServerOutcome outcome;
+    start_server(fed, outcome);
+    const auto engine_start = std::chrono::steady_clock::now();
+    engine.run();
+    const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
+    const double sim_time = sg4::Engine::get_clock();
+    fleet.settle_batteries(sim_time);  // devices.csv: the charge at the end, not at the last check
+
+    trace.close();
+    metrics.write_csv((staging / "metrics.csv").string());
+    write_device_table((staging / "devices.csv").string(), fed);
+    write_text(staging / "scenario.resolved.json", sc.resolved.dump(2) + "\n");
+
+    RunSummary s;
+    s.output_dir = out_dir.string();
+    s.rounds = outcome.rounds;
+    s.simulated_time_s = sim_time;
+    s.final_accuracy = outcome.final_accuracy;
+    s.final_loss = outcome.final_loss;
+    s.stop_reason = outcome.stop_reason;
+    s.events_hash = file_hash((staging / "events.jsonl").string());
+
+    double up = 0, down = 0, flops = 0;
+    for (const auto& r : metrics.rows()) {
+      up += r.bytes_up;
+      down += r.bytes_down;
+      flops += r.flops;
+    }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    nlohmann::ordered_json j;
+    j["scenario"] = sc.name;
+    j["scenario_hash"] = sc.hash;
+    j["events_hash"] = s.events_hash;
+    j["metrics_hash"] = file_hash((staging / "metrics.csv").string());
+    j["rounds"] = s.rounds;
+    j["stop_reason"] = s.stop_reason;
+    j["simulated_time_s"] = sim_time;
+    j["final_accuracy"] = std::isnan(s.final_accuracy) ? nlohmann::ordered_json() : nlohmann::ordered_json(s.final_accuracy);
+    j["final_loss"] = std::isnan(s.final_loss) ? nlohmann::ordered_json() : nlohmann::ordered_json(s.final_loss);
+    j["bytes_up"] = up;
+    j["bytes_down"] = down;
+    j["flops"] = flops;
+    if (fleet.measures_energy()) {
+      double compute = 0, radio = 0;
+      for (int i = 0; i < fleet.size(); ++i) compute += fleet.compute_energy_j(i), radio += fleet.radio_energy_j(i);
+      j["energy_j"] = {{"compute", compute}, {"radio", radio}, {"total", compute + radio}};
+    }
+    int dropped = 0;
+    for (const auto& r : metrics.rows()) dropped += r.dropped;
+    j["dropped_updates"] = dropped;
+    j["devices"] = devices.size();
+    j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
+    j["training"] = sc.training == TrainingMode::Real ? "real" : "analytic";
+    j["compute_device"] = trainer->device();
+    j["jobs"] = jobs;
+    j["wall_time_s"] = wall;
+    // Where the wall time went (wall clock, varies run to run): training/evaluation_s sum the
+    // real jobs (parallel jobs add up); emulation_s is the engine's wall time with no job
+    // running (SimGrid, actors, aggregation, tracing); setup_s is everything outside the
+    // engine (data, partitions, platform, outputs).
+    const auto t = timing.totals();
+    j["wall_breakdown"] = {{"setup_s", wall - engine_wall},
+                           {"engine_s", engine_wall},
+                           {"training_s", t.training_s},
+                           {"evaluation_s", t.evaluation_s},
+                           {"jobs_busy_s", t.busy_s},
+                           {"emulation_s", std::max(0.0, engine_wall - t.busy_s)}};
+    write_text(staging / "summary.json", j.dump(2) + "\n");
+
+    // Commit: replace the previous outputs with the new ones.
+    fs::create_directories(out_dir);
+    for (const auto& entry : fs::directory_iterator(staging))
+      fs::rename(entry.path(), out_dir / entry.path().filename());
+    fs::remove_all(staging);
+    return s;
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+    throw;
+  }
+}
+
+}  // namespace flemu

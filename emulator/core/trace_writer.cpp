@@ -1,0 +1,42 @@
+#include "emulator/core/trace_writer.hpp"
+
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace flemu {
+
+std::string to_json_line(const Event& e) {
+  nlohmann::ordered_json j;
+  j["t"] = e.time;
+  if (!std::isnan(e.start)) j["t0"] = e.start;
+  j["kind"] = to_string(e.kind);
+  j["actor"] = e.actor;
+  if (!e.host.empty()) j["host"] = e.host;
+  if (e.round >= 0) j["round"] = e.round;
+  if (e.client >= 0) j["client"] = e.client;
+  if (e.bytes > 0) j["bytes"] = e.bytes;
+  if (e.flops > 0) j["flops"] = e.flops;
+  if (e.count >= 0) j["count"] = e.count;
+  if (!std::isnan(e.accuracy)) j["accuracy"] = e.accuracy;
+  if (!std::isnan(e.loss)) j["loss"] = e.loss;
+  if (!e.reason.empty()) j["reason"] = e.reason;
+  if (e.staleness >= 0) j["staleness"] = e.staleness;
+  if (e.steps >= 0) j["steps"] = e.steps;
+  if (!std::isnan(e.charge_j)) j["charge_j"] = e.charge_j;
+  if (!std::isnan(e.fraction)) j["fraction"] = e.fraction;
+  return j.dump();
+}
+
+TraceWriter::TraceWriter(const std::string& path) : out_(path), path_(path) {
+  if (!out_) throw std::runtime_error(path + ": cannot open for writing");
+}
+
+void TraceWriter::on_event(const Event& e) { out_ << to_json_line(e) << '\n'; }
+
+void TraceWriter::close() {
+  out_.close();
+  if (!out_) throw std::runtime_error(path_ + ": write failed");
+}
+
+}  // namespace flemu

@@ -1,0 +1,51 @@
+// events.jsonl: one JSON object per simulated event, in the order the simulation produced
+// them: non-decreasing "t", except evaluate events, which carry the time the evaluated model
+// was made and are written when their (background) evaluation is collected, up to one round
+// later (emulator/schedules/server_outcome.hpp).
+//
+// Keys, in this order (absent when not meaningful for the kind):
+//   t       simulated time of the event, or of the end of a span, seconds
+//   t0      spans only (download, train, upload): simulated start, seconds
+//   kind    round_start | download | train | upload | aggregate | evaluate | round_end |
+//           update_dropped | device_off | device_on | battery
+//   actor   "server", "client-<device index>", or "fleet" (availability and battery)
+//   host    SimGrid host the actor runs on (device name)
+//   round   1-based round (async and anarchic schedules: the model version being built; for
+//           downloads, trains and uploads: the round or version the client was engaged for)
+//   client  device index
+//   bytes   payload bytes moved (download, upload)
+//   flops   floating-point operations simulated (train)
+//   count   round_start: clients selected; aggregate/round_end: updates used;
+//           evaluate: test samples
+//   accuracy, loss   evaluate: test accuracy in [0,1] and mean cross-entropy;
+//                    upload: loss = the client's mean training loss
+//   reason  update_dropped: deadline | over_selection | offline | battery | stopped (async
+//           clients still working when the run ended);
+//           device_off: offline | battery; device_on: online | charged
+//   staleness  async uploads: server model versions between the client's start and arrival
+//   steps   train: local SGD steps taken
+//   charge_j, fraction   battery: charge in J and as a fraction of capacity
+// Doubles are printed in shortest round-trip form, so equal runs give equal bytes.
+#pragma once
+#include <fstream>
+#include <string>
+
+#include "emulator/core/event.hpp"
+
+namespace flemu {
+
+class TraceWriter final : public EventSink {
+ public:
+  explicit TraceWriter(const std::string& path);
+  void on_event(const Event& e) override;
+  void close();
+
+ private:
+  std::ofstream out_;
+  std::string path_;
+};
+
+/// The JSON line for one event (without newline); exposed for tests.
+std::string to_json_line(const Event& e);
+
+}  // namespace flemu

@@ -1,0 +1,121 @@
+#include "emulator/schedules/async_server.hpp"
+
+#include <limits>
+#include <map>
+
+#include <simgrid/s4u.hpp>
+
+#include "algorithms/fl/fedasync.hpp"
+#include "algorithms/fl/fedavg.hpp"
+#include "algorithms/fl/fedbuff.hpp"
+#include "emulator/schedules/engagement.hpp"
+#include "emulator/core/idle_devices.hpp"
+#include "emulator/schedules/server_inbox.hpp"
+#include "workloads/rng.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace flemu {
+
+void AsyncServer::operator()() {
+  const Scenario& sc = fed_.scenario;
+  const AlgorithmSpec& spec = sc.algorithm;
+  const bool buffered = spec.name == "fedbuff";
+  const FedAvg local_rule(spec);  // clients train as FedAvg's do
+  FedBuffParams buff_params;
+  buff_params.buffer_size = spec.buffer_size;
+  buff_params.server_lr = spec.server_lr;
+  buff_params.staleness = spec.staleness;
+  FedBuffBuffer buffer(buff_params);
+
+  auto global = std::make_shared<const Params>(fed_.trainer.initial_params(derive_seed(sc.seed, SeedStream::ModelInit)));
+  fed_.model_version = 0;
+  StopRule stop(fed_, outcome_);
+  std::map<int, Engaged> engaged;
+  uint64_t dispatches = 0;
+  int merged_in_version = 0;
+
+  auto begin_version = [&] {
+    Event e{sg4::Engine::get_clock(), NAN, EventKind::RoundStart, "server", "server", fed_.model_version + 1};
+    e.count = spec.concurrency;
+    fed_.bus.emit(e);
+  };
+  // Where every device can always take part, the idle devices are the non-engaged ones:
+  // IdleDevices picks the same one as the scan below, without scanning.
+  const bool static_fleet = !fed_.fleet.dynamic();
+  IdleDevices not_engaged(fed_.num_devices());
+  auto fill = [&] {
+    while (static_cast<int>(engaged.size()) < spec.concurrency) {
+      Rng rng(derive_seed(sc.seed, SeedStream::ClientSampling, {dispatches}));
+      int c = -1;
+      if (static_fleet) {
+        if (not_engaged.count() == 0) return;
+        c = not_engaged.kth(static_cast<int64_t>(rng.below(static_cast<uint64_t>(not_engaged.count()))));
+      } else {
+        std::vector<int> idle;
+        for (int i = 0; i < fed_.num_devices(); ++i)
+          if (!engaged.count(i) && fed_.fleet.can_participate(i)) idle.push_back(i);
+        if (idle.empty()) return;
+        c = idle[rng.below(idle.size())];
+      }
+      not_engaged.set_idle(c, false);
+      auto order = std::make_unique<TrainOrder>();
+      order->round = fed_.model_version + 1;
+      order->base_version = fed_.model_version;
+      order->global = global;
+      order->local = local_rule.local_training(c, order->round);
+      order->seed = derive_seed(sc.seed, SeedStream::Training, {dispatches, uint64_t(c)});
+      ++dispatches;
+      engaged[c] = engage_client(fed_, c, std::move(order));
+    }
+  };
+
+  begin_version();
+  for (;;) {
+    fill();
+    if (engaged.empty()) {
+      if (stop.idle(sg4::Engine::get_clock())) break;
+      sg4::this_actor::sleep_for(sc.platform.server.heartbeat_s);
+      continue;
+    }
+    stop.busy();
+    auto msg = fed_.inbox->next(sc.platform.server.heartbeat_s);
+    // Lost clients free their slot at once (a steady stream of updates must not hide them).
+    const size_t before = engaged.size();
+    forget_lost_clients(fed_, engaged, [&](int c) { return engaged.at(c).base_version + 1; });
+    if (engaged.size() != before)
+      for (int i = 0; i < fed_.num_devices(); ++i) not_engaged.set_idle(i, engaged.count(i) == 0);
+    if (!msg) continue;
+    const ClientUpdate& u = msg->update;
+    if (!engaged.erase(u.client)) continue;  // a client given up on: its update is stale news
+    not_engaged.set_idle(u.client, true);
+    const int staleness = fed_.model_version - u.base_version;
+    bool new_version = false;
+    if (buffered) {
+      buffer.add(model_delta(*u.params, *u.start), staleness);
+      ++merged_in_version;
+      if (buffer.full()) {
+        global = std::make_shared<const Params>(buffer.flush(*global));
+        new_version = true;
+      }
+    } else {
+      global = std::make_shared<const Params>(fedasync_update(*global, *u.params, spec.alpha, spec.staleness, staleness));
+      merged_in_version = 1;
+      new_version = true;
+    }
+    if (!new_version) continue;
+    const int version = ++fed_.model_version;
+    const bool done = stop.close_round(version, merged_in_version, global);
+    merged_in_version = 0;
+    if (done) break;
+    begin_version();
+  }
+  // Clients still at work when the run stops: their work is not used.
+  for (auto& [c, e] : engaged) {
+    if (!e.status->failed) e.actor->kill();
+    emit_dropped(fed_, e.base_version + 1, c, "stopped");
+  }
+  stop.finish(fed_.model_version, *global);
+}
+
+}  // namespace flemu

@@ -1,0 +1,76 @@
+#include "emulator/schedules/client_actor.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include "emulator/schedules/server_inbox.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace flemu {
+
+TrainJob make_train_job(const Federation& fed, int device, const TrainOrder& order) {
+  TrainJob job;
+  job.client = device;
+  job.round = order.round;
+  job.seed = order.seed;
+  job.start = order.global;
+  job.indices = fed.partitions[device];
+  job.local = order.local;
+  return job;
+}
+
+void download_train_upload(Federation& fed, int device, const TrainOrder& order) {
+  const std::string actor = "client-" + std::to_string(device);
+  const std::string& host = fed.devices[device].name;
+  const ModelInfo& model = fed.trainer.model();
+
+  const double download_start = sg4::Engine::get_clock();
+  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, model.bytes, order.server_end);
+  const double downloaded = sg4::Engine::get_clock();
+  Event dl{downloaded, download_start, EventKind::Download, actor, host, order.round, device};
+  dl.bytes = static_cast<double>(model.bytes);
+  fed.bus.emit(dl);
+
+  const TrainJob job = make_train_job(fed, device, order);
+  const double flops =
+      model.train_flops_per_sample * samples_processed(job.local, static_cast<int64_t>(job.indices->size()));
+  // The real job runs on a worker thread while the device spends its simulated time (or it
+  // already runs as part of the round's stacked group).
+  Trainer& trainer = fed.trainer;
+  std::future<TrainResult> own;
+  if (order.group_index < 0) own = fed.pool.submit([&trainer, job] { return trainer.train(job); });
+  // SimGrid's flops amount is per thread: split the job over all the device's cores.
+  const int cores = fed.devices[device].cores;
+  sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores)->wait();
+  TrainResult trained = order.group_index < 0 ? own.get() : order.group.get()[order.group_index];
+  Event tr{sg4::Engine::get_clock(), downloaded, EventKind::Train, actor, host, order.round, device};
+  tr.flops = flops;
+  tr.steps = static_cast<int>(trained.steps);
+  fed.bus.emit(tr);
+
+  auto msg = std::make_unique<ServerMessage>();
+  msg->update.client = device;
+  msg->update.round = order.round;
+  msg->update.base_version = order.base_version;
+  msg->update.num_samples = static_cast<int64_t>(job.indices->size());
+  msg->update.local_steps = static_cast<int>(trained.steps);
+  msg->update.local_lr = job.local.lr;
+  msg->update.train_loss = trained.mean_loss;
+  msg->update.start = order.global;
+  msg->update.params = std::make_shared<const Params>(std::move(trained.params));
+  const double upload_start = sg4::Engine::get_clock();
+  fed.inbox->deliver(device, std::move(msg), static_cast<double>(model.bytes), order.server_end);
+  Event up{sg4::Engine::get_clock(), upload_start, EventKind::Upload, actor, host, order.round, device};
+  up.bytes = static_cast<double>(model.bytes);
+  up.loss = trained.mean_loss;
+  if (fed.model_version >= 0) up.staleness = fed.model_version - order.base_version;
+  fed.bus.emit(up);
+}
+
+void ClientActor::operator()() {
+  auto status = status_;
+  sg4::this_actor::on_exit([status](bool failed) { status->failed = status->failed || failed; });
+  download_train_upload(fed_, device_, *order_);
+}
+
+}  // namespace flemu

@@ -1,0 +1,65 @@
+// A client's part of one round, as a SimGrid actor on the device's host.
+//
+// Lifetime: created by a server when it engages the device, gone after its upload, so a
+// device costs an actor only while it works. Protocol: download the global model (a
+// server -> device transfer of the model's size), train (the real job runs on the pool while
+// the device's host executes the job's flops), upload the update (device -> server) and hand
+// it to the server's inbox. Transfers go through transfer_bytes (emulator/core/device_transfer.hpp):
+// a device that goes off kills its actor and the transfers it was making, and nothing is left
+// waiting. Calls that advance simulated time: the transfers and the execution.
+#pragma once
+#include <future>
+#include <memory>
+#include <vector>
+
+#include "algorithms/algorithm.hpp"
+#include "emulator/core/device_transfer.hpp"
+#include "emulator/core/federation.hpp"
+
+namespace flemu {
+
+/// The server's order to a client: what to train from, and how.
+struct TrainOrder {
+  int round = 0;          ///< the round (sync), the version being built (async), or the request number (anarchic)
+  int base_version = 0;   ///< model version the client starts from
+  std::shared_ptr<const Params> global;
+  LocalTrainingSpec local;
+  uint64_t seed = 0;
+  /// Set when the server trained the whole round's clients as one stacked job
+  /// (Trainer::prefers_groups): this client's result is group.get()[group_index].
+  std::shared_future<std::vector<TrainResult>> group;
+  int group_index = -1;
+  /// Who completes the download and the upload on the server's side (device_transfer.hpp).
+  ServerEnd server_end = ServerEnd::Helper;
+};
+
+/// The job `order` asks of `device`.
+TrainJob make_train_job(const Federation& fed, int device, const TrainOrder& order);
+
+/// A message to the server's inbox.
+struct ServerMessage {
+  ClientUpdate update;
+};
+
+/// What a server can see of a client it engaged.
+struct ClientStatus {
+  bool failed = false;  ///< the actor was killed (its device went off)
+};
+
+class ClientActor {
+ public:
+  ClientActor(Federation& fed, int device, std::shared_ptr<const TrainOrder> order, std::shared_ptr<ClientStatus> status)
+      : fed_(fed), device_(device), order_(std::move(order)), status_(std::move(status)) {}
+  void operator()();
+
+ private:
+  Federation& fed_;
+  int device_;
+  std::shared_ptr<const TrainOrder> order_;
+  std::shared_ptr<ClientStatus> status_;
+};
+
+/// Downloads, trains and uploads for `order` on `device` (shared with anarchic clients).
+void download_train_upload(Federation& fed, int device, const TrainOrder& order);
+
+}  // namespace flemu

@@ -1,0 +1,23 @@
+#include "emulator/schedules/servers.hpp"
+
+#include <simgrid/s4u.hpp>
+
+#include "emulator/schedules/async_server.hpp"
+#include "emulator/schedules/anarchic_server.hpp"
+#include "emulator/schedules/sync_server.hpp"
+
+namespace sg4 = simgrid::s4u;
+
+namespace flemu {
+
+void start_server(Federation& fed, ServerOutcome& outcome) {
+  const AlgorithmSpec& spec = fed.scenario.algorithm;
+  if (spec.is_async())
+    sg4::Actor::create("server", fed.platform.server, AsyncServer(fed, outcome));
+  else if (spec.is_anarchic())
+    start_anarchic(fed, outcome);
+  else
+    sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec), outcome));
+}
+
+}  // namespace flemu

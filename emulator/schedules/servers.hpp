@@ -1,0 +1,12 @@
+// Starts the server actor that runs the scenario's schedule: synchronous rounds (fedavg,
+// fedprox), asynchronous updates (fedasync, fedbuff) or anarchic clients (afa-cd, afa-cs,
+// fedavg-anarchic).
+#pragma once
+#include "emulator/core/federation.hpp"
+#include "emulator/schedules/server_outcome.hpp"
+
+namespace flemu {
+
+void start_server(Federation& fed, ServerOutcome& outcome);
+
+}  // namespace flemu

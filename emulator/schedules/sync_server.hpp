@@ -1,0 +1,33 @@
+// The server of synchronous schedules (FedAvg, FedProx), as a SimGrid actor.
+//
+// Each round: select clients among the devices that can participate (algorithm; with
+// over-selection, ceil(K (1 + x)) of them), start one client actor per selected device and
+// send it the global model, then collect updates until K arrived, the deadline passed, or no
+// engaged client is left alive. Clients still working then are stopped and their work is
+// recorded as dropped (over_selection, deadline); clients whose device went off are noticed
+// at the next heartbeat (offline, battery). Aggregation and evaluation are measurements of
+// the real model and take no simulated time; evaluation runs on the job pool.
+#pragma once
+#include <memory>
+
+#include "algorithms/algorithm.hpp"
+#include "emulator/core/federation.hpp"
+#include "emulator/schedules/server_outcome.hpp"
+
+namespace flemu {
+
+class SyncServer {
+ public:
+  SyncServer(Federation& fed, std::unique_ptr<SyncAlgorithm> algorithm, ServerOutcome& outcome);
+  void operator()();
+
+ private:
+  /// The updates of one round (sorted by client), or empty when nobody could take part.
+  std::vector<ClientUpdate> run_round(int round, const std::shared_ptr<const Params>& global);
+
+  Federation& fed_;
+  std::shared_ptr<SyncAlgorithm> algorithm_;
+  ServerOutcome& outcome_;
+};
+
+}  // namespace flemu

@@ -1,0 +1,349 @@
+// Real training with LibTorch: the one heavy translation unit of the project.
+//
+// Contract (see trainer.hpp): a job is a pure function of its inputs. What makes that true in
+// LibTorch 1.13 (../shared/FACTS.md): one intra-op thread for the whole process, a private
+// generator per job passed to every sampling op, parameters copied into a per-thread module
+// with copy_ (never clone(), which re-draws from the global generator).
+#include <torch/torch.h>
+
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+#include "workloads/data/dataset.hpp"
+#include "workloads/models/trainer.hpp"
+
+namespace flemu {
+namespace {
+
+struct MlpImpl : torch::nn::Module {
+  MlpImpl() {
+    fc1 = register_module("fc1", torch::nn::Linear(784, 200));
+    fc2 = register_module("fc2", torch::nn::Linear(200, 200));
+    fc3 = register_module("fc3", torch::nn::Linear(200, 10));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = x.view({x.size(0), 784});
+    x = torch::relu(fc1->forward(x));
+    x = torch::relu(fc2->forward(x));
+    return fc3->forward(x);
+  }
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
+};
+
+struct CnnImpl : torch::nn::Module {
+  CnnImpl() {
+    conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 32, 5).padding(2)));
+    conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, 5).padding(2)));
+    fc1 = register_module("fc1", torch::nn::Linear(7 * 7 * 64, 512));
+    fc2 = register_module("fc2", torch::nn::Linear(512, 10));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = torch::max_pool2d(torch::relu(conv1->forward(x)), 2);
+    x = torch::max_pool2d(torch::relu(conv2->forward(x)), 2);
+    x = x.view({x.size(0), 7 * 7 * 64});
+    x = torch::relu(fc1->forward(x));
+    return fc2->forward(x);
+  }
+  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+};
+
+/// The network as a plain callable over our flat parameter vectors.
+struct Net {
+  std::shared_ptr<torch::nn::Module> module;
+  std::function<torch::Tensor(torch::Tensor)> forward;
+  std::vector<torch::Tensor> params;
+};
+
+Net make_net(ModelKind kind, const torch::Device& device) {
+  Net net;
+  if (kind == ModelKind::Mlp) {
+    auto m = std::make_shared<MlpImpl>();
+    net.forward = [m](torch::Tensor x) { return m->forward(x); };
+    net.module = m;
+  } else {
+    auto m = std::make_shared<CnnImpl>();
+    net.forward = [m](torch::Tensor x) { return m->forward(x); };
+    net.module = m;
+  }
+  net.module->to(device);
+  net.params = net.module->parameters();
+  return net;
+}
+
+void load_params(Net& net, const Params& flat, const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  int64_t off = 0;
+  auto src = torch::from_blob(const_cast<float*>(flat.data()), {static_cast<int64_t>(flat.size())}, torch::kFloat);
+  if (!device.is_cpu()) src = src.to(device);
+  for (auto& p : net.params) {
+    const int64_t n = p.numel();
+    p.copy_(src.slice(0, off, off + n).view(p.sizes()));
+    off += n;
+  }
+  if (off != static_cast<int64_t>(flat.size()))
+    throw std::logic_error("parameter vector has " + std::to_string(flat.size()) + " values, model needs " +
+                           std::to_string(off));
+}
+
+Params store_params(const Net& net) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> flat;
+  for (const auto& p : net.params) flat.push_back(p.detach().reshape({-1}));
+  auto all = torch::cat(flat).to(torch::kCPU).contiguous();
+  return Params(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+}
+
+class TorchTrainer final : public Trainer {
+ public:
+  TorchTrainer(ModelKind kind, std::shared_ptr<const TrainTest> data, torch::Device device, bool stack)
+      : kind_(kind), info_(describe_model(kind)), data_(std::move(data)), device_(device), stack_(stack) {
+    train_x_ = as_images(data_->train);
+    test_x_ = as_images(data_->test);
+    train_y_ = as_labels(data_->train);
+    test_y_ = as_labels(data_->test);
+  }
+
+  const ModelInfo& model() const override { return info_; }
+  Params initial_params(uint64_t seed) override { return initial_parameters(info_, seed); }
+  std::string device() const override { return device_.is_cuda() ? "cuda" : "cpu"; }
+  bool learns() const override { return true; }
+  bool prefers_groups() const override { return stack_ && kind_ == ModelKind::Mlp; }
+
+  std::vector<TrainResult> train_group(const std::vector<TrainJob>& jobs) override {
+    if (!prefers_groups() || !stackable(jobs)) return Trainer::train_group(jobs);
+    return train_stacked_mlp(jobs);
+  }
+
+  TrainResult train(const TrainJob& job) override {
+    Net& net = thread_net();
+    load_params(net, *job.start, device_);
+    torch::Tensor anchor;  // FedProx: the starting point
+    if (job.local.prox_mu > 0) anchor = torch::cat(flatten(net.params)).detach().clone();
+
+    auto gen = at::detail::createCPUGenerator(job.seed);
+    const int64_t n = static_cast<int64_t>(job.indices->size());
+    auto client_idx = torch::from_blob(const_cast<int32_t*>(job.indices->data()), {n}, torch::kInt32).to(torch::kLong);
+    const int64_t total_steps = steps_taken(job.local, n);
+    const int64_t b = job.local.batch_size;
+    const float lr = static_cast<float>(job.local.lr);
+
+    torch::Tensor order;
+    int64_t pos = n;  // position in the current pass; n forces a new permutation
+    double loss_sum = 0;
+    for (int64_t step = 0; step < total_steps; ++step) {
+      if (pos >= n) {
+        order = client_idx.index_select(0, torch::randperm(n, gen, torch::kLong));
+        pos = 0;
+      }
+      const int64_t end = std::min(pos + b, n);
+      auto batch = order.slice(0, pos, end);
+      pos = end;
+      auto x = train_x_.index_select(0, batch.to(train_x_.device()));
+      auto y = train_y_.index_select(0, batch.to(train_y_.device()));
+      auto loss = torch::nn::functional::cross_entropy(net.forward(x), y);
+      for (auto& p : net.params) p.mutable_grad() = torch::Tensor();
+      loss.backward();
+      {
+        torch::NoGradGuard no_grad;
+        int64_t off = 0;
+        for (auto& p : net.params) {
+          auto g = p.grad();
+          if (job.local.prox_mu > 0) {
+            const int64_t k = p.numel();
+            g = g + static_cast<float>(job.local.prox_mu) * (p - anchor.slice(0, off, off + k).view(p.sizes()));
+            off += k;
+          }
+          p.add_(g, -lr);
+        }
+      }
+      loss_sum += loss.item<double>();
+    }
+    TrainResult r;
+    r.params = store_params(net);
+    r.steps = total_steps;
+    r.samples = samples_processed(job.local, n);
+    r.mean_loss = total_steps > 0 ? loss_sum / total_steps : std::nan("");
+    return r;
+  }
+
+  EvalResult evaluate(const Params& params, const std::vector<int32_t>* subset) override {
+    Net& net = thread_net();
+    load_params(net, params, device_);
+    torch::NoGradGuard no_grad;
+    torch::Tensor idx;
+    if (subset) {
+      idx = torch::from_blob(const_cast<int32_t*>(subset->data()), {static_cast<int64_t>(subset->size())}, torch::kInt32)
+                .to(torch::kLong).to(device_);
+    }
+    const int64_t n = subset ? idx.size(0) : test_x_.size(0);
+    int64_t correct = 0;
+    double loss_sum = 0;
+    for (int64_t s = 0; s < n; s += 1000) {
+      const int64_t e = std::min(s + 1000, n);
+      auto x = subset ? test_x_.index_select(0, idx.slice(0, s, e)) : test_x_.slice(0, s, e);
+      auto y = subset ? test_y_.index_select(0, idx.slice(0, s, e)) : test_y_.slice(0, s, e);
+      auto logits = net.forward(x);
+      loss_sum += torch::nn::functional::cross_entropy(
+                      logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                      .item<double>();
+      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+    }
+    return {n ? double(correct) / n : 0.0, n ? loss_sum / n : 0.0, n};
+  }
+
+ private:
+  static std::vector<torch::Tensor> flatten(const std::vector<torch::Tensor>& ps) {
+    std::vector<torch::Tensor> out;
+    for (const auto& p : ps) out.push_back(p.detach().reshape({-1}));
+    return out;
+  }
+  torch::Tensor as_images(const Dataset& d) const {
+    auto t = torch::from_blob(const_cast<float*>(d.images.data()), {d.size, d.channels, d.rows, d.cols}, torch::kFloat);
+    return device_.is_cpu() ? t : t.to(device_);
+  }
+  torch::Tensor as_labels(const Dataset& d) const {
+    auto t = torch::from_blob(const_cast<uint8_t*>(d.labels.data()), {d.size}, torch::kUInt8).to(torch::kLong);
+    return t.to(device_);
+  }
+  /// One module per worker thread and model kind, reused across jobs (its values are always
+  /// overwritten by load_params, so where it came from does not matter).
+  Net& thread_net() {
+    thread_local std::map<std::pair<int, std::string>, Net> nets;
+    auto key = std::make_pair(static_cast<int>(kind_), device_.str());
+    auto it = nets.find(key);
+    if (it == nets.end()) it = nets.emplace(key, make_net(kind_, device_)).first;
+    return it->second;
+  }
+
+  /// Stacking needs the same number of steps and batch sizes in every client: same local
+  /// spec, same data size, no proximal term.
+  static bool stackable(const std::vector<TrainJob>& jobs) {
+    if (jobs.size() < 2) return false;
+    for (const auto& j : jobs) {
+      if (j.local.prox_mu > 0 || j.local.epochs != jobs[0].local.epochs || j.local.steps != jobs[0].local.steps ||
+          j.local.batch_size != jobs[0].local.batch_size || j.local.lr != jobs[0].local.lr ||
+          j.indices->size() != jobs[0].indices->size())
+        return false;
+    }
+    return true;
+  }
+
+  /// K MLP clients as one network of stacked weights: x [K,B,784] -> bmm with [K,784,200] ...
+  /// Each client draws its minibatches from its own generator exactly as train() does, and
+  /// the summed loss gives each client's own gradients (clients share no parameter).
+  std::vector<TrainResult> train_stacked_mlp(const std::vector<TrainJob>& jobs) {
+    const int64_t K = static_cast<int64_t>(jobs.size());
+    const int64_t n = static_cast<int64_t>(jobs[0].indices->size());
+    const int64_t b = jobs[0].local.batch_size;
+    const int64_t total_steps = steps_taken(jobs[0].local, n);
+    const float lr = static_cast<float>(jobs[0].local.lr);
+    const int64_t dims[4] = {784, 200, 200, 10};
+    // Parameters: weights stored transposed ([in, out]) for bmm; biases [K, 1, out].
+    std::vector<torch::Tensor> w(3), bias(3);
+    {
+      torch::NoGradGuard no_grad;
+      std::vector<std::vector<torch::Tensor>> ws(3), bs(3);
+      for (const auto& j : jobs) {
+        auto flat = torch::from_blob(const_cast<float*>(j.start->data()), {static_cast<int64_t>(j.start->size())},
+                                     torch::kFloat);
+        int64_t off = 0;
+        for (int l = 0; l < 3; ++l) {
+          const int64_t in = dims[l], out = dims[l + 1];
+          ws[l].push_back(flat.slice(0, off, off + in * out).view({out, in}).t());
+          off += in * out;
+          bs[l].push_back(flat.slice(0, off, off + out).view({1, out}));
+          off += out;
+        }
+      }
+      for (int l = 0; l < 3; ++l) {
+        w[l] = torch::stack(ws[l]).to(device_).contiguous().set_requires_grad(true);
+        bias[l] = torch::stack(bs[l]).to(device_).contiguous().set_requires_grad(true);
+      }
+    }
+    std::vector<at::Generator> gens;
+    std::vector<torch::Tensor> client_idx, order(K);
+    for (const auto& j : jobs) {
+      gens.push_back(at::detail::createCPUGenerator(j.seed));
+      client_idx.push_back(
+          torch::from_blob(const_cast<int32_t*>(j.indices->data()), {n}, torch::kInt32).to(torch::kLong));
+    }
+    int64_t pos = n;
+    std::vector<double> loss_sum(K, 0.0);
+    for (int64_t step = 0; step < total_steps; ++step) {
+      if (pos >= n) {
+        for (int64_t k = 0; k < K; ++k) order[k] = client_idx[k].index_select(0, torch::randperm(n, gens[k], torch::kLong));
+        pos = 0;
+      }
+      const int64_t end = std::min(pos + b, n);
+      std::vector<torch::Tensor> xs, ys;
+      for (int64_t k = 0; k < K; ++k) {
+        auto batch = order[k].slice(0, pos, end).to(train_x_.device());
+        xs.push_back(train_x_.index_select(0, batch).view({end - pos, 784}));
+        ys.push_back(train_y_.index_select(0, batch));
+      }
+      pos = end;
+      auto x = torch::stack(xs);  // [K, B, 784]
+      auto y = torch::stack(ys);  // [K, B]
+      auto h = torch::relu(torch::baddbmm(bias[0], x, w[0]));
+      h = torch::relu(torch::baddbmm(bias[1], h, w[1]));
+      auto logits = torch::baddbmm(bias[2], h, w[2]);  // [K, B, 10]
+      // Per-client mean cross-entropy, summed over clients: d(sum)/d(client k) = its own loss.
+      auto per_client = torch::nn::functional::cross_entropy(
+                            logits.reshape({-1, 10}), y.reshape({-1}),
+                            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
+                            .view({K, -1})
+                            .mean(1);
+      for (auto* group : {&w, &bias})
+        for (auto& p : *group) p.mutable_grad() = torch::Tensor();
+      per_client.sum().backward();
+      {
+        torch::NoGradGuard no_grad;
+        for (auto* group : {&w, &bias})
+          for (auto& p : *group) p.add_(p.grad(), -lr);
+      }
+      auto losses = per_client.detach().to(torch::kCPU);
+      for (int64_t k = 0; k < K; ++k) loss_sum[k] += losses[k].item<double>();
+    }
+    std::vector<TrainResult> out(K);
+    torch::NoGradGuard no_grad;
+    for (int64_t k = 0; k < K; ++k) {
+      std::vector<torch::Tensor> parts;
+      for (int l = 0; l < 3; ++l) {
+        parts.push_back(w[l][k].t().contiguous().reshape({-1}));
+        parts.push_back(bias[l][k].reshape({-1}));
+      }
+      auto all = torch::cat(parts).to(torch::kCPU).contiguous();
+      out[k].params.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+      out[k].steps = total_steps;
+      out[k].samples = samples_processed(jobs[k].local, n);
+      out[k].mean_loss = total_steps > 0 ? loss_sum[k] / total_steps : std::nan("");
+    }
+    return out;
+  }
+
+  ModelKind kind_;
+  ModelInfo info_;
+  std::shared_ptr<const TrainTest> data_;
+  torch::Device device_;
+  bool stack_;
+  torch::Tensor train_x_, train_y_, test_x_, test_y_;
+};
+
+}  // namespace
+
+std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<const TrainTest> data,
+                                            const std::string& device, int stack_clients) {
+  static std::once_flag threads_once;
+  std::call_once(threads_once, [] { torch::set_num_threads(1); });
+  const bool has_cuda = torch::cuda::is_available();
+  if (device == "cuda" && !has_cuda)
+    throw std::runtime_error("device \"cuda\" was asked for, but this LibTorch has no CUDA device");
+  const torch::Device dev = (device == "cuda" || (device == "auto" && has_cuda)) ? torch::Device(torch::kCUDA)
+                                                                                  : torch::Device(torch::kCPU);
+  const bool stack = stack_clients < 0 ? dev.is_cuda() : stack_clients > 0;
+  return std::make_unique<TorchTrainer>(kind, std::move(data), dev, stack);
+}
+
+}  // namespace flemu

@@ -1,0 +1,94 @@
+// The training-job interface between the emulator and the learning code.
+//
+// A job is a pure function (start parameters, client's sample indices, local hyper-parameters,
+// seed) -> new parameters: it touches no global state, so jobs may run in any order, in
+// parallel, on any worker, and give the same bits (one intra-op thread per job, per-job
+// generators; see ../shared/FACTS.md). Implementations must be thread-safe.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "workloads/models/model_info.hpp"
+
+namespace flemu {
+
+/// Flat float32 model parameters, in the model's registration order. Algorithms do their
+/// maths on these (torch-free, deterministic summation order, trivially serialisable).
+using Params = std::vector<float>;
+
+struct LocalTrainingSpec {
+  int epochs = 1;         ///< passes over the client's data, used when steps == 0
+  int steps = 0;          ///< > 0: exactly this many minibatch steps (cycling through the data)
+  int batch_size = 32;
+  double lr = 0.05;       ///< SGD learning rate
+  double prox_mu = 0;     ///< FedProx proximal term weight (0 = plain SGD)
+};
+
+/// Samples a job processes: what the emulator turns into simulated flops before it runs.
+int64_t samples_processed(const LocalTrainingSpec& spec, int64_t client_samples);
+/// Minibatch steps a job takes.
+int64_t steps_taken(const LocalTrainingSpec& spec, int64_t client_samples);
+
+struct TrainJob {
+  int client = 0;
+  int round = 0;
+  uint64_t seed = 0;                            ///< the job's own generator seed
+  std::shared_ptr<const Params> start;          ///< parameters the client starts from
+  std::shared_ptr<const std::vector<int32_t>> indices;  ///< the client's training samples
+  LocalTrainingSpec local;
+};
+
+struct TrainResult {
+  Params params;
+  double mean_loss = 0;        ///< mean minibatch loss over the job (NaN in analytic mode)
+  int64_t samples = 0;         ///< samples processed
+  int64_t steps = 0;
+};
+
+struct EvalResult {
+  double accuracy = 0;  ///< in [0,1] (NaN in analytic mode)
+  double loss = 0;      ///< mean cross-entropy (NaN in analytic mode)
+  int64_t samples = 0;
+};
+
+class Trainer {
+ public:
+  virtual ~Trainer() = default;
+  virtual const ModelInfo& model() const = 0;
+  /// Initial global parameters, from `seed` alone.
+  virtual Params initial_params(uint64_t seed) = 0;
+  virtual TrainResult train(const TrainJob& job) = 0;
+  /// Several jobs at once; results in the jobs' order, each equal to train(job) up to float
+  /// rounding. Default: one after another. A GPU trainer stacks clients of one architecture
+  /// into batched matrix products (a small model leaves a GPU idle between tiny kernels).
+  virtual std::vector<TrainResult> train_group(const std::vector<TrainJob>& jobs) {
+    std::vector<TrainResult> out;
+    for (const auto& j : jobs) out.push_back(train(j));
+    return out;
+  }
+  /// Whether callers should hand over whole groups of jobs (true where train_group stacks).
+  virtual bool prefers_groups() const { return false; }
+  /// Accuracy and loss on the test set, or on the given subset of test indices.
+  virtual EvalResult evaluate(const Params& params, const std::vector<int32_t>* subset) = 0;
+  /// "cpu" or "cuda".
+  virtual std::string device() const = 0;
+  /// Whether results carry learning (false for the analytic trainer).
+  virtual bool learns() const = 0;
+};
+
+struct TrainTest;
+
+/// Real LibTorch training on `data` (shared, read-only). `device`: "auto" | "cpu" | "cuda";
+/// throws std::runtime_error if "cuda" is asked for and LibTorch has no CUDA.
+/// Sets LibTorch to one intra-op thread, process-wide (see FACTS: determinism).
+/// `stack_clients`: train groups of MLP clients as stacked batched products (default: only on
+/// CUDA; on CPU it gains nothing, threads do better, but tests force it to check equality).
+std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<const TrainTest> data,
+                                            const std::string& device, int stack_clients = -1);
+
+/// Flop/byte model only: parameters never change, accuracy and loss are NaN.
+std::unique_ptr<Trainer> make_analytic_trainer(ModelKind kind);
+
+}  // namespace flemu
