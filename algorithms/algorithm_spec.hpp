@@ -10,7 +10,8 @@
 namespace flemu {
 
 struct AlgorithmSpec {
-  std::string name = "fedavg";  ///< fedavg | fedprox | fedasync | fedbuff | afa-cd | afa-cs | fedavg-anarchic
+  std::string name = "fedavg";  ///< one of the schema's catalog (/properties/algorithm/x-algorithms)
+  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic
   int clients_per_round = 10;   ///< K clients sampled per round (sync algorithms)
   int local_epochs = 1;         ///< passes over the client's data (used when local_steps == 0)
   int local_steps = 0;          ///< if > 0: fixed number of minibatch steps instead of epochs
@@ -33,8 +34,8 @@ struct AlgorithmSpec {
   int updates_per_step = 10;    ///< m: updates per server step
   std::map<std::string, ParticipationPolicy> policies;  ///< per class name, "*" = fallback
 
-  bool is_async() const { return name == "fedasync" || name == "fedbuff"; }
-  bool is_anarchic() const { return name == "afa-cd" || name == "afa-cs" || name == "fedavg-anarchic"; }
+  bool is_async() const { return family == "async"; }
+  bool is_anarchic() const { return family == "anarchic"; }
   /// The policy of a device of class `class_name`.
   const ParticipationPolicy& policy_for(const std::string& class_name) const;
 };

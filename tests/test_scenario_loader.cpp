@@ -481,6 +481,33 @@ TEST_CASE("scenario schema: every key is described", "[scenario][schema]") {
   CHECK(undocumented == std::vector<std::string>{});
 }
 
+TEST_CASE("scenario schema: the algorithm catalog names every algorithm once, with a family",
+          "[scenario][schema]") {
+  const json& algorithm = scenario_schema()["properties"]["algorithm"];
+  const json& catalog = algorithm["x-algorithms"];
+  std::set<std::string> enum_names, catalog_names;
+  for (const auto& n : algorithm["properties"]["name"]["enum"]) enum_names.insert(n.get<std::string>());
+  for (const auto& [name, entry] : catalog.items()) {
+    catalog_names.insert(name);
+    INFO(name);
+    CHECK(algorithm["x-families"].contains(entry["family"].get<std::string>()));
+    CHECK(!entry["summary"].get<std::string>().empty());
+    CHECK(!entry["paper"].get<std::string>().empty());
+    CHECK(algorithm_family(name) == entry["family"]);
+  }
+  CHECK(enum_names == catalog_names);
+  // Every "x-for" entry names an algorithm or a family: a typo there would silently make a
+  // key an error for everyone.
+  for (const auto& [key, prop] : algorithm["properties"].items())
+    if (prop.contains("x-for"))
+      for (const auto& who : prop["x-for"]) {
+        INFO(key << ": " << who);
+        CHECK((catalog.contains(who.get<std::string>()) || algorithm["x-families"].contains(who.get<std::string>())));
+      }
+  CHECK_THROWS_AS(algorithm_family("no-such-algorithm"), std::invalid_argument);
+  CHECK(load_scenario(minimal(), "mem.json").algorithm.family == "sync");
+}
+
 TEST_CASE("scenario schema: unit patterns accept exactly what units.cpp parses",
           "[scenario][schema]") {
   const json defs =

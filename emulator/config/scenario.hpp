@@ -51,6 +51,12 @@ struct Scenario {
   std::string hash;         ///< xxh64 hex of resolved.dump() without "output"
 };
 
+/// The family of algorithm `name` ("sync", "async", "anarchic", ...), from the catalog in the
+/// schema (/properties/algorithm/x-algorithms); throws std::invalid_argument for an unknown name.
+std::string algorithm_family(const std::string& name);
+/// scenarios/scenario.schema.json, parsed once (keys sorted).
+const nlohmann::json& scenario_schema();
+
 /// Reads, validates against scenarios/scenario.schema.json, and types a scenario file.
 /// Throws ScenarioError naming the file, the JSON path and what was expected.
 Scenario load_scenario(const std::string& path);

@@ -540,23 +540,35 @@ std::string xxh64_hex(const std::string& text) {
   return buf;
 }
 
-/// Steps 3 and 4 on a document that already passed the schema.
+// --- the algorithm catalog ------------------------------------------------------------
+// The schema is the one registry of algorithms: /properties/algorithm/x-algorithms names each
+// algorithm with its family (the schedule that runs it), and every algorithm key that only
+// some algorithms read lists them, by name or family, in "x-for". Adding an algorithm is data
+// there plus its factory; nothing here changes.
+
+const json& algorithm_schema() { return sorted_schema()["properties"]["algorithm"]; }
+
 /// Whether algorithm key `key` means anything to algorithm `name`, and if not, who reads it.
 /// Keys that only some algorithms read are errors with the others (a setting silently ignored
 /// makes a wrong experiment), and are left out of the resolved document.
-std::pair<bool, const char*> algorithm_key_applies(const std::string& key, const std::string& name) {
-  const bool sync = name == "fedavg" || name == "fedprox";
-  const bool async = name == "fedasync" || name == "fedbuff";
-  const bool anarchic = name == "afa-cd" || name == "afa-cs" || name == "fedavg-anarchic";
-  if (key == "prox_mu") return {name == "fedprox", "fedprox"};
-  if (key == "over_selection" || key == "deadline") return {sync, "fedavg and fedprox"};
-  if (key == "concurrency" || key == "staleness") return {async, "fedasync and fedbuff"};
-  if (key == "alpha") return {name == "fedasync", "fedasync"};
-  if (key == "buffer_size") return {name == "fedbuff", "fedbuff"};
-  if (key == "updates_per_step" || key == "policies") return {anarchic, "afa-cd, afa-cs and fedavg-anarchic"};
-  if (key == "clients_per_round" || key == "local_epochs" || key == "local_steps")
-    return {!anarchic, "the sync and async algorithms (anarchic clients choose when and how much to work)"};
-  return {true, ""};
+std::pair<bool, std::string> algorithm_key_applies(const std::string& key, const std::string& name) {
+  const json& props = algorithm_schema()["properties"];
+  auto prop = props.find(key);
+  if (prop == props.end() || !prop->contains("x-for")) return {true, ""};
+  const std::string family = algorithm_family(name);
+  std::vector<std::string> readers;
+  for (const auto& [algo, entry] : algorithm_schema()["x-algorithms"].items())
+    for (const auto& who : (*prop)["x-for"])
+      if (who == algo || who == entry["family"]) {
+        readers.push_back(algo);
+        break;
+      }
+  for (const auto& who : (*prop)["x-for"])
+    if (who == name || who == family) return {true, ""};
+  std::string list;
+  for (size_t i = 0; i < readers.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == readers.size() ? " and " : ", ") + readers[i];
+  return {false, list};
 }
 
 void check_algorithm_keys(const json& a, const Complaint& complain) {
@@ -574,6 +586,7 @@ void prune_algorithm_keys(json& a) {
   for (auto it = a.begin(); it != a.end();) it = algorithm_key_applies(it.key(), name).first ? std::next(it) : a.erase(it);
 }
 
+/// Steps 3 and 4 on a document that already passed the schema.
 Scenario build(json doc, const std::string& source) {
   const Complaint complain(source);
   check_algorithm_keys(doc["algorithm"], complain);
@@ -595,6 +608,7 @@ Scenario build(json doc, const std::string& source) {
   s.workload = to_workload(doc["workload"], complain);
 
   s.algorithm = to_algorithm(doc["algorithm"], complain);
+  s.algorithm.family = algorithm_family(s.algorithm.name);
   if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
   for (const auto& [cls, policy] : s.algorithm.policies) {
     bool known = cls == "*";
@@ -659,6 +673,15 @@ Scenario build(json doc, const std::string& source) {
 }
 
 }  // namespace
+
+std::string algorithm_family(const std::string& name) {
+  const json& catalog = algorithm_schema()["x-algorithms"];
+  auto it = catalog.find(name);
+  if (it == catalog.end()) throw std::invalid_argument("no algorithm \"" + name + "\" in the schema's catalog");
+  return (*it)["family"];
+}
+
+const nlohmann::json& scenario_schema() { return sorted_schema(); }
 
 Scenario load_scenario(const std::string& path) {
   const Complaint complain(path);
