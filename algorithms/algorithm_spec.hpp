@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "algorithms/compression/compression_spec.hpp"
 #include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/fl/staleness.hpp"
@@ -58,6 +59,9 @@ struct AlgorithmSpec {
   // Anarchic schedules (afa-cd, afa-cs, fedavg-anarchic)
   int updates_per_step = 10;    ///< m: updates per server step
   std::map<std::string, ParticipationPolicy> policies;  ///< per class name, "*" = fallback
+
+  // Compressed transfers (sync, async and anarchic families): algorithm.compression
+  CompressionSpec compression;
 
   // Decentralized schedules (families decentralized and gossip-async)
   DecentralizedSpec decentralized;

@@ -35,6 +35,7 @@ RoundBreakdown round_breakdown(const std::vector<TraceEvent>& events) {
       const double d = e.t - e.t0;
       if (e.kind == "download") c.download += d;
       else if (e.kind == "train") c.train += d;
+      else if ((e.kind == "encode" || e.kind == "decode") && e.actor != "server") c.train += d;  // codec work: compute
       else if (e.kind == "upload") {
         c.upload += d;
         c.upload_end = std::max(c.upload_end, e.t);

@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "emulator/config/compression_config.hpp"
 #include "emulator/config/decentralized_config.hpp"
 #include "emulator/config/json_schema.hpp"
 #include "emulator/config/scenario.hpp"
@@ -728,6 +729,8 @@ Scenario build(json doc, const std::string& source) {
   // Topology and gossip settings (decentralized algorithms; a topology is an error otherwise).
   load_decentralized(doc, s, std::filesystem::path(source).parent_path().string(),
                      [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
+  // Codecs of uploads and downloads (sync, async and anarchic algorithms).
+  load_compression(doc, s, [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
   if (s.algorithm.participation == AlgorithmSpec::Participation::Uniform &&
       s.algorithm.clients_per_round > device_count)
     complain.at("/algorithm/clients_per_round",

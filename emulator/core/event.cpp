@@ -17,6 +17,8 @@ const char* to_string(EventKind kind) {
     case EventKind::Battery: return "battery";
     case EventKind::Gossip: return "gossip";
     case EventKind::Consensus: return "consensus";
+    case EventKind::Encode: return "encode";
+    case EventKind::Decode: return "decode";
   }
   return "?";
 }

@@ -24,6 +24,8 @@ enum class EventKind {
   Battery,     ///< battery level (charge_j, fraction)
   Gossip,      ///< span: a node's exchange with neighbours (bytes sent, count = messages sent; peer for a pairwise one)
   Consensus,   ///< decentralized: how far the node models are apart (consensus, optimum_distance)
+  Encode,      ///< span: a codec encoding on a device or the server (flops = its operations)
+  Decode,      ///< span: a codec decoding on a device or the server (flops = its operations)
 };
 
 const char* to_string(EventKind kind);
@@ -47,6 +49,8 @@ struct Event {
   int peer = -1;          ///< gossip: the other node of a pairwise exchange
   double consensus = NAN;         ///< consensus: (1/n) sum_i ||x_i - x-bar||^2
   double optimum_distance = NAN;  ///< consensus: (1/n) sum_i ||x_i - x*||^2 where x* is known
+  double dense_bytes = 0;  ///< compressed download/upload: what the message takes as dense float32
+  double paper_bytes = 0;  ///< compressed download/upload: what the codec's paper counts for it
 };
 
 class EventSink {

@@ -17,6 +17,7 @@
 namespace flemu {
 
 class ServerInbox;
+class UpdateCompression;
 struct NetworkGraph;
 struct RegressionProblem;
 
@@ -34,6 +35,8 @@ struct Federation {
   int model_version = -1;
   /// Where clients deliver updates to the server (created before any actor runs).
   std::shared_ptr<ServerInbox> inbox;
+  /// algorithm.compression: the codecs and clients' codec state (nullptr: dense transfers).
+  std::shared_ptr<UpdateCompression> compression;
   /// Decentralized schedules: the graph, its mixing matrix and spectra (nullptr otherwise).
   std::shared_ptr<const NetworkGraph> graph;
   /// The synthetic-regression workload's problem, for schedules that compute on it directly

@@ -18,6 +18,8 @@
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
+#include "emulator/core/update_compression.hpp"
+#include "emulator/schedules/client_actor.hpp"
 #include "emulator/core/device_table.hpp"
 #include "emulator/core/network_graph.hpp"
 #include "emulator/core/node_metrics.hpp"
@@ -215,6 +217,11 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                    make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
                    fleet};
     fed.inbox = std::make_shared<ServerInbox>(platform.server);
+    if (sc.algorithm.compression.enabled()) {
+      fed.compression = std::make_shared<UpdateCompression>(sc.algorithm.compression, trainer->model(), sc.seed,
+                                                            sc.algorithm.clients_per_round);
+      fed.inbox->set_decoder([&fed](ServerMessage& m) { decode_arrived_update(fed, m); });
+    }
     fed.graph = graph;
     fed.regression = regression;
     // The fleet controller first: at t=0 it applies initial battery and availability states
@@ -282,6 +289,32 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     if (graph) {
       j["graph"] = graph_summary(*graph);
       j["traffic"] = node_metrics.traffic();
+    }
+    if (fed.compression) {
+      // Encoded bytes against what dense float32 transfers of the same messages would take, and
+      // against what the codecs' papers count (compression.md: often less than any decodable
+      // payload).
+      double dense_up = 0, dense_down = 0, paper_up = 0, codec_flops = 0;
+      for (const auto& r : metrics.rows()) {
+        dense_up += r.dense_bytes_up;
+        dense_down += r.dense_bytes_down;
+        paper_up += r.paper_bytes_up;
+        codec_flops += r.codec_flops;
+      }
+      const auto& spec = sc.algorithm.compression;
+      j["compression"] = {{"up", spec.up.name},
+                          {"down", spec.down.name},
+                          {"bytes_up", up},
+                          {"dense_bytes_up", dense_up},
+                          {"ratio_up", up > 0 ? dense_up / up : 0.0},
+                          {"paper_bytes_up", paper_up},
+                          {"paper_ratio_up", paper_up > 0 ? dense_up / paper_up : 0.0},
+                          {"bytes_down", down},
+                          {"dense_bytes_down", dense_down},
+                          {"ratio_down", down > 0 ? dense_down / down : 0.0},
+                          {"codec_flops", codec_flops},
+                          {"clients_with_codec_state", fed.compression->clients_with_state()},
+                          {"codec_state_bytes", fed.compression->state_bytes()}};
     }
     j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
     // What the algorithm keeps across rounds (algorithms/client_state.hpp): per-client vectors

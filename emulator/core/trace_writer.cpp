@@ -28,6 +28,8 @@ std::string to_json_line(const Event& e) {
   if (e.peer >= 0) j["peer"] = e.peer;
   if (!std::isnan(e.consensus)) j["consensus"] = e.consensus;
   if (!std::isnan(e.optimum_distance)) j["optimum_distance"] = e.optimum_distance;
+  if (e.dense_bytes > 0) j["dense_bytes"] = e.dense_bytes;
+  if (e.paper_bytes > 0) j["paper_bytes"] = e.paper_bytes;
   return j.dump();
 }
 

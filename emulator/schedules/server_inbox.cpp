@@ -16,6 +16,7 @@ std::unique_ptr<ServerMessage> ServerInbox::next(double timeout_s) {
   if (arrived_->acquire_timeout(timeout_s)) return nullptr;  // true: timed out
   auto message = std::move(queue_.front());
   queue_.pop_front();
+  if (decoder_) decoder_(*message);
   return message;
 }
 

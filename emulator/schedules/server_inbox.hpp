@@ -7,6 +7,7 @@
 // matching N senders on one mailbox is O(N^2), ../shared/FACTS.md).
 #pragma once
 #include <deque>
+#include <functional>
 #include <memory>
 
 #include <simgrid/s4u.hpp>
@@ -22,13 +23,18 @@ class ServerInbox {
   /// the transfer, device_transfer.hpp), then delivers `message`. If the device goes off
   /// meanwhile, SimGrid kills the caller: nothing arrives.
   void deliver(int device, std::unique_ptr<ServerMessage> message, double bytes, ServerEnd server_end);
-  /// Server side: the next delivered message, or nullptr if none within `timeout_s`.
+  /// Server side: the next delivered message, or nullptr if none within `timeout_s`. A
+  /// compressed update is decoded first (see set_decoder), on the server's time.
   std::unique_ptr<ServerMessage> next(double timeout_s);
+  /// Called by next() on each message, in the server actor, before it is returned: compressed
+  /// runs decode the payload there (emulator/core/update_compression.hpp).
+  void set_decoder(std::function<void(ServerMessage&)> decoder) { decoder_ = std::move(decoder); }
 
  private:
   simgrid::s4u::Host* server_;
   simgrid::s4u::SemaphorePtr arrived_;
   std::deque<std::unique_ptr<ServerMessage>> queue_;
+  std::function<void(ServerMessage&)> decoder_;
 };
 
 }  // namespace flemu

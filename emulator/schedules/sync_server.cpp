@@ -7,6 +7,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "emulator/core/device_transfer.hpp"
+#include "emulator/core/update_compression.hpp"
 #include "emulator/schedules/engagement.hpp"
 #include "emulator/schedules/server_inbox.hpp"
 #include "workloads/rng.hpp"
@@ -49,7 +50,9 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
     orders.push_back(std::move(order));
   }
-  if (fed_.trainer.prefers_groups()) {
+  // (Not when downloads are compressed: each client then trains from the decoded broadcast,
+  // which only its own actor knows.)
+  if (fed_.trainer.prefers_groups() && !(fed_.compression && fed_.compression->encodes_down())) {
     // One stacked job for the round's clients (a GPU technique): the group is the selected
     // set, fixed by the seed, so results do not depend on timing. Clients that are later
     // lost simply never collect theirs.
@@ -65,7 +68,13 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   }
   // The server's end of every download and upload of the round, posted at once.
   std::vector<uint64_t> download_bytes;
-  for (const auto& o : orders) download_bytes.push_back(static_cast<uint64_t>(o->wire.down.bytes()));
+  for (const auto& o : orders) {
+    // A compressed download carries the encoded broadcast of the round's model.
+    const WireMessage down = fed_.compression && fed_.compression->encodes_down()
+                                 ? with_model_bytes(o->wire.down, fed_.compression->broadcast(global, round - 1)->bytes)
+                                 : o->wire.down;
+    download_bytes.push_back(static_cast<uint64_t>(down.bytes()));
+  }
   RoundTransfers transfers(fed_.platform.server, selected, download_bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (size_t i = 0; i < orders.size(); ++i) {
