@@ -43,6 +43,9 @@ struct StarPlatform {
   std::vector<double> uplink_peak, downlink_peak;
   /// Per device: whether its links change bandwidth during the run.
   std::vector<char> links_change;
+  /// Per device, its ends of direct peer links (platforms/p2p_platform.hpp): the transmit
+  /// ends it sends on and the receive ends it receives on; empty on a star platform.
+  std::vector<std::vector<simgrid::s4u::Link*>> peer_send_links, peer_receive_links;
 };
 
 /// Applies the network model's configuration flags; call before build_star_platform.

@@ -25,7 +25,8 @@ struct Rules {
   double latency_factor = 1;
   std::vector<double> latency_to_server, latency_to_device;  ///< route latency per device, s
   bool managed(int device) const {
-    return given.platform->links_change[device] || (given.fleet && given.fleet->wants_activity(device));
+    const auto& changes = given.platform->links_change;
+    return (!changes.empty() && changes[device]) || (given.fleet && given.fleet->wants_activity(device));
   }
 };
 std::unique_ptr<Rules> g_rules;
@@ -43,18 +44,35 @@ double latency_end(int device, TransferWay way) {
   return sg4::Engine::get_clock() + lat[device] * g_rules->latency_factor;
 }
 
+/// Lifts the links of `route` below their peak to it for the instant a flow starts (see
+/// device_transfer.hpp); restores them when destroyed.
+class LiftedLinks {
+ public:
+  void lift(sg4::Link* link, double peak) {
+    const double now_rate = link->get_bandwidth();
+    if (now_rate >= peak) return;
+    link->set_bandwidth(peak);
+    lifted_.emplace_back(link, now_rate);
+  }
+  ~LiftedLinks() {
+    for (auto it = lifted_.rbegin(); it != lifted_.rend(); ++it) it->first->set_bandwidth(it->second);
+  }
+
+ private:
+  std::vector<std::pair<sg4::Link*, double>> lifted_;
+};
+
 /// Starts a managed flow: `post` must match the other side's posted comm (so that the flow
 /// starts in it). See device_transfer.hpp for the why of each step.
 sg4::CommPtr start_suspended(int device, TransferWay way, const std::function<sg4::CommPtr()>& post) {
   const StarPlatform& p = *g_rules->given.platform;
-  sg4::Link* link = way == TransferWay::ToDevice ? p.downlinks[device] : p.uplinks[device];
-  const double peak = way == TransferWay::ToDevice ? p.downlink_peak[device] : p.uplink_peak[device];
-  const double now_rate = link->get_bandwidth();
-  const bool lift = now_rate < peak;
-  if (lift) link->set_bandwidth(peak);
+  LiftedLinks lifted;
+  if (way == TransferWay::ToDevice)
+    lifted.lift(p.downlinks[device], p.downlink_peak[device]);
+  else
+    lifted.lift(p.uplinks[device], p.uplink_peak[device]);
   sg4::CommPtr comm = post();
   comm->suspend();
-  if (lift) link->set_bandwidth(now_rate);
   return comm;
 }
 
@@ -103,6 +121,42 @@ class FlowBooking {
 };
 
 }  // namespace
+
+sg4::CommPtr start_peer_flow(int from, int to, const std::function<sg4::CommPtr()>& post) {
+  if (!g_rules || !(g_rules->managed(from) || g_rules->managed(to))) return post();
+  const StarPlatform& p = *g_rules->given.platform;
+  sg4::CommPtr comm;
+  {
+    LiftedLinks lifted;
+    if (!p.uplinks.empty()) {  // access links: the sender's uplink, the receiver's downlink
+      lifted.lift(p.uplinks[from], p.uplink_peak[from]);
+      lifted.lift(p.downlinks[to], p.downlink_peak[to]);
+    }
+    comm = post();
+    if (comm->get_source() == nullptr) return comm;  // the other side's post will start it
+    comm->suspend();
+  }
+  std::vector<sg4::Link*> links;
+  double latency = 0;
+  p.devices[from]->route_to(p.devices[to], links, &latency);
+  const double latency_end_s = sg4::Engine::get_clock() + latency * g_rules->latency_factor;
+  Fleet* fleet = g_rules->given.fleet;
+  sg4::Actor::create("peer-flow", p.server, [comm, latency_end_s, fleet, from, to] {
+    sg4::Actor::self()->daemonize();
+    sg4::this_actor::sleep_until(latency_end_s);
+    comm->resume();  // on the s4u object that suspended it; a no-op once the flow failed
+    if (fleet && fleet->wants_activity(from)) fleet->activity_changed(from);
+    if (fleet && fleet->wants_activity(to)) fleet->activity_changed(to);
+  });
+  return comm;
+}
+
+void peer_flow_ended(int from, int to) {
+  Fleet* fleet = g_rules ? g_rules->given.fleet : nullptr;
+  if (!fleet) return;
+  if (fleet->wants_activity(from)) fleet->activity_changed(from);
+  if (fleet->wants_activity(to)) fleet->activity_changed(to);
+}
 
 void install_transfer_rules(const TransferRules& rules) {
   g_rules = std::make_unique<Rules>();

@@ -34,6 +34,7 @@
 // devices: matching N senders on one mailbox is O(N^2) too (../shared/FACTS.md).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -68,6 +69,14 @@ void clear_transfer_rules();
 /// when a link on the way goes off); when the device goes off SimGrid kills the caller.
 void transfer_bytes(TransferWay way, simgrid::s4u::Host* server, int device, uint64_t bytes,
                     ServerEnd server_end = ServerEnd::Helper);
+
+/// For schedule code that starts device-to-device comms itself (peer exchanges, pairwise
+/// gossip): runs `post` (a put_async, get_async or sendto_async from `from` to `to`) so that,
+/// if it starts the flow and an end is managed, the flow is held during its latency as
+/// transfer_bytes holds its own (a daemon resumes it then and tells the fleet's meter).
+simgrid::s4u::CommPtr start_peer_flow(int from, int to, const std::function<simgrid::s4u::CommPtr()>& post);
+/// Tells the fleet's meter that a flow between `from` and `to` ended (done, failed, cancelled).
+void peer_flow_ended(int from, int to);
 
 /// The server's end of every transfer of one sync round: one actor on the server host posts,
 /// for each device, the model download and the update upload (`bytes` each), and never waits

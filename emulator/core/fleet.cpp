@@ -176,8 +176,17 @@ void Fleet::read_draw(int i) {
     const double load = capacity > 0 ? std::clamp(host->get_load() / capacity, 0.0, 1.0) : 0.0;
     m.host_w = p.idle_w + (std::max(p.busy_w, p.idle_w) - p.idle_w) * load;
     auto use = [](const sg4::Link* l) { return std::clamp(l->get_usage() / l->get_bandwidth(), 0.0, 1.0); };
-    m.radio_w = std::max(0.0, p.radio_idle_w + (p.send_w - p.radio_idle_w) * use(platform_.uplinks[i]) +
-                                  (p.receive_w - p.radio_idle_w) * use(platform_.downlinks[i]));
+    double sending = 0, receiving = 0;  // in shares of a link's full rate
+    if (!platform_.uplinks.empty()) {
+      sending += use(platform_.uplinks[i]);
+      receiving += use(platform_.downlinks[i]);
+    }
+    if (!platform_.peer_send_links.empty()) {  // direct peer links (p2p_platform.hpp)
+      for (const auto* l : platform_.peer_send_links[i]) sending += use(l);
+      for (const auto* l : platform_.peer_receive_links[i]) receiving += use(l);
+    }
+    m.radio_w = std::max(0.0, p.radio_idle_w + (p.send_w - p.radio_idle_w) * std::min(1.0, sending) +
+                                  (p.receive_w - p.radio_idle_w) * std::min(1.0, receiving));
   }
   if (state_[i].battery) plan(i);
 }
