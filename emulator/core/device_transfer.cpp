@@ -3,6 +3,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <xbt/config.hpp>
@@ -211,19 +212,22 @@ void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t byt
   if (fleet) fleet->activity_changed(device);
 }
 
-RoundTransfers::RoundTransfers(sg4::Host* server, std::vector<int> devices, uint64_t bytes)
+RoundTransfers::RoundTransfers(sg4::Host* server, std::vector<int> devices, std::vector<uint64_t> download_bytes)
     : posted_(std::make_shared<std::vector<sg4::CommPtr>>()) {
+  if (download_bytes.size() != devices.size())
+    throw std::logic_error("RoundTransfers: one download size per device expected");
   // The actor only borrows the list: were its code to own the comms, each comm (which holds
   // its actors) would keep the actor that holds it alive, and every round would leak one
   // actor with its stack (after ~30,000 rounds: "Failed to protect stack").
   std::weak_ptr<std::vector<sg4::CommPtr>> list = posted_;
-  actor_ = sg4::Actor::create("round-transfers", server, [list, devices = std::move(devices), bytes] {
+  actor_ = sg4::Actor::create("round-transfers", server,
+                              [list, devices = std::move(devices), bytes = std::move(download_bytes)] {
     sg4::Actor::self()->daemonize();
     auto posted = list.lock();
     posted->reserve(2 * devices.size());
-    for (int d : devices) {
-      posted->push_back(device_mailbox(d, TransferWay::ToDevice)->put_async(&g_token, bytes));
-      posted->push_back(device_mailbox(d, TransferWay::ToServer)->get_async<int>(&g_sink));
+    for (size_t i = 0; i < devices.size(); ++i) {
+      posted->push_back(device_mailbox(devices[i], TransferWay::ToDevice)->put_async(&g_token, bytes[i]));
+      posted->push_back(device_mailbox(devices[i], TransferWay::ToServer)->get_async<int>(&g_sink));
     }
     posted.reset();
     // Wait until the round is over and kills this actor. Not suspend(): a suspended actor's

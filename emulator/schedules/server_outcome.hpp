@@ -9,6 +9,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/client_state.hpp"
 #include "emulator/core/federation.hpp"
 
 namespace flemu {
@@ -16,8 +17,12 @@ namespace flemu {
 struct ServerOutcome {
   int rounds = 0;  ///< rounds (sync) or model versions (async, anarchic)
   double final_accuracy = NAN, final_loss = NAN;
+  /// The best accuracy of any evaluation and its round (FL-Simulator reports this one).
+  double best_accuracy = NAN;
+  int best_round = -1;
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
   std::string error;        ///< set when the run failed (see run_guarded): its outputs are void
+  StateFootprint state;     ///< what the algorithm keeps across rounds
 };
 
 /// Training that diverged: a loss or a parameter that is not a finite number.
@@ -78,6 +83,8 @@ class StopRule {
   Federation& fed_;
   ServerOutcome& outcome_;
   bool evaluate_and_check(int round, const std::shared_ptr<const Params>& global);
+  /// Keeps the best accuracy seen (outcome's best_accuracy, best_round).
+  void note_best(const EvalResult& r, int round);
   /// Emits the Evaluate event of the evaluation running in the background, if any.
   void collect_pending();
 

@@ -28,10 +28,16 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   nobody = candidates.empty();
   deadline_passed = false;
   if (nobody) return {};
-  const int wanted = std::min<int>(spec.clients_per_round, static_cast<int>(candidates.size()));
   const int count = static_cast<int>(std::ceil(spec.clients_per_round * (1.0 + spec.over_selection) - 1e-9));
   const auto selected = algorithm_->select_clients(
       round, candidates, count, derive_seed(sc.seed, SeedStream::ClientSampling, {uint64_t(round)}));
+  // Updates to wait for: K (uniform participation), or everyone drawn (Bernoulli).
+  const int wanted = spec.participation == AlgorithmSpec::Participation::Bernoulli
+                         ? static_cast<int>(selected.size())
+                         : std::min<int>(spec.clients_per_round, static_cast<int>(candidates.size()));
+  // Bernoulli participation drew nobody: the round happens without an update (drawn again
+  // with the same seed, it would draw nobody again).
+  if (selected.empty()) deadline_passed = true;
 
   Event start{sg4::Engine::get_clock(), NAN, EventKind::RoundStart, "server", "server", round};
   start.count = static_cast<int>(selected.size());
@@ -43,7 +49,9 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     order->round = round;
     order->base_version = round - 1;
     order->global = global;
-    order->local = algorithm_->local_training(c, round);
+    ClientPlan plan = algorithm_->plan(c, round, global);
+    order->local = std::move(plan.local);
+    order->wire = std::move(plan.wire);
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
     orders.push_back(std::move(order));
   }
@@ -62,7 +70,9 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     }
   }
   // The server's end of every download and upload of the round, posted at once.
-  RoundTransfers transfers(fed_.platform.server, selected, static_cast<uint64_t>(fed_.trainer.model().bytes));
+  std::vector<uint64_t> download_bytes;
+  for (const auto& o : orders) download_bytes.push_back(static_cast<uint64_t>(o->wire.down.bytes()));
+  RoundTransfers transfers(fed_.platform.server, selected, download_bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (size_t i = 0; i < orders.size(); ++i) {
     orders[i]->server_end = ServerEnd::Posted;
@@ -141,6 +151,7 @@ void SyncServer::run() {
     }
     if (stop.close_round(round, static_cast<int>(updates.size()), global)) break;
   }
+  outcome_.state = algorithm_->footprint();
   stop.finish(round, *global);
 }
 

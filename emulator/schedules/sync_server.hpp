@@ -26,7 +26,7 @@ class SyncServer {
   void run();
   /// The updates of one round (sorted by client); empty when every client was lost, when
   /// (`nobody` set) no device could take part, or when (`deadline_passed` set) none arrived
-  /// before the deadline.
+  /// before the deadline or nobody was drawn: then the round still counts.
   std::vector<ClientUpdate> run_round(int round, const std::shared_ptr<const Params>& global, bool& nobody,
                                       bool& deadline_passed);
 
