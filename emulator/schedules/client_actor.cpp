@@ -25,9 +25,19 @@ TrainJob make_train_job(const Federation& fed, int device, const TrainOrder& ord
 namespace {
 
 /// A codec span (encode or decode) executed on the calling actor's host.
-void run_codec(Federation& fed, EventKind kind, double ops, const std::string& actor, int round, int device) {
+// Spends a codec's operations on the calling actor's host; on a device (not the server), its
+// energy meter sees the busy spell like any training compute.
+void run_codec(Federation& fed, EventKind kind, double ops, const std::string& actor, int round, int device,
+               bool on_device = true) {
   const double t0 = sg4::Engine::get_clock();
-  if (ops > 0) sg4::this_actor::execute(ops);
+  if (ops > 0) {
+    sg4::ExecPtr exec = sg4::this_actor::exec_init(ops);
+    exec->start();
+    const bool metered = on_device && fed.fleet.wants_activity(device);
+    if (metered) fed.fleet.activity_changed(device);
+    exec->wait();
+    if (metered) fed.fleet.activity_changed(device);
+  }
   Event e{sg4::Engine::get_clock(), t0, kind, actor, sg4::this_actor::get_host()->get_name(), round, device};
   e.flops = ops;
   fed.bus.emit(e);
@@ -85,10 +95,19 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   if (order.group_index < 0) own = fed.pool.submit([&trainer, job] { return trainer.train(job); });
   // SimGrid's flops amount is per thread: split the job over all the device's cores.
   const int cores = fed.devices[device].cores;
-  sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores)->wait();
+  sg4::ExecPtr exec = sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores);
+  exec->start();
+  const bool metered = fed.fleet.wants_activity(device);
+  if (metered) fed.fleet.activity_changed(device);  // the host's draw goes up
+  exec->wait();
+  if (metered) fed.fleet.activity_changed(device);
   TrainResult trained = order.group_index < 0 ? own.get() : order.group.get()[order.group_index];
   if (trained.flops > flops) {
-    sg4::this_actor::exec_init((trained.flops - flops) / cores)->set_thread_count(cores)->wait();
+    sg4::ExecPtr rest = sg4::this_actor::exec_init((trained.flops - flops) / cores)->set_thread_count(cores);
+    rest->start();
+    if (metered) fed.fleet.activity_changed(device);
+    rest->wait();
+    if (metered) fed.fleet.activity_changed(device);
     flops = trained.flops;
   }
   Event tr{sg4::Engine::get_clock(), train_start, EventKind::Train, actor, host, order.round, device};
@@ -131,9 +150,10 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   }
   const int64_t up_bytes = up.bytes();
   const double upload_start = sg4::Engine::get_clock();
-  fed.inbox->deliver(device, std::move(msg), static_cast<double>(up_bytes), order.server_end);
+  fed.inbox->send(device, static_cast<double>(up_bytes), order.server_end);
   // Arrived: the client's codec state moves on (a lost upload leaves it as it was).
   if (codec_state) comp->commit(device, std::move(*codec_state));
+  // The upload event before the message: what the server does with it comes after in the trace.
   Event upe{sg4::Engine::get_clock(), upload_start, EventKind::Upload, actor, host, order.round, device};
   upe.bytes = static_cast<double>(up_bytes);
   if (comp) {
@@ -143,6 +163,7 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   upe.loss = trained.mean_loss;
   if (fed.model_version >= 0) upe.staleness = fed.model_version - order.base_version;
   fed.bus.emit(upe);
+  fed.inbox->post(std::move(msg));
 }
 
 void decode_arrived_update(Federation& fed, ServerMessage& message) {
@@ -153,13 +174,22 @@ void decode_arrived_update(Federation& fed, ServerMessage& message) {
   for (size_t i = 0; i < params.size(); ++i) params[i] -= d.update[i];
   u.params = std::make_shared<const Params>(std::move(params));
   message.payload.clear();
-  run_codec(fed, EventKind::Decode, d.ops, "server", u.round, u.client);
+  run_codec(fed, EventKind::Decode, d.ops, "server", u.round, u.client, /*on_device=*/false);
 }
 
 void ClientActor::operator()() {
   auto status = status_;
   sg4::this_actor::on_exit([status](bool failed) { status->failed = status->failed || failed; });
-  download_train_upload(fed_, device_, *order_);
+  try {
+    download_train_upload(fed_, device_, *order_);
+  } catch (const std::exception& e) {  // not SimGrid's kill, which is no std::exception
+    report_failure(fed_, device_, order_->round, e);
+  }
+}
+
+void report_failure(Federation& fed, int device, int round, const std::exception& e) {
+  fed.inbox->fail("client " + std::to_string(device) + " (" + fed.devices[device].name + ") failed in round " +
+                  std::to_string(round) + ": " + e.what());
 }
 
 }  // namespace flemu

@@ -68,6 +68,9 @@ class ClientActor {
 /// update.params = start - decoded, spending the decode's operations on the server host.
 void decode_arrived_update(Federation& fed, ServerMessage& message);
 
+/// Tells the server that the client on `device` failed (a job threw): the run ends with it.
+void report_failure(Federation& fed, int device, int round, const std::exception& e);
+
 /// Downloads, trains and uploads for `order` on `device` (shared with anarchic clients).
 void download_train_upload(Federation& fed, int device, const TrainOrder& order);
 
