@@ -271,3 +271,30 @@ TEST_CASE("describe shows the graph, its mixing rule and spectra", "[decentraliz
   CHECK_THAT(r.output, Catch::Contains("spectral gap 1 - lambda = 0.4 "));
   CHECK_THAT(r.output, Catch::Contains("lambda_mix = 15.4919"));
 }
+
+TEST_CASE("edge-list topology with a direct link per edge: each exchange waits for its slowest edge",
+          "[e2e][decentralized]") {
+  const auto dir = scratch_dir("edge-list");
+  // A path 0 - 1 - 2 - 3 and a chord 0 - 3, each edge with its own rate and latency.
+  write_file(dir / "edges.csv",
+             "a,b,bandwidth,latency\nnode-0,node-1,8MBps,10ms\n1,2,4MBps,20ms\nnode-2,node-3,2MBps,0ms\n0,3,1MBps,5ms\n");
+  json s = gossip_scenario(dir / "out", "dfedavg", "edge-list", 4);
+  s["training"] = "analytic";
+  s["platform"]["topology"] = {{"kind", "edge-list"}, {"file", "edges.csv"}, {"links", "direct"}};
+  s["stop"]["rounds"] = 1;
+  write_file(dir / "scenario.json", s.dump(2));
+  auto r = run_flemu("run --quiet " + (dir / "scenario.json").string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto t = [](double lat, double rate) { return lat + kModelBytes / rate; };
+  const std::map<int, double> expected = {{0, std::max(t(0.010, 8e6), t(0.005, 1e6))},
+                                          {1, std::max(t(0.010, 8e6), t(0.020, 4e6))},
+                                          {2, std::max(t(0.020, 4e6), t(0, 2e6))},
+                                          {3, std::max(t(0, 2e6), t(0.005, 1e6))}};
+  const auto gossip = events_of(dir / "out", "gossip");
+  REQUIRE(gossip.size() == 4);
+  for (const auto& e : gossip)
+    CHECK(e["t"].get<double>() - e["t0"].get<double>() == Approx(expected.at(e["client"].get<int>())).epsilon(1e-9));
+  const auto topo = json::parse(read_file(dir / "out" / "topology.json"));
+  CHECK(topo["edges"] == 4);
+}
