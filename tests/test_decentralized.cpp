@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "algorithms/decentralized/choco_sgd.hpp"
 #include "test_support.hpp"
 #include "workloads/models/model_info.hpp"
 
@@ -188,7 +189,7 @@ TEST_CASE("a device that is off is skipped: its neighbours renormalise, it keeps
 }
 
 TEST_CASE("decentralized runs are byte-identical with 1 and 2 workers", "[e2e][decentralized][determinism]") {
-  for (const std::string algo : {"dfedavg", "dpsgd", "ad-psgd", "poisson-gossip", "dadao"}) {
+  for (const std::string algo : {"dfedavg", "dpsgd", "choco-sgd", "ad-psgd", "poisson-gossip", "dadao"}) {
     INFO(algo);
     const auto base = scratch_dir("gossip-det-" + algo);
     json a = gossip_scenario(base / "a", algo, "exponential", 8);
@@ -297,4 +298,52 @@ TEST_CASE("edge-list topology with a direct link per edge: each exchange waits f
     CHECK(e["t"].get<double>() - e["t0"].get<double>() == Approx(expected.at(e["client"].get<int>())).epsilon(1e-9));
   const auto topo = json::parse(read_file(dir / "out" / "topology.json"));
   CHECK(topo["edges"] == 4);
+}
+
+TEST_CASE("choco-sgd: the consensus step by hand, and Q = identity with gamma = 1 is DFedAvg", "[decentralized][choco]") {
+  // x = (1, 2), own copy (0, 0) + q (1, 1); one neighbour with copy (2, 0) + q (0, 2), weight 1/2.
+  const Params x{1, 2}, hat_own{0, 0}, q_own{1, 1}, hat_j{2, 0}, q_j{0, 2};
+  const Params y = choco_consensus(x, 0.5, hat_own, q_own, {&hat_j}, {&q_j}, {0.5});
+  // x + 0.5 * 0.5 * ((2, 2) - (1, 1)) = (1.25, 2.25)
+  CHECK(y[0] == 1.25f);
+  CHECK(y[1] == 2.25f);
+
+  const auto base = scratch_dir("choco-identity");
+  json avg = gossip_scenario(base / "avg", "dfedavg", "ring", 6);
+  json choco = gossip_scenario(base / "choco", "choco-sgd", "ring", 6);
+  choco["algorithm"]["choco"] = {{"consensus_step", 1.0}, {"codec", {{"name", "none"}}}};
+  const auto da = run_ok(avg, "choco-a"), dc = run_ok(choco, "choco-c");
+  const auto ra = read_csv(da / "metrics.csv"), rc = read_csv(dc / "metrics.csv");
+  REQUIRE(ra.size() == rc.size());
+  for (size_t k = 0; k < ra.size(); ++k) {
+    CHECK(std::stod(rc[k].at("consensus_distance")) == Approx(std::stod(ra[k].at("consensus_distance"))).epsilon(1e-4));
+    CHECK(std::stod(rc[k].at("node_accuracy_mean")) == Approx(std::stod(ra[k].at("node_accuracy_mean"))).margin(0.01));
+  }
+}
+
+TEST_CASE("choco-sgd with top-k: the codec's payload crosses the links", "[e2e][decentralized][choco]") {
+  const auto out = scratch_dir("choco-topk") / "out";
+  json s = gossip_scenario(out, "choco-sgd", "ring", 6);
+  s["algorithm"]["choco"] = {{"consensus_step", 0.2}, {"codec", {{"name", "topk"}, {"density", 0.01}}}};
+  const auto dir = run_ok(s, "choco-topk");
+  const auto gossip = events_of(dir, "gossip");
+  REQUIRE(gossip.size() == 18);
+  double largest = 0;
+  for (const auto& e : gossip) largest = std::max(largest, e["bytes"].get<double>());
+  for (const auto& e : gossip) {
+    const double bytes = e["bytes"];
+    // 1% of 199,210 values with their indices: a few kB, not 800 kB.
+    CHECK(bytes < 2 * 0.05 * kModelBytes);
+    CHECK(bytes > 2 * 0.01 * 199210 * 4);
+    // Two messages share the 1 MB/s uplink: latency on both sides plus the bytes; the exchange
+    // also waits for the neighbours' messages, whose sizes (index coding) differ a little.
+    const double took = e["t"].get<double>() - e["t0"].get<double>();
+    CHECK(took >= 0.020 + bytes / 1e6 - 1e-12);
+    CHECK(took <= 0.020 + largest / 1e6 + 1e-4);
+  }
+  const auto rows = read_csv(dir / "metrics.csv");
+  CHECK(std::stod(rows.back().at("accuracy")) > 0.3);
+  json analytic = s;
+  analytic["training"] = "analytic";
+  CHECK_THAT(run_error(analytic, "choco-analytic"), Catch::Contains("/training: expected \"real\" with choco-sgd"));
 }

@@ -3,6 +3,8 @@
 #pragma once
 #include <string>
 
+#include "algorithms/compression/codec.hpp"
+
 namespace flemu {
 
 /// DADAO (algorithms/decentralized/dadao.hpp): how its Poisson processes meet the platform.
@@ -24,6 +26,13 @@ struct DadaoSpec {
   double edge_loss = 0.0;
 };
 
+/// CHOCO-SGD (algorithms/decentralized/choco_sgd.hpp).
+struct ChocoSpec {
+  double consensus_step = 0.1;   ///< gamma of the consensus step (tuned per compressor in the paper)
+  bool code_order = false;       ///< the authors' order (consensus before compression) instead of the paper's
+  compression::CodecSpec codec;  ///< Q: none, fp16, topk or qsgd, without the codec's own error feedback
+};
+
 struct DecentralizedSpec {
   std::string mixing = "metropolis-hastings";  ///< mixing rule (algorithms/decentralized/mixing.hpp)
   std::string mixing_file;                     ///< mixing "file": CSV i,j,w (resolved path)
@@ -32,6 +41,7 @@ struct DecentralizedSpec {
   double round_time_s = 1;   ///< asynchronous schedules: one metrics round lasts this long, s
   double gossip_rate = 1;    ///< poisson-gossip: pairwise averagings each node starts per second
   DadaoSpec dadao;
+  ChocoSpec choco;
 };
 
 }  // namespace flemu

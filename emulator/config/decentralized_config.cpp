@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "emulator/config/codec_config.hpp"
 #include "emulator/core/network_graph.hpp"
 #include "platforms/units.hpp"
 
@@ -116,6 +117,14 @@ void load_decentralized(json& doc, Scenario& s, const std::string& dir, const Co
     d.dadao.events = x["events"];
     d.dadao.payload = x["payload"];
     d.dadao.edge_loss = x["edge_loss"];
+  }
+  if (a.contains("choco")) {
+    const json& c = a["choco"];
+    d.choco.consensus_step = c["consensus_step"];
+    d.choco.code_order = c["order"] == "code";
+    d.choco.codec = to_codec_spec(c["codec"]);
+    if (s.training == TrainingMode::Analytic)
+      fail(complain, "/training", "\"real\" with choco-sgd (its messages are encodings of the real parameters)");
   }
   if (name == "dadao" && s.workload.dataset != "synthetic-regression")
     fail(complain, "/workload/dataset",
