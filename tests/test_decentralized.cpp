@@ -168,7 +168,8 @@ TEST_CASE("a device that is off is skipped: its neighbours renormalise, it keeps
 }
 
 TEST_CASE("decentralized runs are byte-identical with 1 and 2 workers", "[e2e][decentralized][determinism]") {
-  for (const std::string algo : {"dfedavg", "dpsgd", "choco-sgd", "ad-psgd", "poisson-gossip", "dadao"}) {
+  for (const std::string algo :
+       {"dfedavg", "dpsgd", "dfedavgm", "dfedsam", "dfedsam-mgs", "choco-sgd", "ad-psgd", "poisson-gossip", "dadao"}) {
     INFO(algo);
     const auto base = scratch_dir("gossip-det-" + algo);
     json a = gossip_scenario(base / "a", algo, "exponential", 8);
@@ -325,4 +326,84 @@ TEST_CASE("choco-sgd with top-k: the codec's payload crosses the links", "[e2e][
   json analytic = s;
   analytic["training"] = "analytic";
   CHECK_THAT(run_error(analytic, "choco-analytic"), Catch::Contains("/training: expected \"real\" with choco-sgd"));
+}
+
+TEST_CASE("dfedsam-mgs on the complete graph with W = J: Q = 2 gives the same models as Q = 1, bit for bit",
+          "[e2e][decentralized][dfedsam]") {
+  const auto base = scratch_dir("mgs-complete");
+  auto run = [&](int q) {
+    json s = gossip_scenario(base / ("q" + std::to_string(q)), "dfedsam-mgs", "complete", 6);
+    s["algorithm"]["gossip_steps"] = q;
+    s["algorithm"]["rho"] = 0.05;
+    s["algorithm"]["mixing"] = "uniform";
+    return run_ok(s, "mgs-" + std::to_string(q));
+  };
+  const auto one = run(1), two = run(2);
+  const auto r1 = read_csv(one / "metrics.csv"), r2 = read_csv(two / "metrics.csv");
+  REQUIRE(r1.size() == 3);
+  REQUIRE(r2.size() == 3);
+  for (size_t k = 0; k < r1.size(); ++k) {
+    for (const char* col : {"accuracy", "loss", "train_loss", "consensus_distance", "node_accuracy_mean",
+                            "node_accuracy_min", "node_accuracy_max"})
+      CHECK(r1[k].at(col) == r2[k].at(col));
+    CHECK(std::stod(r2[k].at("messages")) == 2 * std::stod(r1[k].at("messages")));  // two real exchanges
+    CHECK(std::stod(r2[k].at("time_s")) > std::stod(r1[k].at("time_s")));
+  }
+  CHECK(r1.back().at("consensus_distance") == "0");  // J: every node holds the average
+  const auto n1 = read_csv(one / "nodes.csv"), n2 = read_csv(two / "nodes.csv");
+  REQUIRE(n1.size() == n2.size());
+  for (size_t k = 0; k < n1.size(); ++k) CHECK(n1[k].at("loss") == n2[k].at("loss"));
+  // On a ring, Q matters: more mixing, nodes closer together.
+  json ring1 = gossip_scenario(base / "ring1", "dfedsam-mgs", "ring", 6), ring4 = ring1;
+  ring1["algorithm"]["gossip_steps"] = 1;
+  ring4["algorithm"]["gossip_steps"] = 4;
+  ring4["output"]["directory"] = (base / "ring4").string();
+  const auto c1 = read_csv(run_ok(ring1, "mgs-r1") / "metrics.csv"), c4 = read_csv(run_ok(ring4, "mgs-r4") / "metrics.csv");
+  CHECK(std::stod(c4.back().at("consensus_distance")) < std::stod(c1.back().at("consensus_distance")));
+}
+
+TEST_CASE("dfedsam charges two gradient evaluations per step, dfedavgm one", "[e2e][decentralized][dfedsam]") {
+  const auto base = scratch_dir("sam-flops");
+  for (const std::string algo : {"dfedavg", "dfedavgm", "dfedsam"}) {
+    json s = gossip_scenario(base / algo, algo, "ring", 4);
+    s["training"] = "analytic";
+    s["stop"]["rounds"] = 1;
+    const auto dir = run_ok(s, "flops-" + algo);
+    const double train = (algo == "dfedsam" ? 2 : 1) * 40 * kTrainFlopsPerSample;
+    for (const auto& e : events_of(dir, "train")) {
+      CHECK(e["flops"].get<double>() == Approx(train));
+      CHECK(e["t"].get<double>() - e["t0"].get<double>() == Approx(train / 1e9).epsilon(1e-9));
+    }
+  }
+  json sam_regression = gossip_scenario(base / "r", "dfedsam", "ring", 4);
+  sam_regression["workload"] = {{"dataset", "synthetic-regression"}, {"model", "linear"}, {"samples_per_client", 50}};
+  CHECK_THAT(run_error(sam_regression, "sam-regression"), Catch::Contains("/algorithm/name: expected plain SGD local steps"));
+}
+
+TEST_CASE("dfedavgm: momentum 0 is dfedavg bit for bit; theta 0.9 moves the models", "[e2e][decentralized][dfedsam]") {
+  const auto base = scratch_dir("dfedavgm");
+  json plain = gossip_scenario(base / "plain", "dfedavg", "ring", 5);
+  plain["algorithm"]["batch_size"] = 10;  // 4 local steps: momentum has something to carry
+  json zero = plain, heavy = plain;
+  zero["algorithm"]["name"] = heavy["algorithm"]["name"] = "dfedavgm";
+  zero["algorithm"]["local_momentum"] = 0;
+  zero["output"]["directory"] = (base / "zero").string();
+  heavy["output"]["directory"] = (base / "heavy").string();  // local_momentum: the default 0.9
+  const auto p = read_csv(run_ok(plain, "avgm-plain") / "metrics.csv");
+  const auto z = read_csv(run_ok(zero, "avgm-zero") / "metrics.csv");
+  const auto h = read_csv(run_ok(heavy, "avgm-heavy") / "metrics.csv");
+  REQUIRE(p.size() == 3);
+  REQUIRE(z.size() == 3);
+  REQUIRE(h.size() == 3);
+  for (size_t k = 0; k < p.size(); ++k)
+    for (const char* col : {"accuracy", "loss", "train_loss", "consensus_distance"}) CHECK(p[k].at(col) == z[k].at(col));
+  CHECK(h.back().at("train_loss") != p.back().at("train_loss"));
+  CHECK(h.back().at("consensus_distance") != p.back().at("consensus_distance"));
+  // The round's keys apply to the synchronous methods only: the pairwise ones would ignore them.
+  json wd = gossip_scenario(base / "wd", "ad-psgd", "ring", 4);
+  wd["algorithm"]["weight_decay"] = 0.001;
+  CHECK_THAT(run_error(wd, "wd-adpsgd"), Catch::Contains("no \"weight_decay\" with algorithm \"ad-psgd\""));
+  json m = gossip_scenario(base / "m", "dfedsam", "ring", 4);
+  m["algorithm"]["local_momentum"] = 0.5;
+  CHECK_THAT(run_error(m, "mom-dfedsam"), Catch::Contains("no \"local_momentum\" with algorithm \"dfedsam\""));
 }

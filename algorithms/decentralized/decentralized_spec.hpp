@@ -37,6 +37,7 @@ struct DecentralizedSpec {
   std::string mixing = "metropolis-hastings";  ///< mixing rule (algorithms/decentralized/mixing.hpp)
   std::string mixing_file;                     ///< mixing "file": CSV i,j,w (resolved path)
   int gossip_steps = 1;      ///< Q exchange phases per round (dfedsam-mgs; 1 for the others)
+  double local_momentum = 0; ///< dfedavgm: heavy-ball theta of the local steps (buffer reset each round)
   int node_evaluation = -1;  ///< nodes whose own model is tested at each evaluation: -1 all, 0 none
   double round_time_s = 1;   ///< asynchronous schedules: one metrics round lasts this long, s
   double gossip_rate = 1;    ///< poisson-gossip: pairwise averagings each node starts per second

@@ -60,7 +60,7 @@ class NodeRound {
     job.start = start;
     job.indices = fed_.partitions[i];
     job.local = algo_.local_training(i, st->round);
-    const double flops = model.train_flops_per_sample * samples_processed(job.local, int64_t(job.indices->size()));
+    const double flops = training_flops(model, job.local, int64_t(job.indices->size()));
     Trainer& trainer = fed_.trainer;
     auto trained_future = fed_.pool.submit([&trainer, job] { return trainer.train(job); });
     const int cores = fed_.devices[i].cores;
