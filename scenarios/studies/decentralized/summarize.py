@@ -2,8 +2,8 @@
 """The study's table, from the sweeps' outputs (reads only what flemu wrote).
 
 Usage: python3 scenarios/studies/decentralized/summarize.py [OUT_DIR]
-OUT_DIR defaults to out/studies/decentralized; each algorithm's sweep folder is read through its
-index.json. For every (algorithm, graph) it prints the mean and spread over the seeds of: the
+OUT_DIR defaults to out/studies/decentralized; each algorithm's sweep folder is read variant by
+variant (finished runs only). For every (algorithm, graph) it prints the mean and spread over the seeds of: the
 final accuracy of the average model (full test set), the mean and worst node accuracy at the
 last evaluation, the consensus distance at the end, simulated time and MB sent per node, and the
 accuracy reached by a fixed simulated time and by a fixed amount of bytes (the slowest and
@@ -21,14 +21,16 @@ GRAPHS = ["ring", "torus", "exponential", "complete"]
 
 
 def runs(out):
+    """Every finished variant of each algorithm's sweep (a folder with its summary.json; an
+    unfinished run is a *.partial folder and is left out, so the table can be read mid-sweep)."""
     for algo in ALGOS:
-        index = os.path.join(out, algo, "index.json")
-        if not os.path.exists(index):
+        folder = os.path.join(out, algo)
+        if not os.path.isdir(folder):
             continue
-        for v in json.load(open(index))["variants"]:
-            if v.get("status") not in ("ran", "skipped"):
+        for name in sorted(os.listdir(folder)):
+            d = os.path.join(folder, name)
+            if name.endswith(".partial") or not os.path.exists(os.path.join(d, "summary.json")):
                 continue
-            d = v["directory"]
             sc = json.load(open(os.path.join(d, "scenario.resolved.json")))
             yield algo, sc["platform"]["topology"]["kind"], sc["seed"], d
 
