@@ -22,6 +22,8 @@ enum class EventKind {
   DeviceOff,   ///< a device went off (reason: offline | battery)
   DeviceOn,    ///< a device came back (reason: online | charged)
   Battery,     ///< battery level (charge_j, fraction)
+  Collective,  ///< span: one rank's part of a collective (bytes sent; op; count = messages sent)
+  Send,        ///< span: a point-to-point transfer from a device to `peer` (bytes; op = what it carries)
 };
 
 const char* to_string(EventKind kind);
@@ -42,6 +44,8 @@ struct Event {
   int staleness = -1;     ///< async uploads: server versions since the client's model
   double charge_j = NAN, fraction = NAN;  ///< battery
   int steps = -1;         ///< train: local steps taken
+  std::string op;         ///< collective: algorithm ("ring-allreduce", ...); send: payload ("activations", ...)
+  int peer = -1;          ///< send: destination device
 };
 
 class EventSink {

@@ -1,5 +1,7 @@
 #include "emulator/core/round_metrics.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <stdexcept>
 
@@ -35,7 +37,16 @@ void RoundMetrics::on_event(const Event& e) {
       break;
     }
     case EventKind::Download: row(e.round).bytes_down += e.bytes; break;
-    case EventKind::Train: row(e.round).flops += e.flops; break;
+    case EventKind::Train: {
+      auto& r = row(e.round);
+      r.flops += e.flops;
+      if (!std::isnan(e.loss)) {  // pipelines: the mean loss of the `steps` minibatches it finished
+        const int n = std::max(e.steps, 1);
+        r.train_loss_sum += e.loss * n;
+        r.train_loss_n += n;
+      }
+      break;
+    }
     case EventKind::Upload: {
       auto& r = row(e.round);
       r.bytes_up += e.bytes;
@@ -56,6 +67,7 @@ void RoundMetrics::on_event(const Event& e) {
       auto& r = row(e.round);
       r.time_s = e.time;
       r.updates = e.count;
+      r.closed = true;
       if (fleet_) r.energy_j = fleet_->total_energy_j() - r.energy_at_start;
       break;
     }
@@ -66,6 +78,8 @@ void RoundMetrics::on_event(const Event& e) {
         r.wasted_energy_j += fleet_->energy_j(e.client) - device_energy_at_start_[e.client];
       break;
     }
+    case EventKind::Collective:
+    case EventKind::Send: row(e.round).bytes_up += e.bytes; break;
     case EventKind::Aggregate:
     case EventKind::DeviceOff:
     case EventKind::DeviceOn:
@@ -85,6 +99,9 @@ void RoundMetrics::write_csv(const std::string& path) const {
       << (fleet_ ? ",energy_j,wasted_energy_j,cum_energy_j" : "") << "\n";
   double cum = 0, cum_energy = 0;
   for (const auto& r : rows_) {
+    // Work of a round still open when the run stopped (a pipeline's next epoch, begun while the
+    // last one finished) is not a completed round.
+    if (!r.closed) continue;
     cum += r.bytes_down + r.bytes_up;
     const double train_loss = r.train_loss_n ? r.train_loss_sum / r.train_loss_n : NAN;
     out << r.round << ',' << num(r.time_s) << ',' << num(r.time_s - r.start_s) << ',' << r.selected << ','

@@ -7,9 +7,11 @@
 //   selected         clients the server selected
 //   updates          updates aggregated
 //   bytes_down       model bytes sent server -> clients this round
-//   bytes_up         update bytes received this round
+//   bytes_up         update bytes received this round (collectives and pipelines: bytes
+//                    the devices sent)
 //   flops            training flops simulated this round
-//   train_loss       mean of the clients' mean training losses (empty in analytic mode)
+//   train_loss       mean of the clients' mean training losses (pipelines: of the minibatch
+//                    losses of the last stage) (empty in analytic mode)
 //   accuracy, loss   test accuracy / loss of the new global model (empty if not evaluated)
 //   eval_samples     test samples used (0 if not evaluated)
 //   cum_bytes        bytes_down + bytes_up since the start
@@ -41,6 +43,7 @@ struct RoundRow {
   int eval_samples = 0;
   int dropped = 0;
   double energy_at_start = 0, energy_j = NAN, wasted_energy_j = 0;
+  bool closed = false;  ///< its round_end was seen (only closed rounds are written)
 };
 
 class RoundMetrics final : public EventSink {

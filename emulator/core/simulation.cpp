@@ -19,6 +19,7 @@
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
 #include "emulator/core/device_table.hpp"
+#include "platforms/cluster_platform.hpp"
 #include "emulator/schedules/server_inbox.hpp"
 #include "emulator/schedules/servers.hpp"
 #include "emulator/core/timed_trainer.hpp"
@@ -119,7 +120,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       trainer = make_torch_trainer(sc.workload.model, data, sc.compute_device, opt.stack_clients);
       test_size = data->test.size;
     } else {
-      trainer = make_analytic_trainer(sc.workload.model);
+      trainer = make_analytic_trainer(describe_model(sc.workload));
     }
     // Partitions: index lists into the one shared training set. In analytic mode there is no
     // data; every client holds samples_per_client (what the flop count needs).
@@ -179,7 +180,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       sg_host_energy_plugin_init();
       sg_link_energy_plugin_init();
     }
-    const StarPlatform platform = build_star_platform(sc.platform, devices, energy);
+    const StarPlatform platform = sc.platform.cluster ? build_cluster_platform(sc.platform, devices)
+                                                      : build_star_platform(sc.platform, devices, energy);
     // Generated availability traces reach the time budget, else 30 simulated days.
     Fleet fleet(devices, platform, sc.platform, sc.seed, sc.stop.max_time_s > 0 ? sc.stop.max_time_s : 30 * 86400.0,
                 bus);
@@ -190,6 +192,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                    make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
                    fleet};
     fed.inbox = std::make_shared<ServerInbox>(platform.server);
+    fed.data = data;
     // The fleet controller first: at t=0 it applies initial battery and availability states
     // before the server selects anyone.
     if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
@@ -243,6 +246,12 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     int dropped = 0;
     for (const auto& r : metrics.rows()) dropped += r.dropped;
     j["dropped_updates"] = dropped;
+    if (!outcome.params_hash.empty()) j["params_hash"] = outcome.params_hash;
+    if (!outcome.device_memory_bytes.empty()) {
+      double peak = 0;
+      for (double m : outcome.device_memory_bytes) peak = std::max(peak, m);
+      j["memory"] = {{"peak_bytes_per_device", outcome.device_memory_bytes}, {"max_peak_bytes", peak}};
+    }
     j["devices"] = devices.size();
     j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
     j["training"] = sc.training == TrainingMode::Real ? "real" : "analytic";

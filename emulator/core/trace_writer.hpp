@@ -5,18 +5,19 @@
 //
 // Keys, in this order (absent when not meaningful for the kind):
 //   t       simulated time of the event, or of the end of a span, seconds
-//   t0      spans only (download, train, upload): simulated start, seconds
+//   t0      spans only (download, train, upload, collective, send): simulated start, seconds
 //   kind    round_start | download | train | upload | aggregate | evaluate | round_end |
-//           update_dropped | device_off | device_on | battery
-//   actor   "server", "client-<device index>", or "fleet" (availability and battery)
+//           update_dropped | device_off | device_on | battery | collective | send
+//   actor   "server", "client-<device index>", "worker-<device index>" (cluster schedules),
+//           "stage-<device index>" (pipelines), or "fleet" (availability and battery)
 //   host    SimGrid host the actor runs on (device name)
 //   round   1-based round (async and anarchic schedules: the model version being built; for
 //           downloads, trains and uploads: the round or version the client was engaged for)
 //   client  device index
-//   bytes   payload bytes moved (download, upload)
+//   bytes   payload bytes moved (download, upload); collective, send: bytes this device sent
 //   flops   floating-point operations simulated (train)
 //   count   round_start: clients selected; aggregate/round_end: updates used;
-//           evaluate: test samples
+//           evaluate: test samples; collective: messages this device sent
 //   accuracy, loss   evaluate: test accuracy in [0,1] and mean cross-entropy;
 //                    upload: loss = the client's mean training loss
 //   reason  update_dropped: deadline | over_selection | offline | battery | stopped (async
@@ -25,6 +26,11 @@
 //   staleness  async uploads: server model versions between the client's start and arrival
 //   steps   train: local SGD steps taken
 //   charge_j, fraction   battery: charge in J and as a fraction of capacity
+//   op      collective: the algorithm (ring-allreduce, tree-allreduce, star-allreduce,
+//           hierarchical-allreduce); send: what it carries (activations, gradients)
+//   peer    send: the receiving device
+// A device's compute spans (train) and communication spans (collective, send) may overlap:
+// that is the overlap of computation and communication a schedule achieved.
 // Doubles are printed in shortest round-trip form, so equal runs give equal bytes.
 #pragma once
 #include <fstream>

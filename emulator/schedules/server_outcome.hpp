@@ -4,6 +4,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "emulator/core/federation.hpp"
 
@@ -13,6 +14,10 @@ struct ServerOutcome {
   int rounds = 0;  ///< rounds (sync) or model versions (async, anarchic)
   double final_accuracy = NAN, final_loss = NAN;
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
+  /// xxh64 (hex) of the final global parameters' bytes; "" when there are none (analytic).
+  std::string params_hash;
+  /// Peak memory per device, bytes, where the schedule accounts for it (pipelines); else empty.
+  std::vector<double> device_memory_bytes;
 };
 
 /// Evaluates `global` on the job pool (full test set, or the fixed subset) and emits the

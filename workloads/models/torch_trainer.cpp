@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "workloads/data/dataset.hpp"
+#include "workloads/models/cnn5.hpp"
 #include "workloads/models/trainer.hpp"
 
 namespace flemu {
@@ -49,6 +50,25 @@ struct CnnImpl : torch::nn::Module {
   torch::nn::Linear fc1{nullptr}, fc2{nullptr};
 };
 
+/// cnn5 (workloads/models/cnn5.hpp): five 3x3 convolutions with ReLU, global average pool,
+/// linear head; the network the pipeline algorithms split, here in one piece.
+struct Cnn5Impl : torch::nn::Module {
+  Cnn5Impl() {
+    const auto& layers = cnn5_layers();
+    for (size_t i = 0; i < layers.size(); ++i)
+      convs.push_back(register_module(
+          "conv" + std::to_string(i),
+          torch::nn::Conv2d(torch::nn::Conv2dOptions(layers[i].in, layers[i].out, 3).stride(layers[i].stride).padding(1))));
+    fc = register_module("fc", torch::nn::Linear(layers.back().out, kCnn5Classes));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    for (auto& c : convs) x = torch::relu(c->forward(x));
+    return fc->forward(torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1));
+  }
+  std::vector<torch::nn::Conv2d> convs;
+  torch::nn::Linear fc{nullptr};
+};
+
 /// The network as a plain callable over our flat parameter vectors.
 struct Net {
   std::shared_ptr<torch::nn::Module> module;
@@ -62,6 +82,12 @@ Net make_net(ModelKind kind, const torch::Device& device) {
     auto m = std::make_shared<MlpImpl>();
     net.forward = [m](torch::Tensor x) { return m->forward(x); };
     net.module = m;
+  } else if (kind == ModelKind::Cnn5) {
+    auto m = std::make_shared<Cnn5Impl>();
+    net.forward = [m](torch::Tensor x) { return m->forward(x); };
+    net.module = m;
+  } else if (kind == ModelKind::Custom) {
+    throw std::invalid_argument("a custom model has no LibTorch network (analytic runs only)");
   } else {
     auto m = std::make_shared<CnnImpl>();
     net.forward = [m](torch::Tensor x) { return m->forward(x); };
