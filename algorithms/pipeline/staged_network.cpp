@@ -1,7 +1,20 @@
 #include "algorithms/pipeline/staged_network.hpp"
 
+#include "workloads/rng.hpp"
+
 
 namespace flemu {
+
+std::vector<std::vector<int32_t>> epoch_minibatches(std::vector<int32_t> samples, int batch_size, uint64_t seed) {
+  Rng rng(seed);
+  rng.shuffle(samples);
+  const size_t b = static_cast<size_t>(batch_size);
+  std::vector<std::vector<int32_t>> out;
+  for (size_t i = 0; i < samples.size(); i += b)
+    out.emplace_back(samples.begin() + static_cast<std::ptrdiff_t>(i),
+                     samples.begin() + static_cast<std::ptrdiff_t>(std::min(samples.size(), i + b)));
+  return out;
+}
 
 std::vector<std::vector<int32_t>> micro_batches(const std::vector<int32_t>& batch, int parts) {
   // The first n % parts micro-batches get one sample more than the others.

@@ -67,6 +67,10 @@ std::unique_ptr<StagedNetwork> make_torch_staged_network(const PipelinePlan& pla
                                                          std::shared_ptr<const TrainTest> data, double lr,
                                                          double momentum, double weight_decay, uint64_t seed);
 
+/// An epoch's minibatches: `samples` shuffled with a generator seeded by `seed`, cut into
+/// batches of `batch_size` (the last one short). What device 0 of a pipeline feeds.
+std::vector<std::vector<int32_t>> epoch_minibatches(std::vector<int32_t> samples, int batch_size, uint64_t seed);
+
 /// Splits a minibatch into `parts` micro-batches of (nearly) equal size, in order.
 std::vector<std::vector<int32_t>> micro_batches(const std::vector<int32_t>& batch, int parts);
 

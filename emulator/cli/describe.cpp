@@ -92,7 +92,7 @@ std::string describe_platform(const Scenario& sc) {
                      c.up_bytes_per_s > 0 ? ", uplink " + format_rate(c.up_bytes_per_s) : std::string(),
                      c.down_bytes_per_s > 0 ? ", downlink " + format_rate(c.down_bytes_per_s) : std::string());
   s += fmt::format("algorithm: {}\n", sc.algorithm.name);
-  const auto m = describe_model(sc.workload.model);
+  const auto m = describe_model(sc.workload);
   s += fmt::format("\nmodel {}: {} parameters ({:.2f} MB on the wire), {:.3f} MFLOP per training sample\n", m.name,
                    m.num_params, m.bytes / 1e6, m.train_flops_per_sample / 1e6);
   return s;

@@ -40,11 +40,11 @@ struct Event {
   double flops = 0;
   int count = -1;
   double accuracy = NAN, loss = NAN;
-  std::string reason;     ///< update_dropped, device_off/on
+  std::string reason{};   ///< update_dropped, device_off/on
   int staleness = -1;     ///< async uploads: server versions since the client's model
   double charge_j = NAN, fraction = NAN;  ///< battery
   int steps = -1;         ///< train: local steps taken
-  std::string op;         ///< collective: algorithm ("ring-allreduce", ...); send: payload ("activations", ...)
+  std::string op{};       ///< collective: algorithm ("ring-allreduce", ...); send: payload ("activations", ...)
   int peer = -1;          ///< send: destination device
 };
 

@@ -68,15 +68,8 @@ class Pipeline {
 
   /// Epoch `epoch`'s minibatches of device 0's samples, shuffled from the seed.
   std::vector<std::vector<int32_t>> minibatches(int epoch) const {
-    std::vector<int32_t> order = *fed_.partitions[0];
-    Rng rng(derive_seed(fed_.scenario.seed, SeedStream::Training, {uint64_t(epoch)}));
-    rng.shuffle(order);
-    const size_t b = static_cast<size_t>(fed_.scenario.algorithm.batch_size);
-    std::vector<std::vector<int32_t>> out;
-    for (size_t i = 0; i < order.size(); i += b)
-      out.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(i),
-                       order.begin() + static_cast<std::ptrdiff_t>(std::min(order.size(), i + b)));
-    return out;
+    return epoch_minibatches(*fed_.partitions[0], fed_.scenario.algorithm.batch_size,
+                             derive_seed(fed_.scenario.seed, SeedStream::Training, {uint64_t(epoch)}));
   }
 
   /// Stage `stage` finished epoch `epoch` with these parameters (empty in analytic runs).
