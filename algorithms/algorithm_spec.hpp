@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/fl/staleness.hpp"
 
@@ -35,6 +36,14 @@ struct AlgorithmSpec {
   int updates_per_step = 10;    ///< m: updates per server step
   std::map<std::string, ParticipationPolicy> policies;  ///< per class name, "*" = fallback
 
+  // Decentralized schedules (families decentralized and gossip-async)
+  DecentralizedSpec decentralized;
+
+  bool is_async() const { return family == "async"; }
+  bool is_anarchic() const { return family == "anarchic"; }
+  /// No server: nodes gossip with their neighbours (platform.topology).
+  bool is_decentralized() const { return family == "decentralized" || family == "gossip-async"; }
+
   // Cluster schedules (ddp, local-sgd, slowmo, co2, co2-code): algorithms/cluster/
   int inner_steps = 12;           ///< tau: local steps per outer round (ddp: steps per round)
   std::string allreduce = "ring"; ///< ring | tree | star | hierarchical
@@ -54,8 +63,6 @@ struct AlgorithmSpec {
   double momentum = 0.9;          ///< pipelines: SGD momentum (Nesterov)
   double weight_decay = 1e-4;     ///< pipelines: L2 weight decay
 
-  bool is_async() const { return family == "async"; }
-  bool is_anarchic() const { return family == "anarchic"; }
   bool is_cluster() const { return family == "cluster"; }
   bool is_pipeline() const { return family == "pipeline"; }
   /// The policy of a device of class `class_name`.

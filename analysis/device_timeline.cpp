@@ -50,7 +50,7 @@ DeviceTimeline device_timeline(const std::vector<TraceEvent>& events, double end
     if (e.client < 0) continue;
     auto& segs = per_client[e.client];  // every named client gets a row, even if never busy
     if (!e.host.empty() && e.actor != "server" && !hosts.count(e.client)) hosts[e.client] = e.host;
-    if (e.is_span() && (e.kind == "collective" || e.kind == "send")) {
+    if (e.is_span() && (e.kind == "collective" || e.kind == "send" || e.kind == "gossip")) {
       comm_lane[e.client].push_back(Segment{e.client, DeviceState::Communicating, e.t0, e.t, e.round, 1});
     } else if (e.is_span()) {
       DeviceState st;

@@ -6,9 +6,9 @@
 //   offline       device_off (reason "availability", or any reason but "battery") .. device_on
 //   battery dead  device_off with reason "battery" .. device_on (usually: end of run)
 //   idle          every other moment in [0, end]: the complement of the states above
-//   communicating collective and send spans (cluster and pipeline schedules): the device's
-//                 comm lane, drawn on a second lane of its row (Segment::lane 1), so that
-//                 compute and communication that overlap show at once
+//   communicating collective, send and gossip spans (cluster, pipeline and decentralized
+//                 schedules): the device's comm lane, drawn on a second lane of its row
+//                 (Segment::lane 1), so that compute and communication that overlap show at once
 // A device_off with no later device_on lasts until the end of the run; a device_on with no
 // device_off before it is ignored. Devices are the client indices named by any event; a
 // device's host is taken from its own (client-N actor) events.

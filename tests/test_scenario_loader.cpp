@@ -341,7 +341,8 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
        "/workload/partition/alpha: expected a number > 0 (required key)"},
       {"bad_partition_scheme",
        "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\""},
-      {"bad_dataset", "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\""},
+      {"bad_dataset",
+       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\""},
       {"syntax_error",
        "line 6, column 5: expected valid JSON (syntax error while parsing value - unexpected "
        "']'; expected '[', '{', or a literal)"},

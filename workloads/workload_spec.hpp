@@ -20,7 +20,8 @@ enum class ModelKind {
   Mlp,    ///< 784-200-200-10, ReLU (McMahan et al. 2017 "2NN")
   Cnn,    ///< conv5x5x32-pool-conv5x5x64-pool-fc512-fc10 (McMahan et al. 2017 "CNN")
   Cnn5,   ///< five 3x3 convolutions and a linear head, split layer by layer (workloads/models/cnn5.hpp)
-  Custom  ///< known only by its size and cost (CustomModelSpec); analytic runs only
+  Custom, ///< known only by its size and cost (CustomModelSpec); analytic runs only
+  Linear  ///< x in R^features, no bias: the synthetic-regression workload (regression_trainer.hpp)
 };
 
 /// A model known only by its size and cost, for analytic runs at scales no CPU trains
@@ -40,6 +41,7 @@ struct WorkloadSpec {
   CustomModelSpec custom;  ///< model == Custom only
   PartitionSpec partition;
   int samples_per_client = 600;  ///< training samples held by each client
+  int features = 2;              ///< synthetic-regression: dimension d of the linear model
 };
 
 }  // namespace flemu

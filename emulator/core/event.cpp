@@ -17,6 +17,8 @@ const char* to_string(EventKind kind) {
     case EventKind::Battery: return "battery";
     case EventKind::Collective: return "collective";
     case EventKind::Send: return "send";
+    case EventKind::Gossip: return "gossip";
+    case EventKind::Consensus: return "consensus";
   }
   return "?";
 }

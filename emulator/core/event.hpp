@@ -24,6 +24,8 @@ enum class EventKind {
   Battery,     ///< battery level (charge_j, fraction)
   Collective,  ///< span: one rank's part of a collective (bytes sent; op; count = messages sent)
   Send,        ///< span: a point-to-point transfer from a device to `peer` (bytes; op = what it carries)
+  Gossip,      ///< span: a node's exchange with neighbours (bytes sent, count = messages sent; peer for a pairwise one)
+  Consensus,   ///< decentralized: how far the node models are apart (consensus, optimum_distance)
 };
 
 const char* to_string(EventKind kind);
@@ -45,7 +47,9 @@ struct Event {
   double charge_j = NAN, fraction = NAN;  ///< battery
   int steps = -1;         ///< train: local steps taken
   std::string op{};       ///< collective: algorithm ("ring-allreduce", ...); send: payload ("activations", ...)
-  int peer = -1;          ///< send: destination device
+  int peer = -1;          ///< send: destination device; gossip: the other node of a pairwise exchange
+  double consensus = NAN;         ///< consensus: (1/n) sum_i ||x_i - x-bar||^2
+  double optimum_distance = NAN;  ///< consensus: (1/n) sum_i ||x_i - x*||^2 where x* is known
 };
 
 class EventSink {

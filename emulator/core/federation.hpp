@@ -18,6 +18,8 @@ namespace flemu {
 
 class ServerInbox;
 struct TrainTest;
+struct NetworkGraph;
+struct RegressionProblem;
 
 struct Federation {
   const Scenario& scenario;
@@ -39,6 +41,11 @@ struct Federation {
   /// What a schedule's actors share for the run (cluster, pipeline); held here so that it goes
   /// before the engine does.
   std::shared_ptr<void> schedule_state;
+  /// Decentralized schedules: the graph, its mixing matrix and spectra (nullptr otherwise).
+  std::shared_ptr<const NetworkGraph> graph;
+  /// The synthetic-regression workload's problem, for schedules that compute on it directly
+  /// (DADAO); nullptr for other workloads.
+  std::shared_ptr<const RegressionProblem> regression;
 
   int num_devices() const { return static_cast<int>(devices.size()); }
 };

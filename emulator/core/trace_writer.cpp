@@ -27,6 +27,8 @@ std::string to_json_line(const Event& e) {
   if (!std::isnan(e.fraction)) j["fraction"] = e.fraction;
   if (!e.op.empty()) j["op"] = e.op;
   if (e.peer >= 0) j["peer"] = e.peer;
+  if (!std::isnan(e.consensus)) j["consensus"] = e.consensus;
+  if (!std::isnan(e.optimum_distance)) j["optimum_distance"] = e.optimum_distance;
   return j.dump();
 }
 

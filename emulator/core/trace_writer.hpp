@@ -5,9 +5,9 @@
 //
 // Keys, in this order (absent when not meaningful for the kind):
 //   t       simulated time of the event, or of the end of a span, seconds
-//   t0      spans only (download, train, upload, collective, send): simulated start, seconds
+//   t0      spans only (download, train, upload, gossip, collective, send): simulated start, seconds
 //   kind    round_start | download | train | upload | aggregate | evaluate | round_end |
-//           update_dropped | device_off | device_on | battery | collective | send
+//           update_dropped | device_off | device_on | battery | gossip | consensus | collective | send
 //   actor   "server", "client-<device index>", "worker-<device index>" (cluster schedules),
 //           "stage-<device index>" (pipelines), or "fleet" (availability and battery)
 //   host    SimGrid host the actor runs on (device name)
@@ -17,7 +17,7 @@
 //   bytes   payload bytes moved (download, upload); collective, send: bytes this device sent
 //   flops   floating-point operations simulated (train)
 //   count   round_start: clients selected; aggregate/round_end: updates used;
-//           evaluate: test samples; collective: messages this device sent
+//           evaluate: test samples; gossip, collective: messages the node sent
 //   accuracy, loss   evaluate: test accuracy in [0,1] and mean cross-entropy;
 //                    upload: loss = the client's mean training loss
 //   reason  update_dropped: deadline | over_selection | offline | battery | stopped (async
@@ -28,7 +28,16 @@
 //   charge_j, fraction   battery: charge in J and as a fraction of capacity
 //   op      collective: the algorithm (ring-allreduce, tree-allreduce, star-allreduce,
 //           hierarchical-allreduce); send: what it carries (activations, gradients)
-//   peer    send: the receiving device
+//   peer    gossip: the other node of a pairwise exchange (ad-psgd, gossip-async, dadao);
+//           send: the receiving device
+//   consensus          consensus: (1/n) sum_i ||x_i - x-bar||^2 over all n node models
+//   optimum_distance   consensus: (1/n) sum_i ||x_i - x*||^2 where the optimum x* is known
+// Decentralized schedules (no server): "round_start"/"aggregate"/"round_end" come from the
+// rounds' bookkeeping actor (actor "server" on the server host, which sends nothing); "aggregate"
+// means the average model x-bar was formed (count = nodes that finished the round), and
+// "evaluate" events with a "client" test that node's own model, those without the average
+// model. "gossip" spans carry the bytes a node sent in one exchange phase (sync rounds) or one
+// pairwise exchange (asynchronous schedules, from the initiator's side).
 // A device's compute spans (train) and communication spans (collective, send) may overlap:
 // that is the overlap of computation and communication a schedule achieved.
 // Doubles are printed in shortest round-trip form, so equal runs give equal bytes.

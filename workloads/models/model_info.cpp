@@ -39,6 +39,7 @@ std::string to_string(ModelKind kind) {
     case ModelKind::Cnn: return "cnn";
     case ModelKind::Cnn5: return "cnn5";
     case ModelKind::Custom: return "custom";
+    case ModelKind::Linear: return "linear";
   }
   return "?";
 }
@@ -61,6 +62,8 @@ ModelInfo describe_model(ModelKind kind) {
   ModelInfo m;
   m.kind = kind;
   m.name = to_string(kind);
+  if (kind == ModelKind::Linear)
+    throw std::invalid_argument("the linear model's size depends on the workload: use linear_model_info(features)");
   if (kind == ModelKind::Mlp) {
     m.layers = {{LayerShape::Linear, 784, 200}, {LayerShape::Linear, 200, 200}, {LayerShape::Linear, 200, 10}};
   } else if (kind == ModelKind::Cnn5) {
