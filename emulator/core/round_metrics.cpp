@@ -40,10 +40,9 @@ void RoundMetrics::on_event(const Event& e) {
     case EventKind::Train: {
       auto& r = row(e.round);
       r.flops += e.flops;
-      if (!std::isnan(e.loss)) {  // pipelines: the mean loss of the `steps` minibatches it finished
-        const int n = std::max(e.steps, 1);
-        r.train_loss_sum += e.loss * n;
-        r.train_loss_n += n;
+      if (!std::isnan(e.loss)) {  // decentralized nodes report their training loss here (no upload)
+        r.train_loss_sum += e.loss;
+        r.train_loss_n++;
       }
       break;
     }

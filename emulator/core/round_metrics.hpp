@@ -10,8 +10,9 @@
 //   bytes_up         update bytes received this round (collectives and pipelines: bytes
 //                    the devices sent)
 //   flops            training flops simulated this round
-//   train_loss       mean of the clients' mean training losses (pipelines: of the minibatch
-//                    losses of the last stage) (empty in analytic mode)
+//   train_loss       mean of the clients' mean training losses (empty in analytic mode); from
+//                    uploads, or from train events in decentralized runs and pipelines (the
+//                    last stage's loss of each minibatch)
 //   accuracy, loss   test accuracy / loss of the new global model (empty if not evaluated)
 //   eval_samples     test samples used (0 if not evaluated)
 //   cum_bytes        bytes_down + bytes_up since the start

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/client_state.hpp"
 #include "emulator/core/federation.hpp"
 
 namespace flemu {
@@ -13,7 +14,11 @@ namespace flemu {
 struct ServerOutcome {
   int rounds = 0;  ///< rounds (sync) or model versions (async, anarchic)
   double final_accuracy = NAN, final_loss = NAN;
+  /// The best accuracy of any evaluation and its round (FL-Simulator reports this one).
+  double best_accuracy = NAN;
+  int best_round = -1;
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
+  StateFootprint state;     ///< what the algorithm keeps across rounds
   /// xxh64 (hex) of the final global parameters' bytes; "" when there are none (analytic).
   std::string params_hash;
   /// Peak memory per device, bytes, where the schedule accounts for it (pipelines); else empty.
@@ -50,6 +55,8 @@ class StopRule {
   Federation& fed_;
   ServerOutcome& outcome_;
   bool evaluate_and_check(int round, const std::shared_ptr<const Params>& global);
+  /// Keeps the best accuracy seen (outcome's best_accuracy, best_round).
+  void note_best(const EvalResult& r, int round);
   /// Emits the Evaluate event of the evaluation running in the background, if any.
   void collect_pending();
 
