@@ -108,6 +108,13 @@ void RoundMetrics::on_event(const Event& e) {
   }
 }
 
+std::vector<RoundRow> RoundMetrics::closed_rows() const {
+  std::vector<RoundRow> out;
+  for (const auto& r : rows_)
+    if (r.closed) out.push_back(r);
+  return out;
+}
+
 namespace {
 std::string num(double x) { return std::isnan(x) ? "" : fmt::format("{}", x); }
 }  // namespace
@@ -123,10 +130,7 @@ void RoundMetrics::write_csv(const std::string& path) const {
                          : "")
       << "\n";
   double cum = 0, cum_energy = 0;
-  for (const auto& r : rows_) {
-    // Work of a round still open when the run stopped (a pipeline's next epoch, begun while the
-    // last one finished) is not a completed round.
-    if (!r.closed) continue;
+  for (const auto& r : closed_rows()) {
     cum += r.bytes_down + r.bytes_up;
     const double train_loss = r.train_loss_n ? r.train_loss_sum / r.train_loss_n : NAN;
     out << r.round << ',' << num(r.time_s) << ',' << num(r.time_s - r.start_s) << ',' << r.selected << ','
