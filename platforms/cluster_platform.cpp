@@ -15,9 +15,18 @@ StarPlatform build_cluster_platform(const PlatformSpec& spec, const std::vector<
                            std::to_string(c.size()) + " GPUs");
   StarPlatform p;
   auto* top = sg4::create_star_zone("cluster");
-  p.server = top->create_host("server", spec.server.speed_flops);
+  // The server holds no data and joins no collective, but every host needs a route (the
+  // transfer rules measure each device's route to it). SimGrid cannot route from a child zone
+  // to a host that sits in the parent zone itself, so the server has a zone of its own,
+  // joined to the top's center by a link-free route.
+  auto* server_zone = sg4::create_star_zone("server-zone");
+  server_zone->set_parent(top);
+  p.server = server_zone->create_host("server", spec.server.speed_flops);
   p.server->set_core_count(spec.server.cores);
   p.server->seal();
+  server_zone->add_route(p.server->get_netpoint(), nullptr, nullptr, nullptr, {}, /*symmetrical=*/true);
+  server_zone->seal();
+  top->add_route(server_zone->get_netpoint(), nullptr, p.server->get_netpoint(), nullptr, {}, /*symmetrical=*/true);
   const double nic = c.inter.effective_bytes_per_s();
   for (int n = 0; n < c.nodes; ++n) {
     const std::string node = "node" + std::to_string(n);
@@ -38,6 +47,10 @@ StarPlatform build_cluster_platform(const PlatformSpec& spec, const std::vector<
       p.devices.push_back(host);
       p.uplinks.push_back(up);
       p.downlinks.push_back(down);
+      // Cluster links never change bandwidth: their peak is their rate.
+      p.uplink_peak.push_back(d.link.up_bytes_per_s);
+      p.downlink_peak.push_back(d.link.down_bytes_per_s);
+      p.links_change.push_back(0);
     }
     zone->seal();
     // Each of the two interfaces on an inter-node path carries half of the inter latency.

@@ -36,7 +36,7 @@ StarPlatform star_of(int p) {
   cls.speed_flops = 1e9;
   cls.link = {kBandwidth, kBandwidth, kLatency / 2};
   spec.classes.push_back(cls);
-  return build_star_platform(spec, expand_devices(spec, 1), false);
+  return build_star_platform(spec, expand_devices(spec, 1));
 }
 
 /// Distinct, seeded inputs for p ranks of n values.
@@ -328,7 +328,7 @@ TEST_CASE("comm lane: reduction flops share the host's core with compute", "[col
     cls.speed_flops = 1e9;
     cls.link = {1e18, 1e18, 0};
     spec.classes.push_back(cls);
-    const StarPlatform platform = build_star_platform(spec, expand_devices(spec, 1), false);
+    const StarPlatform platform = build_star_platform(spec, expand_devices(spec, 1));
     const Communicator comm("share", platform.devices);
     double computed = 0, reduced = 0;
     for (int r = 0; r < 2; ++r)
