@@ -618,8 +618,8 @@ TEST_CASE("local-rule keys: typed, defaults as in the C++ spec, refused where th
   // A key another method reads is an error, naming who reads it.
   doc["algorithm"] = {{"name", "fedavg"}, {"clients_per_round", 2}, {"rho", 0.05}};
   CHECK(error_of([&] { load_scenario(doc, "a.json"); }) ==
-        "a.json: /algorithm/rho: expected no \"rho\" with algorithm \"fedavg\": it applies to fedgamma, fedsam, "
-        "fedsmoo, fedspeed and mofedsam");
+        "a.json: /algorithm/rho: expected no \"rho\" with algorithm \"fedavg\": it applies to dfedsam, dfedsam-mgs, "
+        "fedgamma, fedsam, fedsmoo, fedspeed and mofedsam");
 }
 
 TEST_CASE("Bernoulli participation and async local steps: what depends on another key", "[scenario][local_rule]") {
