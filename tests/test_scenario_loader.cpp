@@ -329,10 +329,14 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
   const std::string rate =
       "a positive rate like \"10Mbps\" (units: bps, kbps, Mbps, Gbps, Tbps, "
       "Bps, kBps, MBps, GBps, TBps, KiBps, MiBps, GiBps)";
+  // The known algorithm keys, as the schema lists them (sorted): the list grows with every
+  // algorithm that brings its own keys.
+  std::string algorithm_keys;
+  for (const auto& [key, _] : scenario_schema()["properties"]["algorithm"]["properties"].items())
+    algorithm_keys += (algorithm_keys.empty() ? "" : ", ") + key;
   const std::map<std::string, std::string> expected = {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate + ", got \"10 Mbs\""},
-      {"unknown_key",
-       "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: "},
+      {"unknown_key", "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: " + algorithm_keys},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0, got -3"},
       {"dirichlet_without_alpha",
@@ -397,7 +401,7 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"no_local_work", "/algorithm/local_epochs: expected an integer >= 1 when local_steps is 0, got 0"},
       {"key_typo",
        "/algorithm/client_per_round: expected a known key (did you mean \"clients_per_round\"?), got "
-       "\"client_per_round\"; known keys: "},  // the list grows with every algorithm: checked below
+       "\"client_per_round\"; known keys: " + algorithm_keys},
       {"bad_class_name",
        "/platform/classes/0/name: expected a name of letters, digits, \"_\", "
        "\".\" and \"-\", starting with a letter or digit, got \"my phone\""},
@@ -415,14 +419,7 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
   for (const auto& [name, message] : expected) {
     const std::string path = data_path("bad_scenarios/" + name + ".json");
     INFO(path);
-    const std::string got = error_of([&] { load_scenario(path); });
-    if (message.size() >= 12 && message.compare(message.size() - 12, 12, "known keys: ") == 0) {
-      // Exact up to the list of known keys, which names every key the family reads.
-      CHECK(got.rfind(path + ": " + message, 0) == 0);
-      CHECK(got.find("clients_per_round, ") != std::string::npos);
-    } else {
-      CHECK(got == path + ": " + message);
-    }
+    CHECK(error_of([&] { load_scenario(path); }) == path + ": " + message);
   }
 }
 

@@ -124,6 +124,10 @@ void load_decentralized(json& doc, Scenario& s, const std::string& dir, const Co
     d.choco.consensus_step = c["consensus_step"];
     d.choco.code_order = c["order"] == "code";
     d.choco.codec = to_codec_spec(c["codec"]);
+    // CHOCO's compressor must be a contraction without its own memory: the codecs it scales.
+    const std::string& codec = d.choco.codec.name;
+    if (codec != "none" && codec != "fp16" && codec != "qsgd" && codec != "topk")
+      fail(complain, "/algorithm/choco/codec/name", "\"none\", \"fp16\", \"qsgd\" or \"topk\" with choco-sgd, found \"" + codec + "\"");
     if (s.training == TrainingMode::Analytic)
       fail(complain, "/training", "\"real\" with choco-sgd (its messages are encodings of the real parameters)");
   }
