@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/algorithm_spec.hpp"
+#include "emulator/config/overrides.hpp"
 #include "platforms/platform_spec.hpp"
 #include "workloads/workload_spec.hpp"
 
@@ -57,10 +58,19 @@ std::string algorithm_family(const std::string& name);
 /// scenarios/scenario.schema.json, parsed once (keys sorted).
 const nlohmann::json& scenario_schema();
 
+/// Reads a JSON file as the loader does (syntax errors with line and column, duplicate keys
+/// refused), without judging its content. Throws ScenarioError naming the file.
+nlohmann::ordered_json read_json_document(const std::string& path);
+
 /// Reads, validates against scenarios/scenario.schema.json, and types a scenario file.
 /// Throws ScenarioError naming the file, the JSON path and what was expected.
 Scenario load_scenario(const std::string& path);
-/// Same, from an already parsed document; `source` names it in messages.
-Scenario load_scenario(const nlohmann::json& doc, const std::string& source);
+/// Same after applying `overrides` (emulator/config/overrides.hpp) to the file's document;
+/// the resolved scenario records them under "overrides".
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides);
+/// Same, from an already parsed document; `source` names it in messages. `file`, when given,
+/// is the file the document came from: its stem is the default name and relative paths in
+/// the scenario (availability_trace) are relative to it; by default `source` is that file.
+Scenario load_scenario(const nlohmann::json& doc, const std::string& source, const std::string& file = "");
 
 }  // namespace flemu
