@@ -25,7 +25,7 @@ std::string error_of(json doc, const std::vector<Override>& o) {
 
 }  // namespace
 
-TEST_CASE("--set values are JSON when they parse, else text", "[overrides]") {
+TEST_CASE("set values are JSON when they parse, else text", "[overrides]") {
   CHECK(parse_cli_value("7") == 7);
   CHECK(parse_cli_value("0.05") == 0.05);
   CHECK(parse_cli_value("true") == true);
@@ -43,7 +43,7 @@ TEST_CASE("--set values are JSON when they parse, else text", "[overrides]") {
   CHECK_THROWS_WITH(parse_set_option("/algorithm/name"), Catch::Contains("expected POINTER=VALUE"));
 }
 
-TEST_CASE("pointers name classes and devices by name or index; the record keeps both", "[overrides]") {
+TEST_CASE("pointers name classes and devices by name or index, and the record keeps both", "[overrides]") {
   json doc = tiny_scenario("out/x");
   doc["platform"]["devices"] = json::array({json{{"name", "gateway"}, {"class", "fast"}}});
   apply_overrides(doc,

@@ -51,7 +51,7 @@ TEST_CASE("a grid expands to the cartesian product, a list adds variants", "[swe
   CHECK(plan.variants[1].scenario["output"]["directory"] == (dir / "out" / plan.variants[1].id).string());
 }
 
-TEST_CASE("--vary and --seeds make a sweep of a scenario; seeds are the innermost axis", "[sweep]") {
+TEST_CASE("vary and seeds axes make a sweep of a scenario, seeds innermost", "[sweep]") {
   const auto dir = scratch_dir("sweep-vary");
   write_file(dir / "base.json", kBase);
   SweepRequest req;
@@ -82,7 +82,7 @@ TEST_CASE("--vary and --seeds make a sweep of a scenario; seeds are the innermos
   CHECK(load_scenario(plan.variants[0].scenario, "v0").hash != load_scenario(plan.variants[1].scenario, "v1").hash);
 }
 
-TEST_CASE("--vary values: JSON when they parse, text otherwise, commas inside brackets kept", "[sweep]") {
+TEST_CASE("vary values: JSON when they parse, text otherwise, commas inside brackets kept", "[sweep]") {
   const auto a = parse_vary_option("/algorithm/lr=0.01,0.1");
   REQUIRE(a.values.size() == 2);
   CHECK(a.values[0] == 0.01);

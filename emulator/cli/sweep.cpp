@@ -115,7 +115,7 @@ SweepResult run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
   // Index of variants with their summaries (whatever state they are in).
   json index = json::array();
   std::ofstream csv(root / "index.csv.tmp");
-  csv << "variant,label,status,final_accuracy,simulated_time_s,bytes_up,bytes_down,rounds,directory\n";
+  csv << "variant,label,group,status,final_accuracy,simulated_time_s,bytes_up,bytes_down,rounds,directory\n";
   for (size_t i = 0; i < plan.variants.size(); ++i) {
     const auto& v = plan.variants[i];
     const fs::path dir = root / v.id;
@@ -129,7 +129,7 @@ SweepResult run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
     auto num = [&](const char* k) { return s.is_object() && s.contains(k) && !s[k].is_null() ? s[k].dump() : ""; };
     if (s.is_object()) row["summary"] = s;
     index.push_back(row);
-    csv << v.id << ",\"" << v.label << "\"," << status[i] << ',' << num("final_accuracy") << ','
+    csv << v.id << ",\"" << v.label << "\",\"" << v.group << "\"," << status[i] << ',' << num("final_accuracy") << ','
         << num("simulated_time_s") << ',' << num("bytes_up") << ',' << num("bytes_down") << ',' << num("rounds") << ','
         << dir.string() << '\n';
   }

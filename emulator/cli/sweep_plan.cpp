@@ -201,7 +201,7 @@ SweepPlan plan_sweep(const SweepRequest& req) {
     sweep = ordered;
     if (!doc.contains("grid") && !doc.contains("list") && !doc.contains("seeds") && req.vary.empty() && req.seeds <= 0)
       fail(path, "", "a \"grid\", a \"list\" or \"seeds\" (or --vary / --seeds on the command line)");
-    base_path = (fs::path(path).parent_path() / doc["base"].get<std::string>()).string();
+    base_path = (fs::path(path).parent_path() / doc["base"].get<std::string>()).lexically_normal().string();
     plan.name = doc.value("name", fs::path(path).stem().string());
     plan.description = doc.value("description", "");
   } else {
