@@ -129,9 +129,13 @@ ChartSpec per_class_chart(const ReportData& d) {
     bottom.push_back(p);
   }
 
+  // Colour scales stay apart at every level (runs in one panel, states in another): shared
+  // scales would merge their domains into one legend.
+  const json apart = {{"scale", {{"color", "independent"}, {"opacity", "independent"}}},
+                      {"legend", {{"color", "independent"}}}};
   json rows = json::array();
-  if (!top.empty()) rows.push_back({{"hconcat", top}});
-  if (!bottom.empty()) rows.push_back({{"hconcat", bottom}});
+  if (!top.empty()) rows.push_back({{"hconcat", top}, {"resolve", apart}});
+  if (!bottom.empty()) rows.push_back({{"hconcat", bottom}, {"resolve", apart}});
   c.spec = {{"$schema", kVegaLiteSchema},
             {"vconcat", rows},
             {"spacing", 24},

@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "analysis/activity.hpp"
 #include "analysis/class_view.hpp"
 
 namespace flemu::analysis {
@@ -211,7 +212,7 @@ ReportData build_report_data(std::vector<RunData> runs, const std::vector<std::s
 
   json metrics = json::array(), breakdown = json::array(), timeline = json::array(), timeline_rows = json::array(),
        drops = json::array(), battery = json::array(), staleness = json::array(), per_class = json::array(),
-       per_class_states = json::array();
+       per_class_states = json::array(), activity = json::array();
   std::vector<RunOutcome> outcomes;
   for (const auto& run : d.runs) {
     int window = 1;
@@ -222,9 +223,12 @@ ReportData build_report_data(std::vector<RunData> runs, const std::vector<std::s
     d.has_energy = d.has_energy || run.metrics.has("energy_j") || run.metrics.has("cum_energy_j");
 
     d.breakdowns.push_back(round_breakdown(run.events));
-    add_breakdown_rows(breakdown, run.label, d.breakdowns.back().critical_path, "critical path");
-    add_breakdown_rows(breakdown, run.label, d.breakdowns.back().mean, "mean of participants");
-    d.max_rounds = std::max(d.max_rounds, static_cast<int>(d.breakdowns.back().critical_path.size()));
+    d.synchronous.push_back(has_synchronous_rounds(run.events));
+    if (d.synchronous.back()) {
+      add_breakdown_rows(breakdown, run.label, d.breakdowns.back().critical_path, "critical path");
+      add_breakdown_rows(breakdown, run.label, d.breakdowns.back().mean, "mean of participants");
+      d.max_rounds = std::max(d.max_rounds, static_cast<int>(d.breakdowns.back().critical_path.size()));
+    }
 
     auto end = run.summary.find("simulated_time_s");
     d.timelines.push_back(
@@ -306,6 +310,7 @@ ReportData build_report_data(std::vector<RunData> runs, const std::vector<std::s
     for (const auto& [s, n] : stale_counts) staleness.push_back({{"run", run.label}, {"staleness", s}, {"updates", n}});
     d.has_staleness = d.has_staleness || !stale_counts.empty();
     add_per_class_rows(run, tl, dc, per_class, per_class_states);
+    add_activity_rows(run, tl, dc, activity);
 
     d.summary.push_back(summary_row(run, tl));
     const auto& sr = d.summary.back();
@@ -326,6 +331,7 @@ ReportData build_report_data(std::vector<RunData> runs, const std::vector<std::s
                 {"staleness", std::move(staleness)},
                 {"per_class", std::move(per_class)},
                 {"per_class_states", std::move(per_class_states)},
+                {"activity", std::move(activity)},
                 {"seed_groups", seed_group_rows(d.runs, d.groups)}};
   return d;
 }

@@ -16,6 +16,8 @@
 //   drops      run, client, host, class, row, t, round, reason (update_dropped events)
 //   battery    run, client, host, class, t, fraction, charge_j (battery events)
 //   staleness  run, staleness, updates (upload events carrying staleness, counted)
+//              (synchronous runs only: analysis/round_breakdown.hpp, has_synchronous_rounds)
+//   activity   analysis/activity.hpp
 //   per_class, per_class_states   analysis/class_view.hpp
 //   seed_groups                   analysis/seed_groups.hpp
 // Every run has one colour (RunData::color) used by every chart that tells runs apart.
@@ -59,9 +61,10 @@ struct ReportData {
   bool has_energy = false;     ///< some run's metrics.csv has energy_j or cum_energy_j
   bool has_battery = false;    ///< some run has battery events
   bool has_staleness = false;  ///< some run has uploads with staleness
+  std::vector<bool> synchronous;  ///< per run: has_synchronous_rounds (its breakdown is drawn)
   bool has_classes = false;    ///< some run has devices of more than one class, or any class at all
   int max_devices = 0;         ///< most devices in one run
-  int max_rounds = 0;          ///< most rounds (model versions) of one run's breakdown
+  int max_rounds = 0;          ///< most rounds of one synchronous run's breakdown
   int max_classes = 0;         ///< most device classes in one run
   int smooth_window = 1;       ///< evaluations averaged by accuracy_smooth in dense runs (1 = none)
   std::vector<std::vector<std::string>> row_hosts;  ///< per run: host of each timeline row

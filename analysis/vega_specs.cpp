@@ -435,16 +435,28 @@ std::vector<ChartSpec> report_charts(const ReportData& d) {
                        "Runs with a device energy model write them."
                      : no_accuracy));
   if (!d.groups.empty() && d.has_accuracy) charts.push_back(seed_spread_chart(d));
+  std::string unsynchronised;
+  for (size_t i = 0; i < d.runs.size(); ++i)
+    if (!d.synchronous[i]) unsynchronised += (unsynchronised.empty() ? "" : ", ") + d.runs[i].label;
+  const bool any_rounds = !d.datasets.at("breakdown").empty();
   charts.push_back(chart(
       "round-breakdown", "Where each round's time went",
-      std::string(per_window(d) ? "Runs with many model versions are drawn per window of simulated time: each bar is "
-                                  "the mean per version whose round started in the window. "
+      std::string(per_window(d) ? "Runs with many rounds are drawn per window of simulated time: each bar is the mean "
+                                  "per round whose start fell in the window. "
                                 : "Each bar is one round's simulated duration. ") +
           "Critical path: the download, compute and upload spans of the client whose accepted update arrived last "
           "(the straggler the server waited for); waiting is the rest (server aggregation and evaluation, gaps). "
           "Mean of participants: the mean span durations over the clients active in the round; waiting is then the "
-          "average device's idle time behind stragglers.",
-      "svg", {"breakdown"}, true, [&] { return breakdown_spec(d); }, ""));
+          "average device's idle time behind stragglers." +
+          (unsynchronised.empty() ? std::string()
+                                  : " Not shown: " + unsynchronised +
+                                        " (asynchronous or anarchic: updates land model versions after the one they "
+                                        "were started for, so versions have no time of their own to split; see "
+                                        "device activity below)."),
+      "svg", {"breakdown"}, any_rounds, [&] { return breakdown_spec(d); },
+      "No run has synchronous rounds: asynchronous and anarchic updates land model versions after the one they were "
+      "started for, so versions have no time of their own to split. Device activity below shows where the time went."));
+  charts.push_back(activity_chart(d));
   charts.push_back(per_class_chart(d));
   charts.push_back(chart(
       "timeline", "Device timeline",

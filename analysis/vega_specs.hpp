@@ -24,8 +24,8 @@ struct ChartSpec {
 };
 
 /// The charts, in page order: accuracy vs time, vs bytes, vs energy, mean and spread over
-/// seeds (sweeps with seeds), round breakdown, per device class, device timeline, battery,
-/// staleness. Colours: every chart that tells runs apart gives a run the same colour
+/// seeds (sweeps with seeds), round breakdown (synchronous runs), device activity over time,
+/// per device class, device timeline, battery, staleness. Colours: every chart that tells runs apart gives a run the same colour
 /// (RunData::color), and its legend shows whole names (analysis/vega_common.hpp).
 std::vector<ChartSpec> report_charts(const ReportData& data);
 
@@ -33,6 +33,9 @@ std::vector<ChartSpec> report_charts(const ReportData& data);
 /// Per device class, runs side by side: energy, updates accepted and dropped, staleness,
 /// time spent in each state (analysis/chart_per_class.cpp; data: analysis/class_view.hpp).
 ChartSpec per_class_chart(const ReportData& data);
+/// Share of the devices' time in each state, window by window of simulated time, one panel
+/// per run (analysis/chart_activity.cpp; data: analysis/activity.hpp).
+ChartSpec activity_chart(const ReportData& data);
 /// Accuracy of each variant as the mean over its seeds with a +-1 standard deviation band
 /// (analysis/chart_seeds.cpp; data: analysis/seed_groups.hpp).
 ChartSpec seed_spread_chart(const ReportData& data);

@@ -280,6 +280,38 @@ TEST_CASE("per-class view: devices, energy, updates, staleness and time by class
   CHECK(laptop["idle"] == 12.0);
 }
 
+TEST_CASE("device activity: shares of device time per window add up to one", "[report]") {
+  const auto d = build_report_data({read_run(fixture().string())}, {});
+  const auto& rows = d.datasets["activity"];
+  REQUIRE(rows.size() == 40 * 6);  // windows x states
+  std::map<double, double> total;
+  for (const auto& r : rows) total[r["w0"].get<double>()] += r["share"].get<double>();
+  for (const auto& [w0, share] : total) CHECK(share == Approx(1.0));
+  // First window [0, 0.45): all four devices exist; laptop-0 downloads, phones 0 and 1
+  // download, edge-gpu-0 is idle.
+  double downloading = 0;
+  for (const auto& r : rows)
+    if (r["w0"] == 0.0 && r["state"] == "downloading") downloading = r["share"];
+  CHECK(downloading == Approx(0.75));
+}
+
+TEST_CASE("only runs whose rounds bound their uploads get a round breakdown", "[report]") {
+  auto sync = read_run(fixture().string());
+  CHECK(has_synchronous_rounds(sync.events));
+  // The same uploads, each landing after its round closed: an asynchronous run.
+  auto async = sync;
+  async.dir = "async";
+  for (auto& e : async.events)
+    if (e.kind == "upload") e.t += 100;
+  CHECK_FALSE(has_synchronous_rounds(async.events));
+  const auto d = build_report_data({sync, async}, {"sync", "async"});
+  for (const auto& r : d.datasets["breakdown"]) CHECK(r["run"] == "sync");
+  bool noted = false;
+  for (const auto& c : report_charts(d))
+    if (c.id == "round-breakdown") noted = c.caption.find("Not shown: async") != std::string::npos;
+  CHECK(noted);
+}
+
 TEST_CASE("timeline rows are device names grouped by class", "[report]") {
   const auto d = build_report_data({read_run(fixture().string())}, {});
   REQUIRE(d.row_hosts.size() == 1);
