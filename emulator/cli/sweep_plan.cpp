@@ -147,9 +147,7 @@ std::vector<std::string> split_top_level(const std::string& s) {
   return out;
 }
 
-json read_sweep_or_scenario(const std::string& path) {
-  return json::parse(read_json_document(path).dump());
-}
+json read_sweep_or_scenario(const std::string& path) { return read_json_file(path); }
 
 }  // namespace
 

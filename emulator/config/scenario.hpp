@@ -58,9 +58,12 @@ std::string algorithm_family(const std::string& name);
 /// scenarios/scenario.schema.json, parsed once (keys sorted).
 const nlohmann::json& scenario_schema();
 
-/// Reads a JSON file as the loader does (syntax errors with line and column, duplicate keys
-/// refused), without judging its content. Throws ScenarioError naming the file.
+/// Reads a JSON file as scenario files are read, without judging its content: syntax errors
+/// with line and column, numbers out of range, duplicate keys and nesting deeper than 64 with
+/// their JSON path. Throws ScenarioError naming the file (sweep files use it too). The
+/// ordered form keeps the file's key order (sweep grids vary keys in that order).
 nlohmann::ordered_json read_json_document(const std::string& path);
+nlohmann::json read_json_file(const std::string& path);
 
 /// Reads, validates against scenarios/scenario.schema.json, and types a scenario file.
 /// Throws ScenarioError naming the file, the JSON path and what was expected.
