@@ -26,10 +26,11 @@ ChartSpec activity_chart(const ReportData& d) {
     "mark": {"type": "bar", "tooltip": true, "binSpacing": 0},
     "encoding": {
       "x": {"field": "w0", "type": "quantitative", "bin": "binned", "title": "simulated time (s)",
-            "scale": {"zero": true, "nice": false}},
+            "scale": {"zero": true, "nice": false},
+            "axis": {"labelOverlap": true, "labelSeparation": 6}},
       "x2": {"field": "w1"},
       "y": {"field": "share", "type": "quantitative", "stack": "zero", "title": "share of device time",
-            "axis": {"format": "%"}, "scale": {"domain": [0, 1]}},
+            "axis": {"format": "%", "labelOverlap": true, "labelSeparation": 6}, "scale": {"domain": [0, 1]}},
       "order": {"field": "state_order", "type": "quantitative"},
       "tooltip": [
         {"field": "run", "type": "nominal"}, {"field": "state", "type": "nominal"},

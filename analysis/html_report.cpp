@@ -126,7 +126,7 @@ h2 { font-size: 1.2em; margin: 1.6em 0 0.3em; border-bottom: 1px solid #ddd; pad
 table { border-collapse: collapse; font-size: 0.82em; width: 100%; }
 th, td { border: 1px solid #ddd; padding: 0.25em 0.4em; text-align: left; white-space: nowrap; }
 th { background: #f3f3f3; white-space: normal; vertical-align: bottom; }
-td.run { white-space: normal; overflow-wrap: anywhere; min-width: 8em; max-width: 22em; }
+td.run { white-space: normal; overflow-wrap: anywhere; min-width: 10em; max-width: 22em; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em; border-radius: 2px;
           vertical-align: -0.05em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -221,12 +221,14 @@ VendorScripts load_vendor_scripts(const std::string& dir) {
   return v;
 }
 
-std::string render_html(const ReportData& d, const std::vector<ChartSpec>& charts, const VendorScripts& vendor) {
+std::string render_html(const ReportData& d, const std::vector<ChartSpec>& charts, const VendorScripts& vendor,
+                        const std::string& inputs_id) {
   std::string labels;
   for (const auto& r : d.runs) labels += (labels.empty() ? "" : ", ") + r.label;
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"generator\" content=\"flemu report\">\n";
+  if (!inputs_id.empty()) h += "<meta name=\"flemu-report-inputs\" content=\"" + html_escape(inputs_id) + "\">\n";
   h += "<title>flemu report: " + html_escape(labels) + "</title>\n<style>" + kStyle + "</style>\n</head>\n";
   h += "<body data-rendered=\"pending\">\n<h1>flemu report</h1>\n";
   h += "<p class=\"meta\">" + std::to_string(d.runs.size()) + (d.runs.size() == 1 ? " run" : " runs") + ": " +

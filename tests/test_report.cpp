@@ -464,6 +464,53 @@ TEST_CASE("the HTML report embeds the data, the specs and the libraries, and esc
     CHECK_THAT(html, Contains(std::string("id=\"") + id + "-vis\""));
 }
 
+TEST_CASE("report without -o: next to its inputs, never over another file", "[report][cli]") {
+  const auto base = flemu::test::scratch_dir("report-default");
+  const auto cwd = fs::current_path();
+  fs::current_path(base);
+  struct Back {
+    fs::path to;
+    ~Back() { fs::current_path(to); }
+  } back{cwd};
+
+  // Where it goes: in the one folder given, else in the deepest folder that holds them all.
+  CHECK(default_report_path({"out/q"}) == "out/q/report.html");
+  CHECK(default_report_path({"out/q/"}) == "out/q/report.html");
+  CHECK(default_report_path({"out/sweep/v000-a", "out/sweep/v001-b"}) == "out/sweep/report.html");
+  CHECK(default_report_path({"out/quickstart", "out/tutorials/03/v000"}) == "out/report.html");
+  CHECK(default_report_path({"out/ab", "out/a"}) == "out/report.html");  // by folder, not by prefix
+  CHECK_THAT(error_of([] { default_report_path({"/no-such-a/x", "/no-such-b/y"}); }), Contains("-o FILE.html"));
+
+  // Writing: a run folder gets its report; a second report of it replaces the first.
+  for (const char* name : {"a", "b"}) {
+    fs::create_directories(base / "out" / name);
+    for (const auto& e : fs::directory_iterator(fixture()))
+      fs::copy_file(e.path(), base / "out" / name / e.path().filename());
+  }
+  ReportOptions opt;
+  opt.run_dirs = {"out/a"};
+  opt.vendor_dir = fake_vendor_dir().string();
+  CHECK(write_report(opt) == "out/a/report.html");
+  CHECK(fs::exists(base / "out" / "a" / "report.html"));
+  CHECK(write_report(opt) == "out/a/report.html");
+
+  // Both runs: out/report.html. Then a report of other runs, or a file of the user's, is left alone.
+  opt.run_dirs = {"out/a", "out/b"};
+  CHECK(write_report(opt) == "out/report.html");
+  opt.run_dirs = {"out/b", "out/a"};  // another report (other order of runs, other colours)
+  CHECK_THAT(error_of([&] { write_report(opt); }), Contains("out/report.html exists and is a flemu report of other"));
+  flemu::test::write_file(base / "out" / "b" / "report.html", "my notes");
+  opt.run_dirs = {"out/b"};
+  const auto err = error_of([&] { write_report(opt); });
+  CHECK_THAT(err, Contains("out/b/report.html exists and is a file that is not a flemu report"));
+  CHECK_THAT(err, Contains("-o FILE.html"));
+  CHECK(flemu::test::read_file(base / "out" / "b" / "report.html") == "my notes");
+  // With -o the user has chosen: written there, whatever was there.
+  opt.html_path = (base / "out" / "b" / "report.html").string();
+  CHECK(write_report(opt) == opt.html_path);
+  CHECK_THAT(flemu::test::read_file(opt.html_path), Contains("flemu report"));
+}
+
 TEST_CASE("charts without data become notes", "[report]") {
   // The fixture without its energy columns, battery events and staleness.
   std::string events;

@@ -3,7 +3,7 @@
 //   flemu validate FILE.json [--set ...] [--seed N]     a scenario or a sweep
 //   flemu describe FILE.json [--set ...] [--seed N]     a scenario or a sweep
 //   flemu sweep FILE.json [--vary POINTER=v1,v2]... [--seeds N] [--set ...] [--parallel N] [--jobs N]
-//   flemu report RUN_DIR... [-o report.html] [--figures DIR] [--label L]...
+//   flemu report RUN_DIR... [-o FILE.html] [--figures DIR] [--label L]...
 //   flemu list [algorithms|models|datasets|topologies|partitions] [--json]
 //   flemu schema [scenario|sweep]
 //   flemu --version
@@ -125,11 +125,13 @@ int main(int argc, char** argv) {
   sweep->add_flag("--smoke", sweep_req.smoke, "cut-down variants: 2 rounds on a little synthetic data, into <output>-smoke");
 
   flemu::analysis::ReportOptions report_opt;
-  report_opt.html_path = "report.html";
   auto* report = app.add_subcommand("report", "write an HTML report (and figures) from run output folders");
   report->add_option("runs", report_opt.run_dirs, "run output directories (a sweep's index.json folder expands)")
       ->required();
-  report->add_option("-o,--output", report_opt.html_path, "HTML file to write");
+  report->add_option("-o,--output", report_opt.html_path,
+                     "HTML file to write (default: report.html next to the runs: in the one folder given, or in "
+                     "the folder that holds them all; an existing file there is replaced only if it is this "
+                     "report's earlier version)");
   report->add_option("--figures", report_opt.figures_dir, "also write PNG and SVG figures (gnuplot) here");
   report->add_option("--label", report_opt.labels, "legend name of each run, in order");
 
@@ -180,8 +182,8 @@ int main(int argc, char** argv) {
   }
   if (*report) {
     try {
-      flemu::analysis::write_report(report_opt);
-      std::cout << "report written to " << report_opt.html_path << "\n";
+      const std::string written = flemu::analysis::write_report(report_opt);
+      std::cout << "report written to " << written << "\n";
       return 0;
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
