@@ -88,4 +88,18 @@ RoundBreakdown round_breakdown(const std::vector<TraceEvent>& events) {
   return out;
 }
 
+bool has_synchronous_rounds(const std::vector<TraceEvent>& events) {
+  std::map<int, double> round_end;
+  for (const auto& e : events)
+    if (e.kind == "round_end" && e.round >= 0) round_end[e.round] = e.t;
+  int uploads = 0, within = 0;
+  for (const auto& e : events) {
+    if (e.kind != "upload" || e.round < 0) continue;
+    ++uploads;
+    auto it = round_end.find(e.round);
+    if (it != round_end.end() && e.t <= it->second + 1e-9) ++within;
+  }
+  return uploads == 0 || 2 * within >= uploads;
+}
+
 }  // namespace flemu::analysis

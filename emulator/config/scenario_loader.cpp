@@ -821,7 +821,7 @@ void fill_battery_resume(json& platform) {
 }
 
 /// Steps 3 and 4 on a document that already passed the schema.
-Scenario build(json doc, const std::string& source) {
+Scenario build(json doc, const std::string& source, const std::string& file) {
   const Complaint complain(source);
   check_algorithm_keys(doc["algorithm"], complain);
   check_dependent_algorithm_keys(doc["algorithm"], complain);
@@ -831,7 +831,7 @@ Scenario build(json doc, const std::string& source) {
 
   Scenario s;
   s.source = source;
-  if (!doc.contains("name")) doc["name"] = std::filesystem::path(source).stem().string();
+  if (!doc.contains("name")) doc["name"] = std::filesystem::path(file).stem().string();
   s.name = doc["name"];
   s.seed = to_seed(doc["seed"], complain);
   s.training = doc["training"] == "analytic" ? TrainingMode::Analytic : TrainingMode::Real;
@@ -877,7 +877,7 @@ Scenario build(json doc, const std::string& source) {
   if (doc["platform"].contains("availability_trace")) {
     namespace fs = std::filesystem;
     fs::path trace = doc["platform"]["availability_trace"].get<std::string>();
-    if (trace.is_relative()) trace = fs::path(source).parent_path() / trace;
+    if (trace.is_relative()) trace = fs::path(file).parent_path() / trace;
     std::map<std::string, AvailabilityTrace> traces;
     try {
       traces = read_availability_csv(trace.string());
@@ -923,10 +923,13 @@ Scenario build(json doc, const std::string& source) {
   s.output_dir = output["directory"];
 
   s.resolved = std::move(doc);
-  // Where outputs go is not part of the experiment: the hash covers everything else, so the
-  // same scenario written to two folders has one hash (and sweeps can verify reruns).
+  // Where outputs go is not part of the experiment, nor is the record of how the document
+  // was edited on its way here (overrides): the hash covers everything else, so the same
+  // scenario written to two folders, or reached by --set, has one hash (and sweeps can
+  // verify reruns).
   nlohmann::json hashed = s.resolved;
   hashed.erase("output");
+  hashed.erase("overrides");
   s.hash = xxh64_hex(hashed.dump());
   return s;
 }
@@ -942,9 +945,11 @@ std::string algorithm_family(const std::string& name) {
 
 const nlohmann::json& scenario_schema() { return sorted_schema(); }
 
-nlohmann::json read_json_file(const std::string& path) {
-  return json::parse(read_document(path, Complaint(path), "JSON file").dump());
+nlohmann::ordered_json read_json_document(const std::string& path) {
+  return read_document(path, Complaint(path), "JSON file");
 }
+
+nlohmann::json read_json_file(const std::string& path) { return json::parse(read_json_document(path).dump()); }
 
 Scenario load_scenario(const std::string& path) {
   const Complaint complain(path);
@@ -952,12 +957,25 @@ Scenario load_scenario(const std::string& path) {
   // Validate the order-preserving document, so that the first error reported is the first
   // in the file rather than the first in alphabetical order.
   validate_or_throw(ordered_schema(), doc, complain);
-  return build(json::parse(doc.dump()), path);
+  return build(json::parse(doc.dump()), path, path);
 }
 
-Scenario load_scenario(const nlohmann::json& doc, const std::string& source) {
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+  if (overrides.empty()) return load_scenario(path);
+  ordered_json doc = read_document(path, Complaint(path));
+  apply_overrides(doc, overrides, path);
+  // Errors now name the overrides too: the bad value may be on the command line.
+  std::string source = path + " with";
+  for (const auto& o : overrides)
+    source += " " + o.from + " " + (o.from == "--seed" ? o.value.dump() : override_text(o.pointer, o.value));
+  const Complaint complain(source);
+  validate_or_throw(ordered_schema(), doc, complain);
+  return build(json::parse(doc.dump()), source, path);
+}
+
+Scenario load_scenario(const nlohmann::json& doc, const std::string& source, const std::string& file) {
   validate_or_throw(sorted_schema(), doc, Complaint(source));
-  return build(doc, source);
+  return build(doc, source, file.empty() ? source : file);
 }
 
 }  // namespace flemu

@@ -250,7 +250,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());
     write_device_table((staging / "devices.csv").string(), fed);
-    write_text(staging / "scenario.resolved.json", sc.resolved.dump(2) + "\n");
+    // The resolved scenario names the directory the run actually wrote to (-o included).
+    nlohmann::json resolved = sc.resolved;
+    resolved["output"]["directory"] = out_dir.string();
+    write_text(staging / "scenario.resolved.json", resolved.dump(2) + "\n");
     if (graph) {
       node_metrics.write_csv((staging / "nodes.csv").string());
       write_text(staging / "topology.json", topology_file(*graph, names).dump(2) + "\n");
