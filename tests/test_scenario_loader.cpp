@@ -333,10 +333,11 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
       {"unknown_key",
        "/algorithm/learning_rate: expected a known key: active_ratio, alpha, ascent, batch_size, "
-       "buffer_size, clients_per_round, clip_norm, clip_scope, concurrency, dadao, deadline, "
-       "dual_average, gossip_rate, gradient_weight, lambda, local_epochs, local_step, local_steps, lr, "
-       "lr_decay, merge_alpha, mixing, mixing_file, name, node_evaluation, over_selection, "
-       "participation, policies, prox_mu, rho, round_time, server_beta2, server_epsilon, server_lr, "
+       "block_split, budgets, buffer_size, clients_per_round, clip_norm, clip_scope, concurrency, "
+       "dadao, deadline, dual_average, gate_lr, gate_wire, gossip_rate, gradient_weight, lambda, "
+       "local_epochs, local_momentum, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, "
+       "mixing_file, name, node_evaluation, online_aggregation, over_selection, participation, "
+       "policies, prox_mu, relu_logits, rho, round_time, server_beta2, server_epsilon, server_lr, "
        "server_momentum, staleness, updates_per_step, weight_decay"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0"},

@@ -68,6 +68,10 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   if (!trained.momentum.empty()) msg->update.momentum = std::make_shared<const Params>(std::move(trained.momentum));
   if (!trained.ascent_sum.empty())
     msg->update.ascent_sum = std::make_shared<const Params>(std::move(trained.ascent_sum));
+  if (!trained.gate_state.empty())
+    msg->update.gate_state = std::make_shared<const Params>(std::move(trained.gate_state));
+  if (!trained.gate_momentum.empty())
+    msg->update.gate_momentum = std::make_shared<const Params>(std::move(trained.gate_momentum));
   const double upload_start = sg4::Engine::get_clock();
   fed.inbox->deliver(device, std::move(msg), static_cast<double>(up_bytes), order.server_end);
   Event up{sg4::Engine::get_clock(), upload_start, EventKind::Upload, actor, host, order.round, device};

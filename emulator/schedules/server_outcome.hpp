@@ -6,6 +6,7 @@
 #include <string>
 
 #include "algorithms/client_state.hpp"
+#include "emulator/core/per_client_metrics.hpp"
 #include "emulator/core/federation.hpp"
 
 namespace flemu {
@@ -18,6 +19,7 @@ struct ServerOutcome {
   int best_round = -1;
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
   StateFootprint state;     ///< what the algorithm keeps across rounds
+  std::shared_ptr<const PerClientReport> per_client;  ///< evaluation.per_client's report, if asked for
 };
 
 /// Evaluates `global` on the job pool (full test set, or the fixed subset) and emits the
