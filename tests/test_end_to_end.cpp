@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
+#include "workloads/models/gating.hpp"
 #include "workloads/models/model_info.hpp"
 
 using namespace flemu;
@@ -212,7 +213,12 @@ TEST_CASE("every local rule: --jobs 1 and 2 give byte-identical traces, and it l
     const auto& state = summary["state"];
     const int64_t d_bytes = summary["model"]["bytes"];
     const size_t slots = state["client_slots"].size();
-    CHECK(state["client_bytes"].get<int64_t>() == int64_t(slots) * d_bytes * state["clients_with_state"].get<int64_t>());
+    // pFedGate keeps θ's momentum (d) and, beside it, the gate and the gate's momentum.
+    const auto mlp = describe_model(ModelKind::Mlp);
+    const int64_t per_client = name == "pfedgate"
+                                   ? d_bytes + 4 * (gate_state_size(mlp, 5) + gate_trainable_size(mlp, 5))
+                                   : int64_t(slots) * d_bytes;
+    CHECK(state["client_bytes"].get<int64_t>() == per_client * state["clients_with_state"].get<int64_t>());
     if (slots > 0) CHECK(state["clients_with_state"].get<int>() >= 3);
   }
 }
