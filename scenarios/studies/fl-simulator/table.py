@@ -3,8 +3,9 @@
 test accuracy at rounds 10/20/30 (best so far and at that round), simulated seconds per round,
 and bytes per round (down + up, all clients) and per participating client.
 
-Usage: table.py OUTPUT_DIR   (the sweep's output directory, e.g. out/fl-simulator)
-Reads only the runs' metrics.csv and summary.json."""
+Usage: table.py OUTPUT_DIR...   (sweep output directories, e.g. out/fl-simulator; runs are
+grouped by method over all of them). Runs with "training": "analytic" measure no accuracy:
+their accuracy cells read "-". Reads only the runs' metrics.csv and summary.json."""
 import csv, json, os, re, statistics, sys
 
 def stats(xs):
@@ -12,14 +13,15 @@ def stats(xs):
     s = statistics.stdev(xs) if len(xs) > 1 else 0.0
     return m, s
 
-def main(out):
+def main(outs):
     runs = {}
-    for d in sorted(os.listdir(out)):
-        m = re.match(r"v\d+-(.+)_seed_(\d+)$", d)
-        if not m or not os.path.exists(os.path.join(out, d, "summary.json")):
-            continue
-        rows = list(csv.DictReader(open(os.path.join(out, d, "metrics.csv"))))
-        runs.setdefault(m.group(1), []).append(rows)
+    for out in outs:
+        for d in sorted(os.listdir(out)):
+            m = re.match(r"v\d+-(.+)_seed_(\d+)$", d)
+            if not m or not os.path.exists(os.path.join(out, d, "summary.json")):
+                continue
+            rows = list(csv.DictReader(open(os.path.join(out, d, "metrics.csv"))))
+            runs.setdefault(m.group(1), []).append(rows)
     checkpoints = [10, 20, 30]
     head = "| method | seeds | " + " | ".join(f"r{r} best | r{r} final" for r in checkpoints) + \
            " | s/round | MB/round | MB/client/round |"
@@ -28,6 +30,9 @@ def main(out):
     for method, seeds in runs.items():
         cells = []
         for r in checkpoints:
+            if not all(rows[r - 1]["accuracy"] for rows in seeds):
+                cells += ["-", "-"]
+                continue
             best = [max(float(x["accuracy"]) for x in rows[:r] if x["accuracy"]) for rows in seeds]
             final = [float(rows[r - 1]["accuracy"]) for rows in seeds]
             cells += ["%.2f ± %.2f" % tuple(100 * v for v in stats(best)),
@@ -40,4 +45,4 @@ def main(out):
         print(f"| {method} | {len(seeds)} | " + " | ".join(cells) + " |")
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "out/fl-simulator")
+    main(sys.argv[1:] or ["out/fl-simulator"])
