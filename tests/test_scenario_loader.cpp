@@ -403,11 +403,12 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"no_local_work", "/algorithm/local_epochs: expected an integer >= 1 when local_steps is 0, got 0"},
       {"key_typo",
        "/algorithm/client_per_round: expected a known key (did you mean \"clients_per_round\"?), got "
-       "\"client_per_round\"; known keys: active_ratio, alpha, ascent, batch_size, buffer_size, clients_per_round, "
-       "clip_norm, clip_scope, concurrency, dadao, deadline, dual_average, gossip_rate, gradient_weight, lambda, "
-       "local_epochs, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, mixing_file, name, "
-       "node_evaluation, over_selection, participation, policies, prox_mu, rho, round_time, server_beta2, "
-       "server_epsilon, server_lr, server_momentum, staleness, updates_per_step, weight_decay"},
+       "\"client_per_round\"; known keys: active_ratio, alpha, ascent, batch_size, block_split, budgets, "
+       "buffer_size, clients_per_round, clip_norm, clip_scope, concurrency, dadao, deadline, dual_average, gate_lr, "
+       "gate_wire, gossip_rate, gradient_weight, lambda, local_epochs, local_momentum, local_step, local_steps, lr, "
+       "lr_decay, merge_alpha, mixing, mixing_file, name, node_evaluation, online_aggregation, over_selection, "
+       "participation, policies, prox_mu, relu_logits, rho, round_time, server_beta2, server_epsilon, server_lr, "
+       "server_momentum, staleness, updates_per_step, weight_decay"},
       {"bad_class_name",
        "/platform/classes/0/name: expected a name of letters, digits, \"_\", "
        "\".\" and \"-\", starting with a letter or digit, got \"my phone\""},
