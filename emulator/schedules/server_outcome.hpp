@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <simgrid/s4u.hpp>
 
@@ -25,6 +26,10 @@ struct ServerOutcome {
   std::string error;        ///< set when the run failed (see run_guarded): its outputs are void
   StateFootprint state;     ///< what the algorithm keeps across rounds
   std::shared_ptr<const PerClientReport> per_client;  ///< evaluation.per_client's report, if asked for
+  /// xxh64 (hex) of the final global parameters' bytes; "" when there are none (analytic).
+  std::string params_hash;
+  /// Peak memory per device, bytes, where the schedule accounts for it (pipelines); else empty.
+  std::vector<double> device_memory_bytes;
 };
 
 /// Training that diverged: a loss or a parameter that is not a finite number.
