@@ -51,6 +51,15 @@ struct AlgorithmSpec {
   double server_beta2 = 0.99;   ///< fedadam/fedyogi β2
   double server_epsilon = 1e-3; ///< fedadam/fedyogi τ (adaptivity)
 
+  // pFedGate (algorithms/fl/pfedgate.hpp)
+  std::map<std::string, double> budgets;  ///< sparsity budget s per device class name, "*" = the rest (default 1)
+  double gate_lr = 0.1;         ///< the gates' learning rate
+  double local_momentum = 0.9;  ///< momentum of the clients' local optimizers (model and gate), kept per client
+  int block_split = 5;          ///< sub-blocks per parameter tensor
+  bool relu_logits = false;     ///< the authors' ReLU on the output logits of the gated model
+  bool online_aggregation = false;  ///< the code's server: unsampled clients count with the old model
+  bool sparse_wire = false;     ///< charge the kept share + a bit mask each way instead of the dense model
+
   // Async schedules (fedasync, fedbuff)
   int concurrency = 0;          ///< clients training at once; 0 = clients_per_round
   double alpha = 0.6;           ///< fedasync mixing weight

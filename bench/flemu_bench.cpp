@@ -13,6 +13,11 @@
 //               and peak RSS of the flemu process (wait4), N = 1k, 10k, 100k; devices jittered
 //               by 0.2 on a 0.001 grid (jitter_step), and again with continuous jitter.
 // (d) scale+link  as (c) on the grid, every transfer also crossing one shared 10Gbps server link.
+// (f) fedspeed  samples/s of a FedSpeed job (the real algorithm's round-2 plans through
+//               Trainer::train: the generic local-rule executor) vs a plain LibTorch loop doing
+//               the same step by hand (two gradient evaluations per step, ascent, correction, clip).
+// (g) state     ClientStateStore with 1,000 MLP clients x one model-sized vector: its bytes and
+//               the process's resident-memory growth.
 //
 // Every figure is the median of the repetitions, measured in one go (a and b interleave their
 // two sides). Child runs are watched: one over --timeout seconds or --max-rss-gb is killed and
@@ -37,6 +42,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "algorithms/algorithm.hpp"
+#include "algorithms/client_state.hpp"
 #include "workloads/data/dataset.hpp"
 #include "workloads/models/model_info.hpp"
 #include "workloads/data/partition.hpp"
@@ -53,7 +60,7 @@ struct Options {
   int reps = 5;
   int scale_reps = 3;
   std::string json_path;
-  std::string only = "abcde";
+  std::string only = "abcdefg";
   std::string data_dir;
   int rounds = 3;
   std::vector<int> sizes = {1000, 10000, 100000};
@@ -202,6 +209,223 @@ TrainerBench bench_trainer(const Options& o, const json& ref) {
   r.ratio = r.flemu_sps / r.plain_sps;
   r.plain_round_s = r.samples_per_rep / r.plain_sps;
   return r;
+}
+
+// --- (f) a FedSpeed job vs a plain loop doing the same step ---------------------------------
+/// FedSpeed's client step written directly in LibTorch, per parameter tensor, the way
+/// FL-Simulator's client/fedspeed.py with optimizer/ESAM.py does it: gradient, normalised ascent,
+/// second gradient at the perturbed point (same minibatch), restore, add λ(h_i − x^t), clip the
+/// global norm to 10, then SGD with weight decay wd + λ. `corrections`: per client, λ(h_i − x^t)
+/// flat. Returns samples processed.
+int64_t plain_fedspeed_loop(PlainMlp& net, const torch::Tensor& x_all, const torch::Tensor& y_all,
+                            const std::vector<std::vector<int32_t>>& clients, const std::vector<float>& start,
+                            const std::vector<std::vector<float>>& corrections, int epochs, int batch, double lr,
+                            double rho, double decay, double clip) {
+  auto params = net.parameters();
+  int64_t samples = 0;
+  double loss_sum = 0;
+  for (size_t c = 0; c < clients.size(); ++c) {
+    std::vector<torch::Tensor> correction;
+    {
+      torch::NoGradGuard no_grad;
+      int64_t off = 0;
+      for (auto& p : params) {
+        p.copy_(torch::from_blob(const_cast<float*>(start.data()) + off, p.sizes(), torch::kFloat));
+        correction.push_back(
+            torch::from_blob(const_cast<float*>(corrections[c].data()) + off, p.sizes(), torch::kFloat));
+        off += p.numel();
+      }
+    }
+    const auto& idx32 = clients[c];
+    const int64_t n = static_cast<int64_t>(idx32.size());
+    auto idx = torch::from_blob(const_cast<int32_t*>(idx32.data()), {n}, torch::kInt32).to(torch::kLong);
+    for (int e = 0; e < epochs; ++e) {
+      auto order = idx.index_select(0, torch::randperm(n, torch::kLong));
+      for (int64_t s = 0; s < n; s += batch) {
+        auto b = order.slice(0, s, std::min(s + batch, n));
+        auto x = x_all.index_select(0, b);
+        auto y = y_all.index_select(0, b);
+        net.zero_grad();
+        auto loss = torch::nn::functional::cross_entropy(net.forward(x), y);
+        loss.backward();
+        std::vector<torch::Tensor> e_p;
+        {
+          torch::NoGradGuard no_grad;
+          double sq = 0;
+          for (auto& p : params) sq += p.grad().pow(2).sum().item<double>();
+          const double scale = rho / (std::sqrt(sq) + 1e-7);
+          for (auto& p : params) {
+            e_p.push_back(p.grad() * scale);
+            p.add_(e_p.back());
+          }
+        }
+        net.zero_grad();
+        torch::nn::functional::cross_entropy(net.forward(x), y).backward();
+        {
+          torch::NoGradGuard no_grad;
+          for (size_t k = 0; k < params.size(); ++k) {
+            params[k].sub_(e_p[k]);
+            params[k].mutable_grad().add_(correction[k]);
+          }
+        }
+        torch::nn::utils::clip_grad_norm_(params, clip);
+        {
+          torch::NoGradGuard no_grad;
+          for (auto& p : params) {
+            p.mul_(1.0 - lr * decay);
+            p.add_(p.grad(), -lr);
+          }
+        }
+        loss_sum += loss.item<double>();
+        samples += b.size(0);
+      }
+    }
+  }
+  if (std::isnan(loss_sum)) std::cerr << "plain FedSpeed loop: NaN loss\n";
+  return samples;
+}
+
+struct RuleBench {
+  double flemu_sps = NAN, plain_sps = NAN, ratio = NAN;
+  int64_t samples_per_rep = 0;
+};
+
+/// The round-2 jobs of FedSpeed (every client with a dual h_i) on the reference setting, through
+/// the real algorithm and Trainer::train, against plain_fedspeed_loop on the same clients.
+RuleBench bench_fedspeed(const Options& o, const json& ref) {
+  const std::string dir = o.data_dir.empty() ? std::string("/usr/share/datasets/fashion-mnist") : o.data_dir;
+  auto data = std::make_shared<const flemu::TrainTest>(flemu::load_fashion_mnist(dir));
+  const auto& w = ref["workload"];
+  const auto& a = ref["algorithm"];
+  const int num_clients = ref["platform"]["classes"][0]["count"].get<int>();
+  const int per_client = w["samples_per_client"].get<int>(), per_round = a["clients_per_round"].get<int>();
+  const uint64_t seed = ref["seed"].get<uint64_t>();
+  flemu::PartitionSpec ps;
+  ps.scheme = flemu::PartitionScheme::Dirichlet;
+  ps.alpha = w["partition"]["alpha"].get<double>();
+  auto parts = flemu::partition_dataset(data->train.labels, data->train.num_classes, num_clients, per_client, ps,
+                                        flemu::derive_seed(seed, flemu::SeedStream::Partition));
+  parts.resize(per_round);
+
+  flemu::AlgorithmSpec spec;  // FL-Simulator's FedSpeed defaults (card local-rules.md §2e)
+  spec.name = "fedspeed";
+  spec.local_epochs = a["local_epochs"].get<int>();
+  spec.batch_size = a["batch_size"].get<int>();
+  spec.lr = a["lr"].get<double>();
+  spec.rho = 0.1;
+  spec.lambda = 0.1;
+  spec.weight_decay = 1e-3;
+  spec.clip_norm = 10;
+  auto trainer = flemu::make_torch_trainer(flemu::ModelKind::Mlp, data, "cpu");
+  torch::set_num_threads(1);
+  flemu::AlgorithmContext ctx;
+  ctx.num_clients = per_round;
+  ctx.model = trainer->model();
+  ctx.model_params = ctx.model.num_params;
+  ctx.model_bytes = ctx.model.bytes;
+  auto algo = flemu::make_sync_algorithm(spec, ctx);
+  auto global = std::make_shared<const flemu::Params>(trainer->initial_params(seed));
+
+  auto jobs_of = [&](int round) {
+    std::vector<flemu::TrainJob> jobs;
+    for (int c = 0; c < per_round; ++c) {
+      flemu::TrainJob job;
+      job.client = c;
+      job.round = round;
+      job.seed = flemu::derive_seed(seed, flemu::SeedStream::Training, {uint64_t(round), uint64_t(c)});
+      job.start = global;
+      job.indices = std::make_shared<const std::vector<int32_t>>(parts[c]);
+      job.local = algo->plan(c, round, global).local;
+      jobs.push_back(job);
+    }
+    return jobs;
+  };
+  // Round 1 gives every client its dual h_i; round 2's jobs are the ones measured.
+  {
+    std::vector<flemu::ClientUpdate> updates;
+    for (const auto& job : jobs_of(1)) {
+      const auto r = trainer->train(job);
+      flemu::ClientUpdate u;
+      u.client = job.client;
+      u.start = job.start;
+      u.params = std::make_shared<const flemu::Params>(r.params);
+      u.num_samples = static_cast<int64_t>(job.indices->size());
+      u.local_steps = static_cast<int>(r.steps);
+      u.local_lr = job.local.lr;
+      updates.push_back(u);
+    }
+    global = std::make_shared<const flemu::Params>(algo->aggregate(*global, updates));
+  }
+  const auto jobs = jobs_of(2);
+  std::vector<std::vector<float>> corrections;  // λ(h_i − x^t), what flemu's job forms once
+  for (const auto& job : jobs) {
+    std::vector<float> c(global->size(), 0.0f);
+    for (const auto& t : job.local.inputs.correction)
+      for (size_t k = 0; k < c.size(); ++k) c[k] += static_cast<float>(t.coef * (*t.vector)[k]);
+    corrections.push_back(std::move(c));
+  }
+  auto x_all = torch::from_blob(const_cast<float*>(data->train.images.data()), {data->train.size, 1, 28, 28}, torch::kFloat);
+  auto y_all = torch::from_blob(const_cast<uint8_t*>(data->train.labels.data()), {data->train.size}, torch::kUInt8)
+                   .to(torch::kLong);
+  torch::manual_seed(seed);
+  PlainMlp net;
+  auto run_flemu = [&] {
+    int64_t samples = 0;
+    for (const auto& job : jobs) samples += trainer->train(job).samples;
+    return samples;
+  };
+  auto run_plain = [&] {
+    return plain_fedspeed_loop(net, x_all, y_all, parts, *global, corrections, spec.local_epochs, spec.batch_size,
+                               spec.lr, spec.rho, spec.weight_decay + spec.lambda, spec.clip_norm);
+  };
+  run_flemu();
+  run_plain();
+  std::vector<double> f, p;
+  RuleBench r;
+  for (int i = 0; i < o.reps; ++i) {
+    auto t0 = Clock::now();
+    const int64_t nf = run_flemu();
+    f.push_back(nf / seconds_since(t0));
+    t0 = Clock::now();
+    const int64_t np = run_plain();
+    p.push_back(np / seconds_since(t0));
+    if (nf != np) throw std::logic_error(fmt::format("(f): flemu processed {} samples, the plain loop {}", nf, np));
+    r.samples_per_rep = nf;
+  }
+  r.flemu_sps = median(f);
+  r.plain_sps = median(p);
+  r.ratio = r.flemu_sps / r.plain_sps;
+  return r;
+}
+
+// --- (g) per-client state at 1,000 clients --------------------------------------------------
+long self_rss_kb() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+struct StateBench {
+  int clients = 0;
+  int64_t store_bytes = 0;
+  double rss_delta_mb = NAN;
+};
+
+/// 1,000 MLP clients each holding one model-sized vector (SCAFFOLD's c_i, FedDyn's h_i) in a
+/// ClientStateStore: what the store reports and what the process's resident memory grows by.
+StateBench bench_client_state() {
+  const auto info = flemu::describe_model(flemu::ModelKind::Mlp);
+  StateBench b;
+  b.clients = 1000;
+  const long before = self_rss_kb();
+  {
+    flemu::ClientStateStore store({"c_i"});
+    for (int c = 0; c < b.clients; ++c) store.put(c, 0, flemu::Params(info.num_params, 1e-3f * (c + 1)));
+    b.store_bytes = store.bytes();
+    b.rss_delta_mb = (self_rss_kb() - before) / 1024.0;
+  }
+  return b;
 }
 
 // --- child runs of the flemu binary -----------------------------------------------------------
@@ -451,7 +675,7 @@ Options parse(int argc, char** argv) {
       std::stringstream ss(value());
       for (std::string t; std::getline(ss, t, ',');) o.sizes.push_back(std::stoi(t));
     } else if (a == "-h" || a == "--help") {
-      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcde] [--data-dir DIR]\n"
+      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcdefg] [--data-dir DIR]\n"
                    "            [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]\n";
       std::exit(0);
     } else
@@ -540,6 +764,23 @@ int main(int argc, char** argv) try {
                              b.failure);
     j["memory_10k"] = {{"devices", b.devices}, {"wall_s", b.wall_s}, {"peak_rss_mb", b.rss_mb}, {"goal_mb", 2048},
                        {"failure", b.failure}};
+  }
+  if (has('f')) {
+    const auto r = bench_fedspeed(o, ref);
+    j["fedspeed_job"] = {{"flemu_samples_per_s", r.flemu_sps}, {"plain_samples_per_s", r.plain_sps},
+                         {"ratio", r.ratio}, {"goal", 0.9}, {"samples_per_rep", r.samples_per_rep}};
+    std::cout << "(f) FedSpeed job (SAM ascent + dual correction, clip 10, wd), MLP batch 50     samples/s\n";
+    std::cout << fmt::format("    flemu Trainer::train, the generic local-rule executor      {:>9.0f}\n", r.flemu_sps);
+    std::cout << fmt::format("    plain LibTorch loop, the same two gradients per step       {:>9.0f}\n", r.plain_sps);
+    std::cout << fmt::format("    ratio flemu/plain (goal >= 0.9)                            {:>9.3f}\n\n", r.ratio);
+  }
+  if (has('g')) {
+    const auto b = bench_client_state();
+    j["client_state_1k"] = {{"clients", b.clients}, {"store_bytes", b.store_bytes}, {"rss_delta_mb", b.rss_delta_mb}};
+    std::cout << fmt::format("(g) per-client state: {} MLP clients x one model-sized vector (SCAFFOLD c_i, FedDyn h_i)\n",
+                             b.clients);
+    std::cout << fmt::format("    ClientStateStore::bytes {:.1f} MB, resident memory grew {:.1f} MB ({:.0f} KB per client)\n\n",
+                             b.store_bytes / 1e6, b.rss_delta_mb, b.rss_delta_mb * 1024 / b.clients);
   }
   if (!o.json_path.empty()) {
     std::ofstream(o.json_path) << j.dump(2) << "\n";

@@ -101,12 +101,13 @@ TEST_CASE("golden traces: every local rule sends what it declares and pays for i
       {"fedadam", "golden-rules-1x"},    {"fedyogi", "golden-rules-1x"},    {"fedavgm", "golden-rules-1x"},
       {"fedsam", "golden-rules-sam"},    {"fedspeed", "golden-rules-sam"},  {"scaffold", "golden-rules-2x"},
       {"fedgamma", "golden-rules-2x-sam"}, {"fedsmoo", "golden-rules-2x-sam"}, {"fedcm", "golden-rules-fedcm"},
-      {"mofedsam", "golden-rules-mofedsam"}};
+      {"mofedsam", "golden-rules-mofedsam"}, {"pfedgate", "golden-rules-pfedgate"}};
   const nlohmann::json base = nlohmann::json::parse(read_file(golden_dir() / "golden-rules.json"));
   for (const auto& [name, golden] : algorithms) {
     INFO(name);
     nlohmann::json s = base;
     s["algorithm"]["name"] = name;
+    if (name == "pfedgate") s["algorithm"]["budgets"] = {{"phone", 0.3}, {"laptop", 0.6}};  // smaller sub-models
     s["name"] = "golden-rules-" + name;
     const auto path = scratch_dir("golden-rules") / (name + ".json");
     write_file(path, s.dump(2));

@@ -29,6 +29,7 @@ struct StopSpec {
 struct EvaluationSpec {
   int every_rounds = 1;   ///< evaluate the global model every N rounds (and always at the end)
   int test_samples = 0;   ///< fixed-seed subset of the test set for intermediate evaluations; 0 = all
+  double holdout = 0;     ///< per-client evaluation: share of each client's samples held out; 0 = none
 };
 
 enum class TrainingMode {

@@ -629,6 +629,14 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("server_momentum")) spec.server_momentum = a["server_momentum"];
   if (has("server_beta2")) spec.server_beta2 = a["server_beta2"];
   if (has("server_epsilon")) spec.server_epsilon = a["server_epsilon"];
+  if (has("budgets"))
+    for (const auto& [cls, budget] : a["budgets"].items()) spec.budgets[cls] = budget.get<double>();
+  if (has("gate_lr")) spec.gate_lr = a["gate_lr"];
+  if (has("local_momentum")) spec.local_momentum = a["local_momentum"];
+  if (has("block_split")) spec.block_split = to_int(a["block_split"], "/algorithm/block_split", complain);
+  if (has("relu_logits")) spec.relu_logits = a["relu_logits"];
+  if (has("online_aggregation")) spec.online_aggregation = a["online_aggregation"];
+  if (has("gate_wire")) spec.sparse_wire = a["gate_wire"] == "sparse";
   if (has("local_step")) {
     const json& step = a["local_step"];
     const std::string rule = step["rule"];
@@ -865,6 +873,11 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
     for (const auto& c : s.platform.classes) known = known || c.name == cls;
     if (!known) complain.at("/algorithm/policies/" + cls, "a device class name or \"*\"", "\"" + cls + "\"");
   }
+  for (const auto& [cls, budget] : s.algorithm.budgets) {
+    bool known = cls == "*";
+    for (const auto& c : s.platform.classes) known = known || c.name == cls;
+    if (!known) complain.at("/algorithm/budgets/" + cls, "a device class name or \"*\"");
+  }
   for (size_t i = 0; i < s.platform.link_changes.size(); ++i) {
     const std::string& who = s.platform.link_changes[i].devices;
     bool known = who == "*";
@@ -909,6 +922,14 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
   const json& eval = doc["evaluation"];
   s.evaluation.every_rounds = to_int(eval["every"], "/evaluation/every", complain);
   s.evaluation.test_samples = to_int(eval["test_samples"], "/evaluation/test_samples", complain);
+  if (eval.contains("per_client")) {
+    if (s.algorithm.family != "sync")
+      complain.at("/evaluation/per_client", "no per-client evaluation with algorithm \"" + s.algorithm.name +
+                                                "\" (synchronous algorithms only)");
+    if (s.training == TrainingMode::Analytic)
+      complain.at("/evaluation/per_client", "no per-client evaluation with training \"analytic\" (it measures no accuracy)");
+    s.evaluation.holdout = eval["per_client"]["holdout"];
+  }
 
   const json& stop = doc["stop"];
   if (stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");

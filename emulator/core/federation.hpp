@@ -26,7 +26,7 @@ struct Federation {
   const Scenario& scenario;
   std::vector<DeviceSpec> devices;
   StarPlatform platform;
-  std::vector<std::shared_ptr<const std::vector<int32_t>>> partitions;  ///< per device
+  std::vector<std::shared_ptr<const std::vector<int32_t>>> partitions;  ///< per device: its training samples
   Trainer& trainer;
   JobPool& pool;
   EventBus& bus;
@@ -49,6 +49,9 @@ struct Federation {
   /// The synthetic-regression workload's problem, for schedules that compute on it directly
   /// (DADAO); nullptr for other workloads.
   std::shared_ptr<const RegressionProblem> regression;
+  /// Per device: its held-out samples for per-client evaluation (evaluation.per_client), kept
+  /// out of its partition; empty when not asked for.
+  std::vector<std::shared_ptr<const std::vector<int32_t>>> holdouts;
 
   int num_devices() const { return static_cast<int>(devices.size()); }
 };

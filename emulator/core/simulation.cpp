@@ -16,6 +16,7 @@
 #include "algorithms/algorithm.hpp"
 #include "emulator/core/federation.hpp"
 #include "emulator/core/mpi_workers.hpp"
+#include "emulator/core/per_client_metrics.hpp"
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
 #include "emulator/core/update_compression.hpp"
@@ -92,6 +93,28 @@ std::vector<int32_t> make_eval_subset(int64_t test_size, int samples, uint64_t s
   return all;
 }
 
+nlohmann::ordered_json number_or_null(double v) { return std::isnan(v) ? nlohmann::ordered_json() : nlohmann::ordered_json(v); }
+
+nlohmann::ordered_json to_json(const AccuracySummary& a) {
+  nlohmann::ordered_json per_class = nlohmann::ordered_json::array();
+  for (double v : a.per_class) per_class.push_back(number_or_null(v));
+  return {{"clients", a.clients},
+          {"mean", number_or_null(a.mean)},
+          {"client_mean", number_or_null(a.client_mean)},
+          {"p10", number_or_null(a.p10)},
+          {"per_class", per_class}};
+}
+
+/// clients.csv: client, device, class, held_out, trained, global_accuracy, personal_accuracy.
+std::string clients_csv(const PerClientReport& r, const std::vector<DeviceSpec>& devices) {
+  std::string out = "client,device,class,held_out,trained,global_accuracy,personal_accuracy\n";
+  auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.6f}", v); };
+  for (const auto& c : r.clients)
+    out += fmt::format("{},{},{},{},{},{},{}\n", c.client, devices[c.client].name, devices[c.client].class_name,
+                       c.samples, c.trained ? 1 : 0, num(c.global), num(c.personal));
+  return out;
+}
+
 /// Peak resident memory of this process so far, MB (getrusage).
 double max_rss_mb() {
   rusage u{};
@@ -147,11 +170,16 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     }
     // Partitions: index lists into the one shared training set. In analytic mode there is no
     // data; every client holds samples_per_client (what the flop count needs).
-    std::vector<std::shared_ptr<const std::vector<int32_t>>> parts;
+    std::vector<std::shared_ptr<const std::vector<int32_t>>> parts, holdouts;
     if (data) {
       auto p = partition_dataset(data->train.labels, data->train.num_classes, static_cast<int>(devices.size()),
                                  sc.workload.samples_per_client, sc.workload.partition,
                                  derive_seed(sc.seed, SeedStream::Partition));
+      if (sc.evaluation.holdout > 0) {
+        // Per-client evaluation: each client keeps a share of its own samples out of training.
+        for (auto& v : split_holdouts(p, sc.evaluation.holdout, derive_seed(sc.seed, SeedStream::Holdout)))
+          holdouts.push_back(std::make_shared<const std::vector<int32_t>>(std::move(v)));
+      }
       for (auto& v : p) parts.push_back(std::make_shared<const std::vector<int32_t>>(std::move(v)));
     } else if (regression) {
       std::vector<int32_t> own(sc.workload.samples_per_client);
@@ -228,6 +256,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                                                             sc.algorithm.clients_per_round);
       fed.inbox->set_decoder([&fed](ServerMessage& m) { decode_arrived_update(fed, m); });
     }
+    fed.holdouts = std::move(holdouts);
     fed.data = data;
     fed.graph = graph;
     fed.regression = regression;
@@ -346,6 +375,19 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                   {"clients_with_state", outcome.state.clients},
                   {"client_bytes", outcome.state.client_bytes},
                   {"server_bytes", outcome.state.server_bytes}};
+    if (outcome.per_client) {
+      // Per-client evaluation (evaluation.per_client): the global model on every client's own
+      // held-out split, and the client's personal model beside it where the method has one.
+      const auto& pc = *outcome.per_client;
+      int trained = 0;
+      for (const auto& c : pc.clients) trained += c.trained ? 1 : 0;
+      j["per_client"] = {{"round", pc.round},
+                         {"holdout", sc.evaluation.holdout},
+                         {"clients_trained", trained},
+                         {"global", to_json(pc.global)},
+                         {"personalized", pc.personalized ? to_json(pc.personal) : nlohmann::ordered_json()}};
+      write_text(staging / "clients.csv", clients_csv(pc, devices));
+    }
     j["training"] = sc.training == TrainingMode::Real ? "real" : "analytic";
     j["compute_device"] = trainer->device();
     j["jobs"] = jobs;

@@ -127,6 +127,10 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   if (!trained.momentum.empty()) msg->update.momentum = std::make_shared<const Params>(std::move(trained.momentum));
   if (!trained.ascent_sum.empty())
     msg->update.ascent_sum = std::make_shared<const Params>(std::move(trained.ascent_sum));
+  if (!trained.gate_state.empty())
+    msg->update.gate_state = std::make_shared<const Params>(std::move(trained.gate_state));
+  if (!trained.gate_momentum.empty())
+    msg->update.gate_momentum = std::make_shared<const Params>(std::move(trained.gate_momentum));
   WireMessage up = order.wire.up;
   double paper_up = 0;
   std::optional<compression::CodecState> codec_state;

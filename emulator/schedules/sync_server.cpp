@@ -9,6 +9,7 @@
 #include "emulator/core/device_transfer.hpp"
 #include "emulator/core/update_compression.hpp"
 #include "emulator/schedules/engagement.hpp"
+#include "emulator/schedules/per_client_eval.hpp"
 #include "emulator/schedules/server_inbox.hpp"
 #include "workloads/rng.hpp"
 
@@ -156,10 +157,14 @@ void SyncServer::run() {
     if (!updates.empty()) {
       global = std::make_shared<const Params>(algorithm_->aggregate(*global, updates));
       check_model(fed_, *global, round);
+      for (const auto& u : updates) trained_.insert(u.client);
     }
     if (stop.close_round(round, static_cast<int>(updates.size()), global)) break;
   }
   outcome_.state = algorithm_->footprint();
+  if (!fed_.holdouts.empty())
+    outcome_.per_client =
+        std::make_shared<const PerClientReport>(evaluate_clients(fed_, *algorithm_, global, round, trained_));
   stop.finish(round, *global);
 }
 
