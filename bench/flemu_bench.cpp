@@ -31,8 +31,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -57,6 +59,8 @@ struct Options {
   std::string data_dir;
   int rounds = 3;
   std::vector<int> sizes = {1000, 10000, 100000};
+  std::vector<int> validate_sizes = {100, 1000};  ///< (d): fluid model vs SimGrid
+  int simgrid_link_max = 10000;                    ///< (d): largest size run with SimGrid's solver
   double timeout_s = 180;
   double max_rss_gb = 8;
 };
@@ -342,38 +346,49 @@ struct ScaleBench {
   int devices = 0;
   double wall_s = NAN, rss_mb = NAN, flemu_wall_s = NAN, simulated_s = NAN;
   std::string failure;
+  std::string model;  ///< shared link: the model that ran (summary.json)
 };
 
-// One family of scale runs: with or without the shared server link, and the jitter grid of
-// the device class (platform_spec.hpp, DeviceClassSpec::jitter_step; 0 = continuous).
+// One family of scale runs: with or without the shared server link, the jitter grid of the
+// device class (platform_spec.hpp, DeviceClassSpec::jitter_step; < 0: the scenario default,
+// 0 = continuous), and who solves the shared link's sharing ("auto" or "simgrid").
 struct ScaleVariant {
   char part;
   std::string title, key, goal;
   bool shared_link;
   double jitter_step;
+  std::string link_solver = "auto";
+  int max_devices = 1 << 30;  ///< larger sizes are not run (reported as such)
 };
+
+/// The scale scenario: analytic, one round in which all `n` devices train.
+json scale_scenario(const json& ref, int n, const ScaleVariant& v) {
+  json s = ref;
+  s["training"] = "analytic";
+  s["platform"]["classes"][0]["count"] = n;
+  s["algorithm"]["clients_per_round"] = n;
+  s["stop"] = {{"rounds", 1}};
+  if (v.shared_link) {
+    s["platform"]["server"]["bandwidth"] = "10Gbps";
+    s["platform"]["server"]["link_solver"] = v.link_solver;
+  }
+  if (v.jitter_step >= 0) s["platform"]["classes"][0]["jitter_step"] = v.jitter_step;
+  return s;
+}
 
 std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std::string& flemu, const fs::path& tmp,
                                     const ScaleVariant& v) {
-  const bool shared_link = v.shared_link;
   std::vector<ScaleBench> out;
   std::string stop_reason;
   for (int n : o.sizes) {
     ScaleBench b;
     b.devices = n;
-    if (!stop_reason.empty()) {
-      b.failure = "skipped (" + stop_reason + ")";
+    if (!stop_reason.empty() || n > v.max_devices) {
+      b.failure = n > v.max_devices ? fmt::format("not run (> {} devices)", v.max_devices) : "skipped (" + stop_reason + ")";
       out.push_back(b);
       continue;
     }
-    json s = ref;
-    s["training"] = "analytic";
-    s["platform"]["classes"][0]["count"] = n;
-    s["algorithm"]["clients_per_round"] = n;
-    s["stop"] = {{"rounds", 1}};
-    if (shared_link) s["platform"]["server"]["bandwidth"] = "10Gbps";
-    s["platform"]["classes"][0]["jitter_step"] = v.jitter_step;
-    const auto path = write_scenario(tmp, fmt::format("{}-{}", v.key, n), s);
+    const auto path = write_scenario(tmp, fmt::format("{}-{}", v.key, n), scale_scenario(ref, n, v));
     std::vector<double> wall, rss, inner, sim;
     for (int i = 0; i < o.scale_reps; ++i) {
       auto r = run_flemu(flemu, path, tmp / fmt::format("{}-{}-out", v.key, n), {"--jobs", "1"}, o);
@@ -387,6 +402,7 @@ std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std
       rss.push_back(r.peak_rss_mb);
       inner.push_back(r.summary["wall_time_s"].get<double>());
       sim.push_back(r.summary["simulated_time_s"].get<double>());
+      if (v.shared_link) b.model = r.summary["shared_link"]["model"];
     }
     if (b.failure.empty()) {
       b.wall_s = median(wall);
@@ -397,6 +413,69 @@ std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std
       stop_reason = fmt::format("{} devices: {}", n, b.failure);
     }
     out.push_back(b);
+  }
+  return out;
+}
+
+// --- (d) the fluid model against SimGrid's solver -------------------------------------------------
+// The shared-link round at `n` devices, once with SimGrid's LMM and once with the fluid model:
+// every download's and upload's end must agree within 0.1% of the transfer's duration.
+struct LinkValidation {
+  int devices = 0, transfers = 0;
+  double max_rel_error = NAN;  ///< max |end_fluid - end_simgrid| / (end - start) over transfers
+  double simgrid_s = NAN, fluid_s = NAN;
+  std::string failure;
+};
+
+std::map<std::tuple<std::string, std::string, int>, json> transfer_events(const fs::path& events) {
+  std::map<std::tuple<std::string, std::string, int>, json> out;
+  std::map<std::pair<std::string, std::string>, int> seen;
+  std::ifstream in(events);
+  for (std::string line; std::getline(in, line);) {
+    json e = json::parse(line);
+    const std::string kind = e["kind"], host = e["host"];
+    if (kind != "download" && kind != "upload") continue;
+    out[{kind, host, seen[{kind, host}]++}] = std::move(e);
+  }
+  return out;
+}
+
+std::vector<LinkValidation> validate_shared_link(const Options& o, const json& ref, const std::string& flemu,
+                                                 const fs::path& tmp) {
+  std::vector<LinkValidation> out;
+  for (int n : o.validate_sizes) {
+    LinkValidation v;
+    v.devices = n;
+    ScaleVariant sg{'d', "", "validate-simgrid", "", true, -1, "simgrid"};
+    ScaleVariant fl{'d', "", "validate-fluid", "", true, -1, "auto"};
+    const auto a = run_flemu(flemu, write_scenario(tmp, fmt::format("validate-simgrid-{}", n), scale_scenario(ref, n, sg)),
+                             tmp / fmt::format("validate-simgrid-{}-out", n), {"--jobs", "1"}, o);
+    const auto b = run_flemu(flemu, write_scenario(tmp, fmt::format("validate-fluid-{}", n), scale_scenario(ref, n, fl)),
+                             tmp / fmt::format("validate-fluid-{}-out", n), {"--jobs", "1"}, o);
+    if (!a.ok || !b.ok) {
+      v.failure = !a.ok ? "simgrid: " + a.failure : "fluid: " + b.failure;
+      out.push_back(v);
+      continue;
+    }
+    if (b.summary["shared_link"]["model"] != "fluid") v.failure = "auto did not pick the fluid model";
+    v.simgrid_s = a.summary["wall_time_s"];
+    v.fluid_s = b.summary["wall_time_s"];
+    const auto ea = transfer_events(tmp / fmt::format("validate-simgrid-{}-out", n) / "events.jsonl");
+    const auto eb = transfer_events(tmp / fmt::format("validate-fluid-{}-out", n) / "events.jsonl");
+    if (ea.size() != eb.size()) v.failure = fmt::format("{} transfers vs {}", ea.size(), eb.size());
+    v.max_rel_error = 0;
+    for (const auto& [key, e] : ea) {
+      auto it = eb.find(key);
+      if (it == eb.end()) {
+        v.failure = "a transfer is missing from the fluid run";
+        break;
+      }
+      const double end = e["t"], start = e["t0"], other = it->second["t"];
+      v.max_rel_error = std::max(v.max_rel_error, std::abs(other - end) / (end - start));
+      ++v.transfers;
+    }
+    if (v.failure.empty() && !(v.max_rel_error <= 1e-3)) v.failure = "over 0.1%";
+    out.push_back(v);
   }
   return out;
 }
@@ -446,6 +525,12 @@ Options parse(int argc, char** argv) {
     else if (a == "--rounds") o.rounds = std::stoi(value());
     else if (a == "--timeout") o.timeout_s = std::stod(value());
     else if (a == "--max-rss-gb") o.max_rss_gb = std::stod(value());
+    else if (a == "--simgrid-link-max") o.simgrid_link_max = std::stoi(value());
+    else if (a == "--validate-sizes") {
+      o.validate_sizes.clear();
+      std::stringstream ss(value());
+      for (std::string t; std::getline(ss, t, ',');) o.validate_sizes.push_back(std::stoi(t));
+    }
     else if (a == "--sizes") {
       o.sizes.clear();
       std::stringstream ss(value());
@@ -513,23 +598,55 @@ int main(int argc, char** argv) try {
   }
   const std::vector<ScaleVariant> variants = {
       {'c', "(c) scale, own links, jitter 0.2 on a 0.001 grid", "scale", "goal 100k < 20 s, < 4 GB", false, 0.001},
-      {'c', "(c) scale, own links, continuous jitter 0.2", "scale_continuous_jitter", "goal 100k < 20 s, < 4 GB", false,
-       0},
-      {'d', "(d) scale, shared 10Gbps server link, jitter on a 0.001 grid", "scale_shared_link", "measured, no goal",
-       true, 0.001}};
+      {'c', "(c) scale, own links, continuous jitter 0.2 (jitter_step 0, expert)", "scale_continuous_jitter",
+       "goal 100k < 20 s, < 4 GB", false, 0},
+      {'d', "(d) scale, shared 10Gbps server link, link_solver auto (the fluid model)", "scale_shared_link",
+       "goal 10k < 20 s, 100k < 120 s", true, -1, "auto"},
+      {'d', "(d) scale, shared 10Gbps server link, link_solver simgrid (SimGrid's LMM)", "scale_shared_link_simgrid",
+       "the same round, for the ratio", true, -1, "simgrid", o.simgrid_link_max}};
+  std::map<std::string, std::vector<ScaleBench>> scale_rows;
   for (const auto& v : variants) {
     if (!has(v.part)) continue;
     auto rows = bench_scale(o, ref, flemu, tmp, v);
     std::cout << v.title << ": analytic, 1 round, every device trains (" << v.goal << ")\n";
-    std::cout << "    devices   wall_s  in_flemu_s  peak_rss_MB  simulated_s\n";
+    std::cout << "    devices   wall_s  in_flemu_s  peak_rss_MB  simulated_s  model\n";
     json& arr = j[v.key];
     arr = json::array();
     for (const auto& b : rows) {
-      std::cout << fmt::format("    {:>7}  {:>7}  {:>10}  {:>11}  {:>11}  {}\n", b.devices, num(b.wall_s, "{:.2f}"),
+      std::cout << fmt::format("    {:>7}  {:>7}  {:>10}  {:>11}  {:>11}  {:>5}  {}\n", b.devices, num(b.wall_s, "{:.2f}"),
                                num(b.flemu_wall_s, "{:.2f}"), num(b.rss_mb, "{:.0f}"), num(b.simulated_s, "{:.2f}"),
-                               b.failure);
+                               v.shared_link ? b.model : "-", b.failure);
       arr.push_back({{"devices", b.devices}, {"wall_s", b.wall_s}, {"flemu_wall_s", b.flemu_wall_s},
-                     {"peak_rss_mb", b.rss_mb}, {"simulated_s", b.simulated_s}, {"failure", b.failure}});
+                     {"peak_rss_mb", b.rss_mb}, {"simulated_s", b.simulated_s}, {"shared_link_model", b.model},
+                     {"failure", b.failure}});
+    }
+    scale_rows[v.key] = rows;
+    std::cout << "\n";
+  }
+  if (scale_rows.count("scale_shared_link") && scale_rows.count("scale_shared_link_simgrid")) {
+    std::cout << "(d) SimGrid's solver / the fluid model, the same round (in_flemu_s)\n";
+    const auto& fl = scale_rows["scale_shared_link"];
+    const auto& sg = scale_rows["scale_shared_link_simgrid"];
+    for (size_t i = 0; i < fl.size() && i < sg.size(); ++i) {
+      const double ratio = sg[i].flemu_wall_s / fl[i].flemu_wall_s;
+      if (std::isnan(ratio)) continue;
+      std::cout << fmt::format("    {:>7}  {:.1f}x   (simulated {:.4f} s vs {:.4f} s)\n", fl[i].devices, ratio,
+                               sg[i].simulated_s, fl[i].simulated_s);
+      j["shared_link_speedup"].push_back({{"devices", fl[i].devices}, {"simgrid_over_fluid", ratio}});
+    }
+    std::cout << "\n";
+  }
+  if (has('d')) {
+    const auto rows = validate_shared_link(o, ref, flemu, tmp);
+    std::cout << "(d) the fluid model against SimGrid's solver: every transfer's end (goal: within 0.1% of its duration)\n";
+    std::cout << "    devices  transfers  max_rel_error  simgrid_s  fluid_s\n";
+    for (const auto& v : rows) {
+      std::cout << fmt::format("    {:>7}  {:>9}  {:>13}  {:>9}  {:>7}  {}\n", v.devices, v.transfers,
+                               num(v.max_rel_error, "{:.2e}"), num(v.simgrid_s, "{:.2f}"), num(v.fluid_s, "{:.2f}"),
+                               v.failure.empty() ? "ok" : v.failure);
+      j["shared_link_validation"].push_back({{"devices", v.devices}, {"transfers", v.transfers},
+                                             {"max_rel_error", v.max_rel_error}, {"simgrid_wall_s", v.simgrid_s},
+                                             {"fluid_wall_s", v.fluid_s}, {"failure", v.failure}});
     }
     std::cout << "\n";
   }

@@ -79,6 +79,12 @@ struct LinkChange {
   double down_bytes_per_s = 0;
 };
 
+/// Who computes the sharing of the server link (emulator/core/fluid_transfers.hpp).
+enum class SharedLinkSolver {
+  Auto,    ///< flemu's exact fluid model where it is exact, else SimGrid
+  SimGrid  ///< always SimGrid's LMM
+};
+
 struct ServerSpec {
   double speed_flops = 1e10;
   int cores = 1;
@@ -88,6 +94,7 @@ struct ServerSpec {
   double latency_s = 0;
   /// The server notices a silent (dead, offline) client at its next heartbeat: this often.
   double heartbeat_s = 1;
+  SharedLinkSolver link_solver = SharedLinkSolver::Auto;
 };
 
 enum class NetworkModel {

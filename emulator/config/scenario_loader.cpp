@@ -448,6 +448,7 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec.devices.push_back(std::move(device));
   }
   spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
+  spec.server.link_solver = server["link_solver"] == "simgrid" ? SharedLinkSolver::SimGrid : SharedLinkSolver::Auto;
   for (size_t i = 0; i < p["link_changes"].size(); ++i) {
     const json& c = p["link_changes"][i];
     const std::string ptr = index_pointer("/platform/link_changes", i);

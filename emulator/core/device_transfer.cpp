@@ -1,5 +1,7 @@
 #include "emulator/core/device_transfer.hpp"
 
+#include "emulator/core/fluid_transfers.hpp"
+
 #include <exception>
 #include <memory>
 #include <string>
@@ -42,7 +44,12 @@ void serve_transfer(sg4::Mailbox* mailbox, TransferWay way, uint64_t bytes) {
 
 }  // namespace
 
-void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t bytes, ServerEnd server_end) {
+void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t bytes, ServerEnd server_end,
+                    FluidTransfers* fluid) {
+  if (fluid) {
+    fluid->transfer(way, device, bytes);
+    return;
+  }
   sg4::Mailbox* mailbox = device_mailbox(device, way);
   // The device's side first, then (if needed) the helper that completes it (serve_transfer).
   sg4::CommPtr mine =

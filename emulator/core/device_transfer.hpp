@@ -25,6 +25,8 @@ namespace flemu {
 
 enum class TransferWay { ToDevice, ToServer };
 
+class FluidTransfers;  // emulator/core/fluid_transfers.hpp
+
 /// Who completes a transfer on the server's side.
 enum class ServerEnd {
   Helper,  ///< a helper actor spawned for this transfer (any schedule)
@@ -33,9 +35,11 @@ enum class ServerEnd {
 
 /// Moves `bytes` between `server` and device `device`, whose host the calling actor runs on;
 /// returns when the last byte has arrived. Raises what a comm raises (NetworkFailureException
-/// when a link on the way goes off); when the device goes off SimGrid kills the caller.
+/// when a link on the way goes off); when the device goes off SimGrid kills the caller. With
+/// `fluid` (the run's shared link is a fluid model, fluid_transfers.hpp) the bytes go through
+/// it instead of a comm, and `server_end` does not matter.
 void transfer_bytes(TransferWay way, simgrid::s4u::Host* server, int device, uint64_t bytes,
-                    ServerEnd server_end = ServerEnd::Helper);
+                    ServerEnd server_end = ServerEnd::Helper, FluidTransfers* fluid = nullptr);
 
 /// The server's end of every transfer of one sync round: one actor on the server host posts,
 /// for each device, the model download and the update upload (`bytes` each), and never waits

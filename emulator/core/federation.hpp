@@ -17,6 +17,7 @@
 namespace flemu {
 
 class ServerInbox;
+class FluidTransfers;
 
 struct Federation {
   const Scenario& scenario;
@@ -32,6 +33,9 @@ struct Federation {
   int model_version = -1;
   /// Where clients deliver updates to the server (created before any actor runs).
   std::shared_ptr<ServerInbox> inbox;
+  /// Set when the shared server link is a fluid model (fluid_transfers.hpp): every transfer
+  /// goes through it.
+  FluidTransfers* fluid = nullptr;
 
   int num_devices() const { return static_cast<int>(devices.size()); }
 };

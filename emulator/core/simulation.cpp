@@ -15,6 +15,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "emulator/core/federation.hpp"
+#include "emulator/core/fluid_transfers.hpp"
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
@@ -189,10 +190,16 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     Federation fed{sc, devices, platform, std::move(parts), *trainer, pool, bus,
                    make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
                    fleet};
-    fed.inbox = std::make_shared<ServerInbox>(platform.server);
+    // The shared server link: flemu's fluid model where it is exact, else SimGrid's comms.
+    const SharedLinkChoice shared_link = choose_shared_link_model(sc, devices, opt.simgrid_config);
+    std::unique_ptr<FluidTransfers> fluid;
+    if (shared_link.fluid()) fluid = std::make_unique<FluidTransfers>(platform);
+    fed.fluid = fluid.get();
+    fed.inbox = std::make_shared<ServerInbox>(platform.server, fed.fluid);
     // The fleet controller first: at t=0 it applies initial battery and availability states
     // before the server selects anyone.
     if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
+    if (fluid) fluid->start();
     ServerOutcome outcome;
     start_server(fed, outcome);
     const auto engine_start = std::chrono::steady_clock::now();
@@ -244,6 +251,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     for (const auto& r : metrics.rows()) dropped += r.dropped;
     j["dropped_updates"] = dropped;
     j["devices"] = devices.size();
+    j["shared_link"] = {{"model", shared_link.model}, {"reason", shared_link.reason}};
     j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
     j["training"] = sc.training == TrainingMode::Real ? "real" : "analytic";
     j["compute_device"] = trainer->device();

@@ -112,7 +112,7 @@ void AsyncServer::operator()() {
   }
   // Clients still at work when the run stops: their work is not used.
   for (auto& [c, e] : engaged) {
-    if (!e.status->failed) e.actor->kill();
+    stop_client(fed_, c, e);
     emit_dropped(fed_, e.base_version + 1, c, "stopped");
   }
   stop.finish(fed_.model_version, *global);

@@ -25,7 +25,7 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   const ModelInfo& model = fed.trainer.model();
 
   const double download_start = sg4::Engine::get_clock();
-  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, model.bytes, order.server_end);
+  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, model.bytes, order.server_end, fed.fluid);
   const double downloaded = sg4::Engine::get_clock();
   Event dl{downloaded, download_start, EventKind::Download, actor, host, order.round, device};
   dl.bytes = static_cast<double>(model.bytes);

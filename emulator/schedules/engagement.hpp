@@ -22,6 +22,10 @@ struct Engaged {
 /// Starts a client actor on device `client` for `order`.
 Engaged engage_client(Federation& fed, int client, std::unique_ptr<TrainOrder> order);
 
+/// Stops engaged client `client`: kills its actor (unless its device already did) and
+/// withdraws the transfer it was making, if any, at this instant.
+void stop_client(Federation& fed, int client, const Engaged& e);
+
 /// Emits an UpdateDropped event for `client` in `round`.
 void emit_dropped(Federation& fed, int round, int client, const std::string& reason);
 

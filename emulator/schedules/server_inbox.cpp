@@ -4,10 +4,11 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-ServerInbox::ServerInbox(sg4::Host* server) : server_(server), arrived_(sg4::Semaphore::create(0)) {}
+ServerInbox::ServerInbox(sg4::Host* server, FluidTransfers* fluid)
+    : server_(server), fluid_(fluid), arrived_(sg4::Semaphore::create(0)) {}
 
 void ServerInbox::deliver(int device, std::unique_ptr<ServerMessage> message, double bytes, ServerEnd server_end) {
-  transfer_bytes(TransferWay::ToServer, server_, device, static_cast<uint64_t>(bytes), server_end);
+  transfer_bytes(TransferWay::ToServer, server_, device, static_cast<uint64_t>(bytes), server_end, fluid_);
   queue_.push_back(std::move(message));
   arrived_->release();
 }

@@ -17,7 +17,8 @@ namespace flemu {
 
 class ServerInbox {
  public:
-  explicit ServerInbox(simgrid::s4u::Host* server);
+  /// `fluid`: the run's fluid shared link, if any (device_transfer.hpp).
+  explicit ServerInbox(simgrid::s4u::Host* server, FluidTransfers* fluid = nullptr);
   /// Client side, on device `device`: transfers `bytes` to the server (`server_end` completes
   /// the transfer, device_transfer.hpp), then delivers `message`. If the device goes off
   /// meanwhile, SimGrid kills the caller: nothing arrives.
@@ -27,6 +28,7 @@ class ServerInbox {
 
  private:
   simgrid::s4u::Host* server_;
+  FluidTransfers* fluid_;
   simgrid::s4u::SemaphorePtr arrived_;
   std::deque<std::unique_ptr<ServerMessage>> queue_;
 };

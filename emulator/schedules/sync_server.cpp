@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include <simgrid/s4u.hpp>
 
@@ -58,8 +59,10 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
       orders[i]->group_index = static_cast<int>(i);
     }
   }
-  // The server's end of every download and upload of the round, posted at once.
-  RoundTransfers transfers(fed_.platform.server, selected, static_cast<uint64_t>(fed_.trainer.model().bytes));
+  // The server's end of every download and upload of the round, posted at once (SimGrid comms
+  // only: a fluid shared link needs none).
+  std::optional<RoundTransfers> transfers;
+  if (!fed_.fluid) transfers.emplace(fed_.platform.server, selected, static_cast<uint64_t>(fed_.trainer.model().bytes));
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (size_t i = 0; i < orders.size(); ++i) {
     orders[i]->server_end = ServerEnd::Posted;
@@ -94,7 +97,7 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   }
   // Stragglers: over-selected clients that were not needed, or late for the deadline.
   for (auto& [c, e] : engaged) {
-    if (!e.status->failed) e.actor->kill();
+    stop_client(fed_, c, e);
     emit_dropped(fed_, round, c, deadline_passed ? "deadline" : "over_selection");
   }
   // Arrival order depends on simulated timing only, but sort by client so that aggregation's
