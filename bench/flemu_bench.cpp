@@ -597,7 +597,8 @@ int main(int argc, char** argv) try {
                  "     evaluates on the 10k test images)\n\n";
   }
   const std::vector<ScaleVariant> variants = {
-      {'c', "(c) scale, own links, jitter 0.2 on a 0.001 grid", "scale", "goal 100k < 20 s, < 4 GB", false, 0.001},
+      {'c', "(c) scale, own links, jitter 0.2 on the default grid (0.001)", "scale", "goal 100k < 20 s, < 4 GB", false,
+       -1},
       {'c', "(c) scale, own links, continuous jitter 0.2 (jitter_step 0, expert)", "scale_continuous_jitter",
        "goal 100k < 20 s, < 4 GB", false, 0},
       {'d', "(d) scale, shared 10Gbps server link, link_solver auto (the fluid model)", "scale_shared_link",
