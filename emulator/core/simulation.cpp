@@ -51,14 +51,15 @@ namespace {
 
 // SimGrid's max-min solver iterates once per distinct rate among the flows that start at one
 // instant (platform_spec.hpp, jitter_step): tens of thousands of continuously jittered
-// devices starting a round together make that one solve O(N^2). Say so, and what helps.
+// devices (jitter_step 0, never the default) starting a round together make that one solve
+// O(N^2). Say so, and what helps.
 void warn_about_continuous_jitter(const Scenario& sc) {
   int64_t continuous = 0;
   for (const auto& cls : sc.platform.classes)
     if (cls.jitter > 0 && cls.jitter_step == 0) continuous += cls.count;
   if (continuous > 20000 && sc.algorithm.clients_per_round > 20000)
-    spdlog::warn("{} devices with continuous jitter: rounds where they all start transferring at once are "
-                 "slow in SimGrid's solver (O(N^2)); \"jitter_step\": 0.001 per class keeps them fast "
+    spdlog::warn("{} devices with continuous jitter (jitter_step 0): rounds where they all start transferring at "
+                 "once are slow in SimGrid's solver (O(N^2)); the default grid (jitter_step 0.001) keeps them fast "
                  "(bench/README.md)",
                  continuous);
 }
