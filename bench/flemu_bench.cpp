@@ -55,7 +55,8 @@ struct Options {
   int reps = 5;
   int scale_reps = 3;
   std::string json_path;
-  std::string only = "abcde";
+  std::string only = "abcdef";
+  std::string device = "auto";  ///< (a), (b), (f): "auto" | "cpu" | "cuda", as a scenario's "device"
   std::string data_dir;
   int rounds = 3;
   std::vector<int> sizes = {1000, 10000, 100000};
@@ -107,14 +108,14 @@ int64_t plain_loop(PlainMlp& net, const torch::Tensor& x_all, const torch::Tenso
       torch::NoGradGuard no_grad;
       int64_t off = 0;
       for (auto& p : net.parameters()) {
-        p.copy_(torch::from_blob(const_cast<float*>(start.data()) + off, p.sizes(), torch::kFloat));
+        p.copy_(torch::from_blob(const_cast<float*>(start.data()) + off, p.sizes(), torch::kFloat).to(p.device()));
         off += p.numel();
       }
     }
     const int64_t n = static_cast<int64_t>(idx32.size());
-    auto idx = torch::from_blob(const_cast<int32_t*>(idx32.data()), {n}, torch::kInt32).to(torch::kLong);
+    auto idx = torch::from_blob(const_cast<int32_t*>(idx32.data()), {n}, torch::kInt32).to(torch::kLong).to(x_all.device());
     for (int e = 0; e < epochs; ++e) {
-      auto order = idx.index_select(0, torch::randperm(n, torch::kLong));
+      auto order = idx.index_select(0, torch::randperm(n, torch::kLong).to(idx.device()));
       for (int64_t s = 0; s < n; s += batch) {
         auto b = order.slice(0, s, std::min(s + batch, n));
         auto loss = torch::nn::functional::cross_entropy(net.forward(x_all.index_select(0, b)), y_all.index_select(0, b));
@@ -159,15 +160,19 @@ TrainerBench bench_trainer(const Options& o, const json& ref) {
   // objects from flemu_core before flemu_torch, which needs them.)
   const auto info = flemu::describe_model(flemu::ModelKind::Mlp);
   const int64_t expected = per_round * flemu::samples_processed(local, per_client);
-  auto trainer = flemu::make_torch_trainer(flemu::ModelKind::Mlp, data, "cpu");  // sets 1 intra-op thread
+  auto trainer = flemu::make_torch_trainer(flemu::ModelKind::Mlp, data, o.device, 0);  // sets 1 intra-op thread
+  const torch::Device device(trainer->device() == "cuda" ? torch::kCUDA : torch::kCPU);
   torch::set_num_threads(1);
   auto start = std::make_shared<const flemu::Params>(trainer->initial_params(seed));
 
   auto x_all = torch::from_blob(const_cast<float*>(data->train.images.data()), {data->train.size, 1, 28, 28}, torch::kFloat);
+  x_all = x_all.to(device);
   auto y_all = torch::from_blob(const_cast<uint8_t*>(data->train.labels.data()), {data->train.size}, torch::kUInt8)
                    .to(torch::kLong);
+  y_all = y_all.to(device);
   torch::manual_seed(seed);
   PlainMlp net;
+  net.to(device);
 
   auto run_flemu = [&] {
     int64_t samples = 0;
@@ -213,6 +218,7 @@ struct ChildRun {
   bool ok = false;
   std::string failure;  ///< "" or why (exit status, signal, timeout, memory)
   double wall_s = NAN;
+  double cpu_s = NAN;  ///< user + system CPU seconds of the child (robust to a shared machine)
   double peak_rss_mb = NAN;
   json summary;
 };
@@ -261,6 +267,7 @@ ChildRun run_flemu(const std::string& flemu, const fs::path& scenario, const fs:
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   r.wall_s = seconds_since(t0);
+  r.cpu_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
   r.peak_rss_mb = std::max<double>(ru.ru_maxrss, hwm) / 1024.0;
   if (r.failure.empty()) {
     if (WIFSIGNALED(status))
@@ -299,6 +306,7 @@ struct RoundBench {
 std::vector<RoundBench> bench_rounds(const Options& o, const json& ref, const std::string& flemu, const fs::path& tmp) {
   json s = ref;
   s["stop"] = {{"rounds", o.rounds}};
+  s["device"] = o.device;
   if (!o.data_dir.empty()) s["workload"]["data_dir"] = o.data_dir;
   const auto path = write_scenario(tmp, "reference", s);
   std::vector<int> jobs_list = {1, 2};
@@ -344,7 +352,7 @@ std::vector<RoundBench> bench_rounds(const Options& o, const json& ref, const st
 // --- (c), (d) scale -------------------------------------------------------------------------------
 struct ScaleBench {
   int devices = 0;
-  double wall_s = NAN, rss_mb = NAN, flemu_wall_s = NAN, simulated_s = NAN;
+  double wall_s = NAN, rss_mb = NAN, flemu_wall_s = NAN, simulated_s = NAN, cpu_s = NAN;
   std::string failure;
   std::string model;  ///< shared link: the model that ran (summary.json)
 };
@@ -389,7 +397,7 @@ std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std
       continue;
     }
     const auto path = write_scenario(tmp, fmt::format("{}-{}", v.key, n), scale_scenario(ref, n, v));
-    std::vector<double> wall, rss, inner, sim;
+    std::vector<double> wall, rss, inner, sim, cpu;
     for (int i = 0; i < o.scale_reps; ++i) {
       auto r = run_flemu(flemu, path, tmp / fmt::format("{}-{}-out", v.key, n), {"--jobs", "1"}, o);
       if (!r.ok) {
@@ -399,6 +407,7 @@ std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std
         break;
       }
       wall.push_back(r.wall_s);
+      cpu.push_back(r.cpu_s);
       rss.push_back(r.peak_rss_mb);
       inner.push_back(r.summary["wall_time_s"].get<double>());
       sim.push_back(r.summary["simulated_time_s"].get<double>());
@@ -409,6 +418,7 @@ std::vector<ScaleBench> bench_scale(const Options& o, const json& ref, const std
       b.rss_mb = median(rss);
       b.flemu_wall_s = median(inner);
       b.simulated_s = median(sim);
+      b.cpu_s = median(cpu);
     } else {
       stop_reason = fmt::format("{} devices: {}", n, b.failure);
     }
@@ -507,6 +517,45 @@ ScaleBench bench_idle_memory(const Options& o, const json& ref, const std::strin
   return b;
 }
 
+// --- (f) 1,000 clients per round, real training -----------------------------------------------
+// The reference setting with 1,000 devices of 60 samples, all of them in each round: the round a
+// GPU trains as one stacked job (on CPU, one job per client on --jobs threads).
+struct WideRoundBench {
+  double round_s = NAN, training_s = NAN, samples_per_s = NAN, rss_mb = NAN;
+  std::string compute_device, failure;
+};
+
+WideRoundBench bench_wide_round(const Options& o, const json& ref, const std::string& flemu, const fs::path& tmp) {
+  json s = ref;
+  s["device"] = o.device;
+  s["platform"]["classes"][0]["count"] = 1000;
+  s["workload"]["samples_per_client"] = 60;
+  s["algorithm"]["clients_per_round"] = 1000;
+  s["stop"] = {{"rounds", 2}};
+  if (!o.data_dir.empty()) s["workload"]["data_dir"] = o.data_dir;
+  const auto path = write_scenario(tmp, "wide-round", s);
+  WideRoundBench b;
+  std::vector<double> round, training, rss;
+  const double samples = 1000.0 * ref["algorithm"]["local_epochs"].get<int>() * 60;  // per round
+  for (int i = 0; i < o.scale_reps; ++i) {
+    auto r = run_flemu(flemu, path, tmp / "wide-round-out", {}, o);
+    if (!r.ok) {
+      b.failure = r.failure;
+      return b;
+    }
+    const auto& w = r.summary["wall_breakdown"];
+    round.push_back(w["engine_s"].get<double>() / r.summary["rounds"].get<double>());
+    training.push_back(w["training_s"].get<double>() / r.summary["rounds"].get<double>());
+    rss.push_back(r.peak_rss_mb);
+    b.compute_device = r.summary["compute_device"];
+  }
+  b.round_s = median(round);
+  b.training_s = median(training);
+  b.samples_per_s = samples / b.round_s;  // trained samples per second of a round's wall time
+  b.rss_mb = median(rss);
+  return b;
+}
+
 std::string num(double v, const char* f = "{:.3f}") { return std::isnan(v) ? "-" : fmt::format(fmt::runtime(f), v); }
 
 Options parse(int argc, char** argv) {
@@ -526,6 +575,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--timeout") o.timeout_s = std::stod(value());
     else if (a == "--max-rss-gb") o.max_rss_gb = std::stod(value());
     else if (a == "--simgrid-link-max") o.simgrid_link_max = std::stoi(value());
+    else if (a == "--device") o.device = value();
     else if (a == "--validate-sizes") {
       o.validate_sizes.clear();
       std::stringstream ss(value());
@@ -610,14 +660,15 @@ int main(int argc, char** argv) try {
     if (!has(v.part)) continue;
     auto rows = bench_scale(o, ref, flemu, tmp, v);
     std::cout << v.title << ": analytic, 1 round, every device trains (" << v.goal << ")\n";
-    std::cout << "    devices   wall_s  in_flemu_s  peak_rss_MB  simulated_s  model\n";
+    std::cout << "    devices   wall_s   cpu_s  in_flemu_s  peak_rss_MB  simulated_s  model\n";
     json& arr = j[v.key];
     arr = json::array();
     for (const auto& b : rows) {
-      std::cout << fmt::format("    {:>7}  {:>7}  {:>10}  {:>11}  {:>11}  {:>5}  {}\n", b.devices, num(b.wall_s, "{:.2f}"),
-                               num(b.flemu_wall_s, "{:.2f}"), num(b.rss_mb, "{:.0f}"), num(b.simulated_s, "{:.2f}"),
+      std::cout << fmt::format("    {:>7}  {:>7}  {:>6}  {:>10}  {:>11}  {:>11}  {:>5}  {}\n", b.devices,
+                               num(b.wall_s, "{:.2f}"), num(b.cpu_s, "{:.2f}"), num(b.flemu_wall_s, "{:.2f}"),
+                               num(b.rss_mb, "{:.0f}"), num(b.simulated_s, "{:.2f}"),
                                v.shared_link ? b.model : "-", b.failure);
-      arr.push_back({{"devices", b.devices}, {"wall_s", b.wall_s}, {"flemu_wall_s", b.flemu_wall_s},
+      arr.push_back({{"devices", b.devices}, {"wall_s", b.wall_s}, {"cpu_s", b.cpu_s}, {"flemu_wall_s", b.flemu_wall_s},
                      {"peak_rss_mb", b.rss_mb}, {"simulated_s", b.simulated_s}, {"shared_link_model", b.model},
                      {"failure", b.failure}});
     }
@@ -625,11 +676,11 @@ int main(int argc, char** argv) try {
     std::cout << "\n";
   }
   if (scale_rows.count("scale_shared_link") && scale_rows.count("scale_shared_link_simgrid")) {
-    std::cout << "(d) SimGrid's solver / the fluid model, the same round (in_flemu_s)\n";
+    std::cout << "(d) SimGrid's solver / the fluid model, the same round (CPU seconds)\n";
     const auto& fl = scale_rows["scale_shared_link"];
     const auto& sg = scale_rows["scale_shared_link_simgrid"];
     for (size_t i = 0; i < fl.size() && i < sg.size(); ++i) {
-      const double ratio = sg[i].flemu_wall_s / fl[i].flemu_wall_s;
+      const double ratio = sg[i].cpu_s / fl[i].cpu_s;
       if (std::isnan(ratio)) continue;
       std::cout << fmt::format("    {:>7}  {:.1f}x   (simulated {:.4f} s vs {:.4f} s)\n", fl[i].devices, ratio,
                                sg[i].simulated_s, fl[i].simulated_s);
@@ -658,6 +709,17 @@ int main(int argc, char** argv) try {
                              b.failure);
     j["memory_10k"] = {{"devices", b.devices}, {"wall_s", b.wall_s}, {"peak_rss_mb", b.rss_mb}, {"goal_mb", 2048},
                        {"failure", b.failure}};
+  }
+  if (has('f')) {
+    const auto b = bench_wide_round(o, ref, flemu, tmp);
+    std::cout << "(f) 1,000 clients x 60 samples per round, real training, 2 rounds (one stacked job on CUDA)\n";
+    std::cout << fmt::format("    device {}  round_s {}  training_s/round {}  samples/s of round {}  peak_rss_MB {} {}\n\n",
+                             b.compute_device.empty() ? "-" : b.compute_device, num(b.round_s), num(b.training_s),
+                             num(b.samples_per_s, "{:.0f}"), num(b.rss_mb, "{:.0f}"), b.failure);
+    j["wide_round"] = {{"clients_per_round", 1000}, {"samples_per_client", 60}, {"rounds", 2},
+                       {"compute_device", b.compute_device}, {"round_s", b.round_s},
+                       {"training_s_per_round", b.training_s}, {"samples_per_round_s", b.samples_per_s},
+                       {"peak_rss_mb", b.rss_mb}, {"failure", b.failure}};
   }
   if (!o.json_path.empty()) {
     std::ofstream(o.json_path) << j.dump(2) << "\n";
