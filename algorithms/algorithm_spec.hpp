@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/fl/staleness.hpp"
 
@@ -34,8 +35,13 @@ struct AlgorithmSpec {
   int updates_per_step = 10;    ///< m: updates per server step
   std::map<std::string, ParticipationPolicy> policies;  ///< per class name, "*" = fallback
 
+  // Decentralized schedules (families decentralized and gossip-async)
+  DecentralizedSpec decentralized;
+
   bool is_async() const { return family == "async"; }
   bool is_anarchic() const { return family == "anarchic"; }
+  /// No server: nodes gossip with their neighbours (platform.topology).
+  bool is_decentralized() const { return family == "decentralized" || family == "gossip-async"; }
   /// The policy of a device of class `class_name`.
   const ParticipationPolicy& policy_for(const std::string& class_name) const;
 };

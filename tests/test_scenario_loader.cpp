@@ -365,15 +365,17 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
       {"unknown_key",
        "/algorithm/learning_rate: expected a known key: alpha, batch_size, buffer_size, "
-       "clients_per_round, concurrency, deadline, local_epochs, local_steps, lr, name, "
-       "over_selection, policies, prox_mu, server_lr, staleness, updates_per_step"},
+       "clients_per_round, concurrency, dadao, deadline, gossip_rate, local_epochs, local_steps, lr, "
+       "mixing, mixing_file, name, node_evaluation, over_selection, policies, prox_mu, round_time, "
+       "server_lr, staleness, updates_per_step"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0"},
       {"dirichlet_without_alpha",
        "/workload/partition/alpha: expected a number > 0 (required key)"},
       {"bad_partition_scheme",
        "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\""},
-      {"bad_dataset", "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\""},
+      {"bad_dataset",
+       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\""},
       {"syntax_error",
        "line 6, column 5: expected valid JSON (syntax error while parsing value - unexpected "
        "']'; expected '[', '{', or a literal)"},

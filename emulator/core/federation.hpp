@@ -18,6 +18,8 @@ namespace flemu {
 
 class ServerInbox;
 class FluidTransfers;
+struct NetworkGraph;
+struct RegressionProblem;
 
 struct Federation {
   const Scenario& scenario;
@@ -33,6 +35,11 @@ struct Federation {
   int model_version = -1;
   /// Where clients deliver updates to the server (created before any actor runs).
   std::shared_ptr<ServerInbox> inbox;
+  /// Decentralized schedules: the graph, its mixing matrix and spectra (nullptr otherwise).
+  std::shared_ptr<const NetworkGraph> graph;
+  /// The synthetic-regression workload's problem, for schedules that compute on it directly
+  /// (DADAO); nullptr for other workloads.
+  std::shared_ptr<const RegressionProblem> regression;
   /// Set when the shared server link is a fluid model (fluid_transfers.hpp): every transfer
   /// goes through it.
   FluidTransfers* fluid = nullptr;
