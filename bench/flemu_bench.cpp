@@ -1,6 +1,6 @@
 // flemu_bench: how fast is flemu, and how far does it scale? (issue "Speed and scale")
 //
-//   flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcde] [--data-dir DIR]
+//   flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcdefg] [--data-dir DIR]
 //               [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]
 //
 // (a) trainer   samples/s of flemu's training job (Trainer::train from make_torch_trainer, one
@@ -13,6 +13,11 @@
 //               and peak RSS of the flemu process (wait4), N = 1k, 10k, 100k; devices jittered
 //               by 0.2 on a 0.001 grid (jitter_step), and again with continuous jitter.
 // (d) scale+link  as (c) on the grid, every transfer also crossing one shared 10Gbps server link.
+// (e) memory    10,000 clients x 6 samples, real training, 10 per round: peak RSS.
+// (f) wide      1,000 clients x 60 samples per round, real training (the GPU's stacked job).
+// (g) dynamic   FedBuff, analytic, one simulated hour on N devices (concurrency N/100): always
+//               on, coming and going (exponential availability), and on batteries; wall
+//               seconds, dispatches, and each dynamic fleet's wall time over the always-on one.
 //
 // Every figure is the median of the repetitions, measured in one go (a and b interleave their
 // two sides). Child runs are watched: one over --timeout seconds or --max-rss-gb is killed and
@@ -30,6 +35,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -55,7 +61,7 @@ struct Options {
   int reps = 5;
   int scale_reps = 3;
   std::string json_path;
-  std::string only = "abcdef";
+  std::string only = "abcdefg";
   std::string device = "auto";  ///< (a), (b), (f): "auto" | "cpu" | "cuda", as a scenario's "device"
   std::string data_dir;
   int rounds = 3;
@@ -556,6 +562,87 @@ WideRoundBench bench_wide_round(const Options& o, const json& ref, const std::st
   return b;
 }
 
+// --- (g) dynamic fleets -------------------------------------------------------------------------
+// FedBuff keeps N/100 clients at work for one simulated hour on N devices, analytic. Picking a
+// ready device must not scan the fleet (emulator/core/idle_devices.hpp): with devices that come
+// and go, or drain their batteries, a run should cost about what the always-on one does.
+struct DynamicVariant {
+  std::string key, title;
+  std::function<void(json& device_class)> apply;
+};
+
+struct DynamicBench {
+  int devices = 0;
+  double wall_s = NAN, cpu_s = NAN, flemu_wall_s = NAN, rss_mb = NAN, dispatches = NAN, versions = NAN,
+         device_changes = NAN;
+  std::string failure;
+};
+
+json dynamic_scenario(const json& ref, int n, const DynamicVariant& v) {
+  json s = ref;
+  s["training"] = "analytic";
+  auto& cls = s["platform"]["classes"][0];
+  cls["count"] = n;
+  v.apply(cls);
+  const int concurrency = std::max(10, n / 100);
+  auto& a = s["algorithm"];
+  a.erase("clients_per_round");
+  a["name"] = "fedbuff";
+  a["concurrency"] = concurrency;
+  a["buffer_size"] = std::max(1, concurrency / 10);
+  s["platform"]["server"]["heartbeat"] = "1s";
+  s["evaluation"] = {{"every", 1000000}};
+  s["stop"] = {{"time", "1h"}};
+  return s;
+}
+
+std::vector<DynamicBench> bench_dynamic(const Options& o, const json& ref, const std::string& flemu,
+                                        const fs::path& tmp, const DynamicVariant& v) {
+  std::vector<DynamicBench> out;
+  std::string stop_reason;
+  for (int n : o.sizes) {
+    DynamicBench b;
+    b.devices = n;
+    if (!stop_reason.empty()) {
+      b.failure = "skipped (" + stop_reason + ")";
+      out.push_back(b);
+      continue;
+    }
+    const auto path = write_scenario(tmp, fmt::format("{}-{}", v.key, n), dynamic_scenario(ref, n, v));
+    const auto out_dir = tmp / fmt::format("{}-{}-out", v.key, n);
+    std::vector<double> wall, cpu, inner, rss;
+    for (int i = 0; i < o.scale_reps; ++i) {
+      auto r = run_flemu(flemu, path, out_dir, {"--jobs", "1"}, o);
+      if (!r.ok) {
+        b.failure = r.failure;
+        break;
+      }
+      wall.push_back(r.wall_s);
+      cpu.push_back(r.cpu_s);
+      inner.push_back(r.summary["wall_time_s"].get<double>());
+      rss.push_back(r.peak_rss_mb);
+      b.dispatches = r.summary["bytes_down"].get<double>() / r.summary["model"]["bytes"].get<double>();
+      b.versions = r.summary["rounds"].get<double>();
+      // Devices switched on or off during the hour, from the trace.
+      double changes = 0;
+      std::ifstream in(out_dir / "events.jsonl");
+      for (std::string line; std::getline(in, line);)
+        if (line.find("\"kind\":\"device_o") != std::string::npos) ++changes;
+      b.device_changes = changes;
+    }
+    if (b.failure.empty()) {
+      b.wall_s = median(wall);
+      b.cpu_s = median(cpu);
+      b.flemu_wall_s = median(inner);
+      b.rss_mb = median(rss);
+    } else {
+      stop_reason = fmt::format("{} devices: {}", n, b.failure);
+    }
+    out.push_back(b);
+  }
+  return out;
+}
+
 std::string num(double v, const char* f = "{:.3f}") { return std::isnan(v) ? "-" : fmt::format(fmt::runtime(f), v); }
 
 Options parse(int argc, char** argv) {
@@ -586,7 +673,7 @@ Options parse(int argc, char** argv) {
       std::stringstream ss(value());
       for (std::string t; std::getline(ss, t, ',');) o.sizes.push_back(std::stoi(t));
     } else if (a == "-h" || a == "--help") {
-      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcde] [--data-dir DIR]\n"
+      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcdefg] [--data-dir DIR]\n"
                    "            [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]\n";
       std::exit(0);
     } else
@@ -720,6 +807,39 @@ int main(int argc, char** argv) try {
                        {"compute_device", b.compute_device}, {"round_s", b.round_s},
                        {"training_s_per_round", b.training_s}, {"samples_per_round_s", b.samples_per_s},
                        {"peak_rss_mb", b.rss_mb}, {"failure", b.failure}};
+  }
+  if (has('g')) {
+    const std::vector<DynamicVariant> fleets = {
+        {"dynamic_always_on", "always on", [](json&) {}},
+        {"dynamic_availability", "availability: exponential, 20 min on, 20 min off on average",
+         [](json& c) { c["availability"] = {{"model", "exponential"}, {"mean_on", "20min"}, {"mean_off", "20min"}}; }},
+        {"dynamic_battery", "batteries: 60 J, off at 5%, 2 W busy, 1 W sending, 0.5 W receiving, no charging",
+         [](json& c) {
+           c["power"] = {{"busy", "2W"}, {"send", "1W"}, {"receive", "0.5W"}};
+           c["battery"] = {{"capacity", "60J"}, {"initial", 1.0}, {"floor", 0.05}};
+         }}};
+    std::cout << "(g) dynamic fleets: FedBuff (concurrency N/100, buffer concurrency/10), analytic, 1 simulated hour\n";
+    std::map<int, double> always_on_cpu;
+    for (const auto& v : fleets) {
+      const auto rows = bench_dynamic(o, ref, flemu, tmp, v);
+      std::cout << "    " << v.title << "\n";
+      std::cout << "    devices   wall_s   cpu_s  in_flemu_s  peak_rss_MB  dispatches  versions  on/off  cpu/always_on\n";
+      json& arr = j[v.key];
+      arr = json::array();
+      for (const auto& b : rows) {
+        if (v.key == "dynamic_always_on") always_on_cpu[b.devices] = b.cpu_s;
+        const double ratio = always_on_cpu.count(b.devices) ? b.cpu_s / always_on_cpu[b.devices] : NAN;
+        std::cout << fmt::format("    {:>7}  {:>7}  {:>6}  {:>10}  {:>11}  {:>10}  {:>8}  {:>6}  {:>13}  {}\n", b.devices,
+                                 num(b.wall_s, "{:.2f}"), num(b.cpu_s, "{:.2f}"), num(b.flemu_wall_s, "{:.2f}"),
+                                 num(b.rss_mb, "{:.0f}"), num(b.dispatches, "{:.0f}"), num(b.versions, "{:.0f}"),
+                                 num(b.device_changes, "{:.0f}"), num(ratio, "{:.2f}x"), b.failure);
+        arr.push_back({{"devices", b.devices}, {"wall_s", b.wall_s}, {"cpu_s", b.cpu_s},
+                       {"flemu_wall_s", b.flemu_wall_s}, {"peak_rss_mb", b.rss_mb}, {"dispatches", b.dispatches},
+                       {"versions", b.versions}, {"device_on_off_events", b.device_changes},
+                       {"cpu_over_always_on", ratio}, {"failure", b.failure}});
+      }
+    }
+    std::cout << "\n";
   }
   if (!o.json_path.empty()) {
     std::ofstream(o.json_path) << j.dump(2) << "\n";
