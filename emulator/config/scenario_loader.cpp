@@ -312,6 +312,9 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
                                      index_pointer("/platform/classes", it->second) + ")");
     device_count += to_int(classes[c]["count"], ptr + "/count", complain);
     check_link(classes[c], ptr, /*complete=*/true, complain);
+    // The jitter grid's default depends on the jitter (platform_spec.hpp): written here so
+    // that the resolved document states it.
+    if (!classes[c].contains("jitter_step")) classes[c]["jitter_step"] = default_jitter_step(classes[c]["jitter"]);
   }
 
   std::map<std::string, std::string> explicit_names;  // name -> its pointer
@@ -506,6 +509,7 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec.devices.push_back(std::move(device));
   }
   spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
+  spec.server.link_solver = server["link_solver"] == "simgrid" ? SharedLinkSolver::SimGrid : SharedLinkSolver::Auto;
   if (p.contains("cluster")) {
     const json& c = p["cluster"];
     ClusterSpec cluster;
