@@ -4,14 +4,17 @@
 #include <map>
 #include <string>
 
+#include "algorithms/analytics/heavy_hitter_params.hpp"
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/fl/staleness.hpp"
+#include "algorithms/zeroth_order/fedzo.hpp"
+#include "algorithms/zeroth_order/fzoos.hpp"
 
 namespace flemu {
 
 struct AlgorithmSpec {
   std::string name = "fedavg";  ///< one of the schema's catalog (/properties/algorithm/x-algorithms)
-  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic
+  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic | analytics | zeroth-order
   int clients_per_round = 10;   ///< K clients sampled per round (sync algorithms)
   int local_epochs = 1;         ///< passes over the client's data (used when local_steps == 0)
   int local_steps = 0;          ///< if > 0: fixed number of minibatch steps instead of epochs
@@ -33,6 +36,17 @@ struct AlgorithmSpec {
   // Anarchic schedules (afa-cd, afa-cs, fedavg-anarchic)
   int updates_per_step = 10;    ///< m: updates per server step
   std::map<std::string, ParticipationPolicy> policies;  ///< per class name, "*" = fallback
+
+  // Analytics (pem, pem-local, tap, taps): the method's parameters and its emulation
+  analytics::HhParams heavy_hitters;  ///< method, oracle, epsilon, k, prefix steps, TAP's rules
+  std::string party_class = "party";  ///< device class of the parties' servers
+  double report_window_s = 3600;      ///< a level's reports are collected this long after it opens
+  double flops_per_check = 20;        ///< server compute per support check, flop
+
+  // Zeroth-order (fedzo, fzoos); both read lr (Adam) and server_lr (eta)
+  zo::FedZoParams fedzo;
+  zo::FzoosParams fzoos;
+  bool accept_if_improved = false;    ///< server_accept "if-improved"
 
   bool is_async() const { return family == "async"; }
   bool is_anarchic() const { return family == "anarchic"; }

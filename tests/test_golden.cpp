@@ -69,3 +69,11 @@ TEST_CASE("golden trace: FedAsync on devices that are always on", "[golden]") {
 }
 
 TEST_CASE("golden trace: AFA-CD anarchic clients", "[golden]") { check_against_golden("golden-anarchic", 1); }
+
+TEST_CASE("golden trace: TAPS-like heavy hitters, GRR downloads, users coming and going", "[golden]") {
+  check_against_golden("golden-hh-taps", 2);
+}
+
+TEST_CASE("golden trace: FedZO on Ackley with the honest accept rule", "[golden]") {
+  check_against_golden("golden-zo-fedzo", 2);
+}

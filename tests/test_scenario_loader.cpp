@@ -331,9 +331,23 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
       {"unknown_key",
        "/algorithm/learning_rate: expected a known key: alpha, batch_size, buffer_size, "
-       "clients_per_round, concurrency, deadline, local_epochs, local_steps, lr, name, "
-       "over_selection, policies, prox_mu, server_lr, staleness, updates_per_step"},
+       "clients_per_round, concurrency, deadline, directions, epsilon, flops_per_check, k, keep_max, keep_sd, "
+       "list_size, local_epochs, local_iters, local_steps, lr, name, oracle, order, orthogonalize, "
+       "over_selection, party_class, phase1_share, policies, prox_mu, report_window, server_accept, server_lr, "
+       "shared_bits, shared_keep, smoothing, staleness, step_bits, surrogate, updates_per_step"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
+      {"hh_no_party_class",
+       "/algorithm/party_class: expected the name of a device class with count >= 1 whose devices serve the "
+       "parties (\"party\" is none)"},
+      {"hh_with_dataset",
+       "/workload/dataset: expected no \"dataset\" with algorithm \"tap\": it applies to no algorithm of family "
+       "\"analytics\""},
+      {"hh_with_stop",
+       "/stop/rounds: expected no stop criterion with algorithm \"taps\" (the run ends when the aggregator has "
+       "the top-k)"},
+      {"zo_without_objective", "/workload/objective: expected an object (required key)"},
+      {"fedavg_with_items",
+       "/workload/items: expected no \"items\" with algorithm \"fedavg\": it applies to pem, pem-local, tap and taps"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0"},
       {"dirichlet_without_alpha",
        "/workload/partition/alpha: expected a number > 0 (required key)"},

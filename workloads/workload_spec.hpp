@@ -1,6 +1,11 @@
 // Typed description of the learning task, as read from a scenario's "workload" section.
 #pragma once
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "workloads/data/item_workload.hpp"
+#include "workloads/objectives/black_box.hpp"
 
 namespace flemu {
 
@@ -21,12 +26,25 @@ enum class ModelKind {
   Cnn   ///< conv5x5x32-pool-conv5x5x64-pool-fc512-fc10 (McMahan et al. 2017 "CNN")
 };
 
+/// The users' items of heavy-hitter analytics (workloads/data/item_workload.hpp).
+struct ItemsSpec {
+  enum class Source { Zipf, Fortunes } source = Source::Zipf;
+  ZipfItemsSpec zipf;                   ///< zipf (its bits are `bits`)
+  std::vector<std::string> categories;  ///< fortunes: one per party; empty = the largest ones
+  std::string corpus = "/usr/share/games/fortunes";
+  bool proportional_parties = true;     ///< fortunes: users per party in proportion to its words
+  int bits = 32;                        ///< m: bits per item
+  double arrival_spread_s = 0;          ///< users arrive uniformly over [0, this], s
+};
+
 struct WorkloadSpec {
   std::string dataset = "fashion-mnist";
   std::string data_dir = "/usr/share/datasets/fashion-mnist";  ///< --data-dir overrides
   ModelKind model = ModelKind::Mlp;
   PartitionSpec partition;
   int samples_per_client = 600;  ///< training samples held by each client
+  std::optional<ItemsSpec> items;          ///< analytics algorithms: instead of dataset and model
+  std::optional<BlackBoxSpec> objective;   ///< zeroth-order algorithms: instead of dataset and model
 };
 
 }  // namespace flemu

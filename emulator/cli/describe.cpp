@@ -80,6 +80,18 @@ std::string describe_platform(const Scenario& sc) {
                      c.up_bytes_per_s > 0 ? ", uplink " + format_rate(c.up_bytes_per_s) : std::string(),
                      c.down_bytes_per_s > 0 ? ", downlink " + format_rate(c.down_bytes_per_s) : std::string());
   s += fmt::format("algorithm: {}\n", sc.algorithm.name);
+  if (sc.workload.items) {
+    const auto& hh = sc.algorithm.heavy_hitters;
+    s += fmt::format("\nheavy hitters: parties are the \"{}\" devices; oracle {}, epsilon {}, k {}, {}-bit items, {} bits per level\n",
+                     sc.algorithm.party_class, analytics::to_string(hh.oracle), hh.epsilon, hh.k, hh.item_bits, hh.step_bits);
+    return s;
+  }
+  if (sc.workload.objective) {
+    const auto& o = *sc.workload.objective;
+    s += fmt::format("\nblack box: {} in {} dimensions, heterogeneity {}, {:.3g} flop per query\n", to_string(o.function),
+                     o.dimension, o.heterogeneity, o.flops_per_query);
+    return s;
+  }
   const auto m = describe_model(sc.workload.model);
   s += fmt::format("\nmodel {}: {} parameters ({:.2f} MB on the wire), {:.3f} MFLOP per training sample\n", m.name,
                    m.num_params, m.bytes / 1e6, m.train_flops_per_sample / 1e6);

@@ -22,6 +22,9 @@ enum class EventKind {
   DeviceOff,   ///< a device went off (reason: offline | battery)
   DeviceOn,    ///< a device came back (reason: online | charged)
   Battery,     ///< battery level (charge_j, fraction)
+  Report,      ///< analytics span: a user's perturbed report, device -> its party's server (bytes)
+  Estimate,    ///< analytics span: a server estimated a level's counts (count = reports, candidates, flops)
+  Result,      ///< analytics: the aggregator has the top-k (count = items)
 };
 
 const char* to_string(EventKind kind);
@@ -42,6 +45,9 @@ struct Event {
   int staleness = -1;     ///< async uploads: server versions since the client's model
   double charge_j = NAN, fraction = NAN;  ///< battery
   int steps = -1;         ///< train: local steps taken
+  int party = -1;         ///< analytics: the party of a user, a party server or a message
+  int candidates = -1;    ///< analytics estimate: candidate prefixes estimated
+  double value = NAN;     ///< zeroth-order evaluate: F(x) of the global point; train: queries made
 };
 
 class EventSink {

@@ -7,11 +7,13 @@
 //   t       simulated time of the event, or of the end of a span, seconds
 //   t0      spans only (download, train, upload): simulated start, seconds
 //   kind    round_start | download | train | upload | aggregate | evaluate | round_end |
-//           update_dropped | device_off | device_on | battery
-//   actor   "server", "client-<device index>", or "fleet" (availability and battery)
+//           update_dropped | device_off | device_on | battery | report | estimate | result
+//   actor   "server", "client-<device index>", or "fleet" (availability and battery);
+//           analytics: "user-<device index>", "party-<j>", "aggregator"
 //   host    SimGrid host the actor runs on (device name)
 //   round   1-based round (async and anarchic schedules: the model version being built; for
-//           downloads, trains and uploads: the round or version the client was engaged for)
+//           downloads, trains and uploads: the round or version the client was engaged for;
+//           analytics: the 1-based level of the prefix tree)
 //   client  device index
 //   bytes   payload bytes moved (download, upload)
 //   flops   floating-point operations simulated (train)
@@ -25,6 +27,10 @@
 //   staleness  async uploads: server model versions between the client's start and arrival
 //   steps   train: local SGD steps taken
 //   charge_j, fraction   battery: charge in J and as a fraction of capacity
+//   party   analytics: the party of the user, party server or message
+//   candidates  analytics estimate: candidate prefixes estimated (count = reports used)
+//   value   zeroth-order: evaluate = F(x) of the new global point (loss = F - F*, the gap);
+//           train = queries made; analytics result: time to result is "t"
 // Doubles are printed in shortest round-trip form, so equal runs give equal bytes.
 #pragma once
 #include <fstream>

@@ -1,0 +1,25 @@
+// When a party's users report (analytics): one daemon actor per party server.
+//
+// Each user arrives at its arrival time (workload items.arrival_spread) and reports at the
+// first moment after that when (a) its level is open (OLH levels open at t = 0; GRR/OUE levels
+// when the party has their candidates) and (b) its device is on (availability models, batteries:
+// the fleet). A device that is off is asked again every server heartbeat; a user killed
+// mid-report tries again the same way; a user whose level has closed is missed (the party
+// reports it). The actor starts one HhUser per report attempt, so live actors are the users
+// reporting now, not all users.
+#pragma once
+#include "emulator/schedules/hh_federation.hpp"
+
+namespace flemu {
+
+class HhArrivals {
+ public:
+  HhArrivals(HhFederation& fed, int party) : fed_(fed), party_(party) {}
+  void operator()();
+
+ private:
+  HhFederation& fed_;
+  int party_;
+};
+
+}  // namespace flemu
