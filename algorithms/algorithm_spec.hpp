@@ -5,6 +5,7 @@
 #include <string>
 
 #include "algorithms/analytics/heavy_hitter_params.hpp"
+#include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/fl/staleness.hpp"
 #include "algorithms/zeroth_order/fedzo.hpp"
@@ -47,9 +48,13 @@ struct AlgorithmSpec {
   zo::FedZoParams fedzo;
   zo::FzoosParams fzoos;
   bool accept_if_improved = false;    ///< server_accept "if-improved"
+  // Decentralized schedules (families decentralized and gossip-async)
+  DecentralizedSpec decentralized;
 
   bool is_async() const { return family == "async"; }
   bool is_anarchic() const { return family == "anarchic"; }
+  /// No server: nodes gossip with their neighbours (platform.topology).
+  bool is_decentralized() const { return family == "decentralized" || family == "gossip-async"; }
   /// The policy of a device of class `class_name`.
   const ParticipationPolicy& policy_for(const std::string& class_name) const;
 };

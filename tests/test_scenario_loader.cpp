@@ -331,10 +331,11 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
       {"unknown_key",
        "/algorithm/learning_rate: expected a known key: alpha, batch_size, buffer_size, "
-       "clients_per_round, concurrency, deadline, directions, epsilon, flops_per_check, k, keep_max, keep_sd, "
-       "list_size, local_epochs, local_iters, local_steps, lr, name, oracle, order, orthogonalize, "
-       "over_selection, party_class, phase1_share, policies, prox_mu, report_window, server_accept, server_lr, "
-       "shared_bits, shared_keep, smoothing, staleness, step_bits, surrogate, updates_per_step"},
+       "clients_per_round, concurrency, dadao, deadline, directions, epsilon, flops_per_check, gossip_rate, k, "
+       "keep_max, keep_sd, list_size, local_epochs, local_iters, local_steps, lr, mixing, mixing_file, name, "
+       "node_evaluation, oracle, order, orthogonalize, over_selection, party_class, phase1_share, policies, "
+       "prox_mu, report_window, round_time, server_accept, server_lr, shared_bits, shared_keep, smoothing, "
+       "staleness, step_bits, surrogate, updates_per_step"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"hh_no_party_class",
        "/algorithm/party_class: expected the name of a device class with count >= 1 whose devices serve the "
@@ -353,7 +354,8 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
        "/workload/partition/alpha: expected a number > 0 (required key)"},
       {"bad_partition_scheme",
        "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\""},
-      {"bad_dataset", "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\""},
+      {"bad_dataset",
+       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\""},
       {"syntax_error",
        "line 6, column 5: expected valid JSON (syntax error while parsing value - unexpected "
        "']'; expected '[', '{', or a literal)"},

@@ -23,7 +23,8 @@ struct PartitionSpec {
 
 enum class ModelKind {
   Mlp,  ///< 784-200-200-10, ReLU (McMahan et al. 2017 "2NN")
-  Cnn   ///< conv5x5x32-pool-conv5x5x64-pool-fc512-fc10 (McMahan et al. 2017 "CNN")
+  Cnn,  ///< conv5x5x32-pool-conv5x5x64-pool-fc512-fc10 (McMahan et al. 2017 "CNN")
+  Linear  ///< x in R^features, no bias: the synthetic-regression workload (regression_trainer.hpp)
 };
 
 /// The users' items of heavy-hitter analytics (workloads/data/item_workload.hpp).
@@ -43,6 +44,7 @@ struct WorkloadSpec {
   ModelKind model = ModelKind::Mlp;
   PartitionSpec partition;
   int samples_per_client = 600;  ///< training samples held by each client
+  int features = 2;              ///< synthetic-regression: dimension d of the linear model
   std::optional<ItemsSpec> items;          ///< analytics algorithms: instead of dataset and model
   std::optional<BlackBoxSpec> objective;   ///< zeroth-order algorithms: instead of dataset and model
 };

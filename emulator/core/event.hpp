@@ -25,6 +25,8 @@ enum class EventKind {
   Report,      ///< analytics span: a user's perturbed report, device -> its party's server (bytes)
   Estimate,    ///< analytics span: a server estimated a level's counts (count = reports, candidates, flops)
   Result,      ///< analytics: the aggregator has the top-k (count = items)
+  Gossip,      ///< span: a node's exchange with neighbours (bytes sent, count = messages sent; peer for a pairwise one)
+  Consensus,   ///< decentralized: how far the node models are apart (consensus, optimum_distance)
 };
 
 const char* to_string(EventKind kind);
@@ -48,6 +50,9 @@ struct Event {
   int party = -1;         ///< analytics: the party of a user, a party server or a message
   int candidates = -1;    ///< analytics estimate: candidate prefixes estimated
   double value = NAN;     ///< zeroth-order evaluate: F(x) of the global point; train: queries made
+  int peer = -1;          ///< gossip: the other node of a pairwise exchange
+  double consensus = NAN;         ///< consensus: (1/n) sum_i ||x_i - x-bar||^2
+  double optimum_distance = NAN;  ///< consensus: (1/n) sum_i ||x_i - x*||^2 where x* is known
 };
 
 class EventSink {

@@ -17,7 +17,15 @@
 //   energy_j         energy all devices used during the round (compute + radio), J
 //   wasted_energy_j  energy the dropped clients used during the round, J
 //   cum_energy_j     energy since the start, J
-// The energy columns are present only when the scenario models power.
+// The energy columns are present only when the scenario models power. Decentralized runs
+// (any gossip or consensus event) append:
+//   consensus_distance   (1/n) sum_i ||x_i - x-bar||^2 over the node models at the round's end
+//   optimum_distance     (1/n) sum_i ||x_i - x*||^2 (empty unless the optimum is known)
+//   node_accuracy_mean, node_accuracy_min, node_accuracy_max, node_accuracy_std
+//                        over the nodes whose own model was tested this round (empty if none)
+//   messages             node-to-node messages sent this round
+// and there bytes_up counts the bytes nodes sent to each other (each message once) and
+// bytes_down stays 0.
 #pragma once
 #include <string>
 #include <vector>
@@ -41,6 +49,9 @@ struct RoundRow {
   int eval_samples = 0;
   int dropped = 0;
   double energy_at_start = 0, energy_j = NAN, wasted_energy_j = 0;
+  double consensus = NAN, optimum_distance = NAN;
+  int node_evals = 0, messages = 0;
+  double node_acc_sum = 0, node_acc_sq = 0, node_acc_min = NAN, node_acc_max = NAN;
 };
 
 class RoundMetrics final : public EventSink {
@@ -60,6 +71,7 @@ class RoundMetrics final : public EventSink {
   std::vector<double> device_energy_at_start_;
   std::vector<RoundRow> rows_;
   double last_accuracy_ = NAN, last_loss_ = NAN;
+  bool decentralized_ = false;
 };
 
 }  // namespace flemu
