@@ -113,8 +113,11 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
     const StarPlatform platform = build_star_platform(sc.platform, devices, energy);
     Fleet fleet(devices, platform, sc.platform, sc.seed, 30 * 86400.0, bus);
 
-    HhFederation fed{sc, devices, platform, fleet, bus, plan, layout.population.items, {}, {}, {}, 0, -1};
+    HhFederation fed{sc, devices, platform, fleet, bus, plan, layout.population.items, {}, {}, {}, {}, 0, -1};
     fed.parties.resize(static_cast<size_t>(plan.parties()));
+    fed.user_of_device.assign(devices.size(), {-1, 0});
+    HhDeviceWatch watch(fed);
+    bus.subscribe(&watch);
     for (int j = 0; j < plan.parties(); ++j) {
       HhParty& party = fed.parties[static_cast<size_t>(j)];
       party.index = j;
@@ -122,6 +125,8 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
       party.host = platform.devices[static_cast<size_t>(party.device)];
       party.user_devices = layout.user_device[static_cast<size_t>(j)];
       party.reported.assign(party.user_devices.size(), 0);
+      for (size_t u = 0; u < party.user_devices.size(); ++u)
+        fed.user_of_device[static_cast<size_t>(party.user_devices[u])] = {j, u};
       party.levels.resize(static_cast<size_t>(plan.levels()));
       for (int l = 0; l < plan.levels(); ++l) party.levels[static_cast<size_t>(l)].expected = plan.group[static_cast<size_t>(j)][static_cast<size_t>(l)];
       Rng rng(derive_seed(sc.seed, {kArrivalStream, static_cast<uint64_t>(j)}));

@@ -3,12 +3,22 @@
 #include <limits>
 #include <map>
 #include <queue>
+#include <set>
 
 #include "emulator/schedules/hh_user.hpp"
 
 namespace sg4 = simgrid::s4u;
 
 namespace flemu {
+
+void HhDeviceWatch::on_event(const Event& e) {
+  if (e.kind != EventKind::DeviceOn || e.client < 0) return;
+  const auto [party, user] = fed_.user_of_device[static_cast<size_t>(e.client)];
+  if (party < 0) return;
+  HhParty& p = fed_.parties[static_cast<size_t>(party)];
+  p.came_online.push_back(user);
+  p.wake->release();
+}
 
 void HhArrivals::operator()() {
   sg4::Actor::self()->daemonize();
@@ -20,6 +30,7 @@ void HhArrivals::operator()() {
   for (uint64_t u = 0; u < party.user_devices.size(); ++u) due.emplace(party.arrival_s[u], u);
   std::vector<std::vector<uint64_t>> waiting(party.levels.size());  // arrived before their level opened
   std::map<uint64_t, std::shared_ptr<HhUserStatus>> in_flight;
+  std::set<uint64_t> offline;  // due, but their device is off: waiting for it to come on
   std::vector<int> attempts(party.user_devices.size(), 0);
 
   for (;;) {
@@ -29,17 +40,20 @@ void HhArrivals::operator()() {
         for (uint64_t u : waiting[l]) due.emplace(now, u);
         waiting[l].clear();
       }
+    for (uint64_t u : party.came_online)
+      if (offline.erase(u)) due.emplace(now, u);
+    party.came_online.clear();
     for (auto it = in_flight.begin(); it != in_flight.end();) {
       if (it->second->done) {
         it = in_flight.erase(it);
       } else if (it->second->failed) {
-        due.emplace(now + heartbeat, it->first);
+        due.emplace(now, it->first);  // asked again now: if the device is still off, it waits for it
         it = in_flight.erase(it);
       } else {
         ++it;
       }
     }
-    if (due.empty() && in_flight.empty()) {
+    if (due.empty() && in_flight.empty() && offline.empty()) {
       bool pending = false;
       for (const auto& w : waiting) pending = pending || !w.empty();
       if (!pending) return;  // every user reported or was missed
@@ -48,9 +62,9 @@ void HhArrivals::operator()() {
     if (!in_flight.empty()) next = std::min(next, now + heartbeat);  // notice killed reporters
     if (next > now) {
       if (std::isinf(next))
-        party.level_opened->acquire();
+        party.wake->acquire();
       else
-        party.level_opened->acquire_timeout(next - now);
+        party.wake->acquire_timeout(next - now);
       continue;
     }
     const uint64_t u = due.top().second;
@@ -63,7 +77,7 @@ void HhArrivals::operator()() {
       continue;
     }
     if (!fed_.fleet.can_participate(device)) {
-      due.emplace(now + heartbeat, u);
+      offline.insert(u);
       continue;
     }
     auto status = std::make_shared<HhUserStatus>();

@@ -3,14 +3,24 @@
 // Each user arrives at its arrival time (workload items.arrival_spread) and reports at the
 // first moment after that when (a) its level is open (OLH levels open at t = 0; GRR/OUE levels
 // when the party has their candidates) and (b) its device is on (availability models, batteries:
-// the fleet). A device that is off is asked again every server heartbeat; a user killed
-// mid-report tries again the same way; a user whose level has closed is missed (the party
-// reports it). The actor starts one HhUser per report attempt, so live actors are the users
+// the fleet). A user whose device is off waits until the fleet turns it on (device_on events,
+// HhDeviceWatch); a user killed mid-report (noticed within a server heartbeat) tries again the
+// same way; a user whose level has closed is missed (the party reports it). The actor starts one HhUser per report attempt, so live actors are the users
 // reporting now, not all users.
 #pragma once
 #include "emulator/schedules/hh_federation.hpp"
 
 namespace flemu {
+
+/// Tells the arrivals actors when a user's device comes on (subscribe it to the run's bus).
+class HhDeviceWatch final : public EventSink {
+ public:
+  explicit HhDeviceWatch(HhFederation& fed) : fed_(fed) {}
+  void on_event(const Event& e) override;
+
+ private:
+  HhFederation& fed_;
+};
 
 class HhArrivals {
  public:

@@ -17,7 +17,7 @@ void open_level(HhFederation& fed, HhParty& party, int l, const std::vector<uint
   lv.oracle = lv.domain->oracle(fed.params().oracle, fed.params().epsilon);
   lv.open = true;
   lv.deadline_s = sg4::Engine::get_clock() + fed.scenario.algorithm.report_window_s;
-  party.level_opened->release();
+  party.wake->release();
 }
 
 std::vector<analytics::Report> collect_level(HhFederation& fed, HhParty& party, int l) {
@@ -28,7 +28,7 @@ std::vector<analytics::Report> collect_level(HhFederation& fed, HhParty& party, 
     party.report_arrived->acquire_timeout(lv.deadline_s - now);
   }
   lv.closed = true;
-  party.level_opened->release();  // the arrivals actor drops what it still holds for this level
+  party.wake->release();  // the arrivals actor drops what it still holds for this level
   std::sort(lv.reports.begin(), lv.reports.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<analytics::Report> out;
   out.reserve(lv.reports.size());

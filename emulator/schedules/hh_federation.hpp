@@ -61,7 +61,8 @@ struct HhParty {
   std::vector<LevelCollection> levels;
   std::vector<char> reported;         ///< per user: its one report was delivered (privacy bookkeeping)
   simgrid::s4u::SemaphorePtr report_arrived = simgrid::s4u::Semaphore::create(0);
-  simgrid::s4u::SemaphorePtr level_opened = simgrid::s4u::Semaphore::create(0);  ///< wakes the arrivals actor
+  simgrid::s4u::SemaphorePtr wake = simgrid::s4u::Semaphore::create(0);  ///< wakes the arrivals actor
+  std::vector<uint64_t> came_online;  ///< users whose device came on since the arrivals actor last looked
   MessageQueue<HhDown> inbox;
 };
 
@@ -75,6 +76,7 @@ struct HhFederation {
   std::vector<std::vector<uint64_t>> items;  ///< [party][user]
   std::vector<HhParty> parties;
   MessageQueue<HhUp> aggregator_inbox;
+  std::vector<std::pair<int, uint64_t>> user_of_device;  ///< device -> (party, user); party -1 if not a user
   // The answer, set by the aggregator.
   std::vector<analytics::ItemCount> top;
   int missing = 0;
