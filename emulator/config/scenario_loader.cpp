@@ -472,19 +472,12 @@ ItemsSpec to_items(const json& i) {
   ItemsSpec spec;
   spec.arrival_spread_s = units::parse_duration(i["arrival_spread"]);
   spec.bits = i["bits"];
-  if (i["source"] == "zipf") {
-    spec.source = ItemsSpec::Source::Zipf;
-    spec.zipf.distinct = i["distinct"];
-    spec.zipf.exponent = i["exponent"];
-    spec.zipf.skew = i["skew"];
-    spec.zipf.private_items = i["private_items"];
-    spec.zipf.bits = spec.bits;
-  } else {
-    spec.source = ItemsSpec::Source::Fortunes;
-    spec.categories = i["categories"].get<std::vector<std::string>>();
-    spec.corpus = i["corpus"];
-    spec.proportional_parties = i["party_sizes"] == "proportional";
-  }
+  spec.source = ItemsSpec::Source::Zipf;
+  spec.zipf.distinct = i["distinct"];
+  spec.zipf.exponent = i["exponent"];
+  spec.zipf.skew = i["skew"];
+  spec.zipf.private_items = i["private_items"];
+  spec.zipf.bits = spec.bits;
   return spec;
 }
 
