@@ -536,7 +536,40 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("batch_size")) spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
   if (has("lr")) spec.lr = a["lr"];
   if (has("server_lr")) spec.server_lr = a["server_lr"];
+  if (has("weight_decay")) spec.weight_decay = a["weight_decay"];
+  if (has("clip_norm")) spec.clip_norm = a["clip_norm"];
+  if (has("clip_scope")) {
+    const std::string scope = a["clip_scope"];
+    spec.clip_scope = scope == "gradient" ? LocalStep::ClipScope::Gradient
+                      : scope == "step"   ? LocalStep::ClipScope::Step
+                                          : LocalStep::ClipScope::Corrected;
+  }
+  if (has("lr_decay")) spec.lr_decay = a["lr_decay"];
+  if (has("participation") && a["participation"] == "bernoulli") {
+    spec.participation = AlgorithmSpec::Participation::Bernoulli;
+    spec.active_ratio = a["active_ratio"];
+  }
   if (has("prox_mu")) spec.prox_mu = a["prox_mu"];
+  if (has("rho")) spec.rho = a["rho"];
+  if (has("lambda")) spec.lambda = a["lambda"];
+  if (has("gradient_weight")) spec.gradient_weight = a["gradient_weight"];
+  if (has("merge_alpha")) spec.merge_alpha = a["merge_alpha"];
+  if (has("ascent") && a["ascent"] == "unnormalized") spec.ascent = LocalStep::Ascent::Unnormalized;
+  if (has("dual_average") && a["dual_average"] == "active") spec.dual_average = AlgorithmSpec::DualAverage::Active;
+  if (has("server_momentum")) spec.server_momentum = a["server_momentum"];
+  if (has("server_beta2")) spec.server_beta2 = a["server_beta2"];
+  if (has("server_epsilon")) spec.server_epsilon = a["server_epsilon"];
+  if (has("local_step")) {
+    const json& step = a["local_step"];
+    const std::string rule = step["rule"];
+    if (rule == "prox") {
+      spec.local_step = AlgorithmSpec::ClientStep::Prox;
+      spec.prox_mu = step["prox_mu"];
+    } else if (rule == "sam") {
+      spec.local_step = AlgorithmSpec::ClientStep::Sam;
+      spec.rho = step["rho"];
+    }
+  }
   if (has("over_selection")) spec.over_selection = a["over_selection"];
   if (has("deadline")) spec.deadline_s = units::parse_duration(a["deadline"]);
   spec.concurrency =
@@ -671,6 +704,44 @@ void check_algorithm_keys(const json& a, const Complaint& complain) {
   }
 }
 
+/// What the schema cannot say about the keys that depend on another key's value. On the
+/// document as written (before defaults), so that only explicit settings are refused.
+void check_dependent_algorithm_keys(const json& a, const Complaint& complain) {
+  const bool bernoulli = a.contains("participation") && a["participation"] == "bernoulli";
+  if (bernoulli) {
+    if (!a.contains("active_ratio"))
+      complain.at("/algorithm/active_ratio", "a number in (0, 1] (required with participation \"bernoulli\")");
+    for (const char* k : {"clients_per_round", "over_selection"})
+      if (a.contains(k))
+        complain.at(std::string("/algorithm/") + k,
+                    std::string("no \"") + k + "\" with participation \"bernoulli\" (active_ratio sets who trains)");
+  } else if (a.contains("active_ratio")) {
+    complain.at("/algorithm/active_ratio", "no \"active_ratio\" without participation \"bernoulli\"");
+  }
+  if (a.contains("local_step")) {
+    const json& step = a["local_step"];
+    const std::string rule = step.value("rule", "sgd");
+    if (step.contains("prox_mu") && rule != "prox")
+      complain.at("/algorithm/local_step/prox_mu", "no \"prox_mu\" unless \"rule\" is \"prox\"");
+    if (step.contains("rho") && rule != "sam")
+      complain.at("/algorithm/local_step/rho", "no \"rho\" unless \"rule\" is \"sam\"");
+  }
+}
+
+/// Fills what depends on another key: local_step's parameter of its rule; and drops
+/// clients_per_round and over_selection under Bernoulli participation (unused there).
+void resolve_dependent_algorithm_keys(json& a) {
+  if (a.contains("local_step")) {
+    json& step = a["local_step"];
+    if (step["rule"] == "prox" && !step.contains("prox_mu")) step["prox_mu"] = 0.01;
+    if (step["rule"] == "sam" && !step.contains("rho")) step["rho"] = 0.1;
+  }
+  if (a.contains("participation") && a["participation"] == "bernoulli") {
+    a.erase("clients_per_round");
+    a.erase("over_selection");
+  }
+}
+
 void prune_algorithm_keys(json& a) {
   const std::string name = a["name"];
   for (auto it = a.begin(); it != a.end();) it = algorithm_key_applies(it.key(), name).first ? std::next(it) : a.erase(it);
@@ -751,9 +822,11 @@ void check_analytics(Scenario& s, const Complaint& complain) {
 Scenario build(json doc, const std::string& source) {
   const Complaint complain(source);
   check_algorithm_keys(doc["algorithm"], complain);
+  check_dependent_algorithm_keys(doc["algorithm"], complain);
   check_workload_keys(doc, complain);
   js::apply_defaults(sorted_schema(), doc, formats());
   prune_algorithm_keys(doc["algorithm"]);
+  resolve_dependent_algorithm_keys(doc["algorithm"]);
   prune_workload_keys(doc);
 
   Scenario s;
@@ -812,7 +885,8 @@ Scenario build(json doc, const std::string& source) {
   if (!learning && s.training == TrainingMode::Analytic)
     complain.at("/training", "\"real\" with algorithm \"" + s.algorithm.name + "\" (it trains no model to leave out)");
   if (s.algorithm.family == "analytics") check_analytics(s, complain);
-  if (learning && s.algorithm.clients_per_round > device_count)
+  if (learning && s.algorithm.participation == AlgorithmSpec::Participation::Uniform &&
+      s.algorithm.clients_per_round > device_count)
     complain.at("/algorithm/clients_per_round",
                 "an integer <= " + std::to_string(device_count) + " (the number of devices)");
   if (s.algorithm.local_steps == 0 && s.algorithm.local_epochs < 1)

@@ -268,6 +268,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     j["simulated_time_s"] = sim_time;
     j["final_accuracy"] = std::isnan(s.final_accuracy) ? nlohmann::ordered_json() : nlohmann::ordered_json(s.final_accuracy);
     j["final_loss"] = std::isnan(s.final_loss) ? nlohmann::ordered_json() : nlohmann::ordered_json(s.final_loss);
+    // The best evaluation of the run (FL-Simulator's headline figure) beside the final one.
+    j["best_accuracy"] =
+        std::isnan(outcome.best_accuracy) ? nlohmann::ordered_json() : nlohmann::ordered_json(outcome.best_accuracy);
+    j["best_round"] = outcome.best_round;
     j["bytes_up"] = up;
     j["bytes_down"] = down;
     j["flops"] = flops;
@@ -285,6 +289,12 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       j["traffic"] = node_metrics.traffic();
     }
     j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
+    // What the algorithm keeps across rounds (algorithms/client_state.hpp): per-client vectors
+    // for the clients that have any, and the server's own.
+    j["state"] = {{"client_slots", outcome.state.client_slots},
+                  {"clients_with_state", outcome.state.clients},
+                  {"client_bytes", outcome.state.client_bytes},
+                  {"server_bytes", outcome.state.server_bytes}};
     j["training"] = sc.training == TrainingMode::Real ? "real" : "analytic";
     j["compute_device"] = trainer->device();
     j["jobs"] = jobs;

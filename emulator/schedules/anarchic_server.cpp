@@ -6,6 +6,7 @@
 
 #include "algorithms/fl/afa.hpp"
 #include "algorithms/aggregation.hpp"
+#include "algorithms/fl/client_steps.hpp"
 #include "algorithms/fl/fedavg.hpp"
 #include "emulator/schedules/client_actor.hpp"
 #include "emulator/core/device_transfer.hpp"
@@ -51,9 +52,9 @@ class AnarchicClient {
       order.round = ++board_->requests[device_];
       order.base_version = fed_.model_version;
       order.global = board_->model;
+      order.local = stateless_local_training(spec);  // plain SGD, FedProx's or FedSAM's step
       order.local.steps = local_steps_for(policy, charge, rng.uniform());
-      order.local.batch_size = spec.batch_size;
-      order.local.lr = spec.lr;
+      order.wire = model_both_ways(fed_.trainer.model().bytes);
       order.seed = derive_seed(fed_.scenario.seed, SeedStream::Training, {uint64_t(device_), uint64_t(order.round)});
       board_->engaged[device_] = order.base_version;
       download_train_upload(fed_, device_, order);

@@ -6,7 +6,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "algorithms/fl/fedasync.hpp"
-#include "algorithms/fl/fedavg.hpp"
+#include "algorithms/fl/client_steps.hpp"
 #include "algorithms/fl/fedbuff.hpp"
 #include "emulator/schedules/engagement.hpp"
 #include "emulator/core/idle_devices.hpp"
@@ -21,7 +21,10 @@ void AsyncServer::operator()() {
   const Scenario& sc = fed_.scenario;
   const AlgorithmSpec& spec = sc.algorithm;
   const bool buffered = spec.name == "fedbuff";
-  const FedAvg local_rule(spec);  // clients train as FedAvg's do
+  // Clients run a stateless step (plain SGD, FedProx's or FedSAM's: key local_step) and
+  // exchange the model both ways.
+  const LocalTrainingSpec local = stateless_local_training(spec);
+  const Wire wire = model_both_ways(fed_.trainer.model().bytes);
   FedBuffParams buff_params;
   buff_params.buffer_size = spec.buffer_size;
   buff_params.server_lr = spec.server_lr;
@@ -63,7 +66,8 @@ void AsyncServer::operator()() {
       order->round = fed_.model_version + 1;
       order->base_version = fed_.model_version;
       order->global = global;
-      order->local = local_rule.local_training(c, order->round);
+      order->local = local;
+      order->wire = wire;
       order->seed = derive_seed(sc.seed, SeedStream::Training, {dispatches, uint64_t(c)});
       ++dispatches;
       engaged[c] = engage_client(fed_, c, std::move(order));

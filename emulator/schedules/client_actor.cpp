@@ -24,16 +24,19 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   const std::string& host = fed.devices[device].name;
   const ModelInfo& model = fed.trainer.model();
 
+  const int64_t down_bytes = order.wire.down.bytes(), up_bytes = order.wire.up.bytes();
   const double download_start = sg4::Engine::get_clock();
-  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, model.bytes, order.server_end);
+  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, static_cast<uint64_t>(down_bytes),
+                 order.server_end);
   const double downloaded = sg4::Engine::get_clock();
   Event dl{downloaded, download_start, EventKind::Download, actor, host, order.round, device};
-  dl.bytes = static_cast<double>(model.bytes);
+  dl.bytes = static_cast<double>(down_bytes);
   fed.bus.emit(dl);
 
   const TrainJob job = make_train_job(fed, device, order);
-  const double flops =
-      model.train_flops_per_sample * samples_processed(job.local, static_cast<int64_t>(job.indices->size()));
+  // The flops the job's spec implies; a job whose real work depends on what it learns
+  // (a sparse sub-model) reports more, and the device executes the rest once it is known.
+  double flops = training_flops(model, job.local, static_cast<int64_t>(job.indices->size()));
   // The real job runs on a worker thread while the device spends its simulated time (or it
   // already runs as part of the round's stacked group).
   Trainer& trainer = fed.trainer;
@@ -43,6 +46,10 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   const int cores = fed.devices[device].cores;
   sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores)->wait();
   TrainResult trained = order.group_index < 0 ? own.get() : order.group.get()[order.group_index];
+  if (trained.flops > flops) {
+    sg4::this_actor::exec_init((trained.flops - flops) / cores)->set_thread_count(cores)->wait();
+    flops = trained.flops;
+  }
   Event tr{sg4::Engine::get_clock(), downloaded, EventKind::Train, actor, host, order.round, device};
   tr.flops = flops;
   tr.steps = static_cast<int>(trained.steps);
@@ -58,10 +65,13 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   msg->update.train_loss = trained.mean_loss;
   msg->update.start = order.global;
   msg->update.params = std::make_shared<const Params>(std::move(trained.params));
+  if (!trained.momentum.empty()) msg->update.momentum = std::make_shared<const Params>(std::move(trained.momentum));
+  if (!trained.ascent_sum.empty())
+    msg->update.ascent_sum = std::make_shared<const Params>(std::move(trained.ascent_sum));
   const double upload_start = sg4::Engine::get_clock();
-  fed.inbox->deliver(device, std::move(msg), static_cast<double>(model.bytes), order.server_end);
+  fed.inbox->deliver(device, std::move(msg), static_cast<double>(up_bytes), order.server_end);
   Event up{sg4::Engine::get_clock(), upload_start, EventKind::Upload, actor, host, order.round, device};
-  up.bytes = static_cast<double>(model.bytes);
+  up.bytes = static_cast<double>(up_bytes);
   up.loss = trained.mean_loss;
   if (fed.model_version >= 0) up.staleness = fed.model_version - order.base_version;
   fed.bus.emit(up);

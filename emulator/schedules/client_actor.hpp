@@ -1,10 +1,11 @@
 // A client's part of one round, as a SimGrid actor on the device's host.
 //
 // Lifetime: created by a server when it engages the device, gone after its upload, so a
-// device costs an actor only while it works. Protocol: download the global model (a
-// server -> device transfer of the model's size), train (the real job runs on the pool while
-// the device's host executes the job's flops), upload the update (device -> server) and hand
-// it to the server's inbox. Transfers go through transfer_bytes (emulator/core/device_transfer.hpp):
+// device costs an actor only while it works. Protocol: download what the algorithm sends
+// (order.wire.down: the model, plus a control variate for SCAFFOLD...), train (the real job
+// runs on the pool while the device's host executes the job's flops: every gradient
+// evaluation of every sample), upload what the algorithm sends back (order.wire.up) and hand
+// the update to the server's inbox. Transfers go through transfer_bytes (emulator/core/device_transfer.hpp):
 // a device that goes off kills its actor and the transfers it was making, and nothing is left
 // waiting. Calls that advance simulated time: the transfers and the execution.
 #pragma once
@@ -24,6 +25,7 @@ struct TrainOrder {
   int base_version = 0;   ///< model version the client starts from
   std::shared_ptr<const Params> global;
   LocalTrainingSpec local;
+  Wire wire;              ///< what the download and the upload carry (the algorithm's declaration)
   uint64_t seed = 0;
   /// Set when the server trained the whole round's clients as one stacked job
   /// (Trainer::prefers_groups): this client's result is group.get()[group_index].

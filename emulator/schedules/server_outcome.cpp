@@ -30,10 +30,19 @@ EvalResult evaluate_global(Federation& fed, const Params& global, int round, boo
   return r;
 }
 
+void StopRule::note_best(const EvalResult& r, int round) {
+  if (std::isnan(r.accuracy)) return;
+  if (std::isnan(outcome_.best_accuracy) || r.accuracy > outcome_.best_accuracy) {
+    outcome_.best_accuracy = r.accuracy;
+    outcome_.best_round = round;
+  }
+}
+
 void StopRule::collect_pending() {
   if (!pending_) return;
   const EvalResult r = pending_->result.get();
   emit_evaluation(fed_, r, pending_->round, pending_->time);
+  note_best(r, pending_->round);
   outcome_.final_accuracy = r.accuracy;
   outcome_.final_loss = r.loss;
   pending_.reset();
@@ -76,6 +85,7 @@ bool StopRule::evaluate_and_check(int round, const std::shared_ptr<const Params>
       return false;
     }
     EvalResult r = evaluate_global(fed_, *global, round, full);
+    note_best(r, round);
     last_eval_round_ = round;
     last_eval_full_ = full || fed_.eval_subset.empty();
     outcome_.final_accuracy = r.accuracy;
@@ -93,6 +103,7 @@ void StopRule::finish(int round, const Params& global) {
   collect_pending();
   if (!last_eval_full_ || last_eval_round_ != round) {
     EvalResult r = evaluate_global(fed_, global, round, true);
+    note_best(r, round);
     outcome_.final_accuracy = r.accuracy;
     outcome_.final_loss = r.loss;
   }

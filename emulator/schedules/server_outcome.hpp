@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "algorithms/client_state.hpp"
 #include "emulator/core/federation.hpp"
 
 namespace flemu {
@@ -12,7 +13,11 @@ namespace flemu {
 struct ServerOutcome {
   int rounds = 0;  ///< rounds (sync) or model versions (async, anarchic)
   double final_accuracy = NAN, final_loss = NAN;
+  /// The best accuracy of any evaluation and its round (FL-Simulator reports this one).
+  double best_accuracy = NAN;
+  int best_round = -1;
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
+  StateFootprint state;     ///< what the algorithm keeps across rounds
 };
 
 /// Evaluates `global` on the job pool (full test set, or the fixed subset) and emits the
@@ -45,6 +50,8 @@ class StopRule {
   Federation& fed_;
   ServerOutcome& outcome_;
   bool evaluate_and_check(int round, const std::shared_ptr<const Params>& global);
+  /// Keeps the best accuracy seen (outcome's best_accuracy, best_round).
+  void note_best(const EvalResult& r, int round);
   /// Emits the Evaluate event of the evaluation running in the background, if any.
   void collect_pending();
 

@@ -26,7 +26,13 @@ void start_server(Federation& fed, ServerOutcome& outcome) {
   else if (spec.family == "gossip-async")
     start_pairwise_gossip(fed, outcome);
   else
-    sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec), outcome));
+  {
+    AlgorithmContext context;
+    context.num_clients = fed.num_devices();
+    context.model_params = fed.trainer.model().num_params;
+    context.model_bytes = fed.trainer.model().bytes;
+    sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec, context), outcome));
+  }
 }
 
 }  // namespace flemu

@@ -25,10 +25,13 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   for (int i = 0; i < fed_.num_devices(); ++i)
     if (fed_.fleet.can_participate(i)) candidates.push_back(i);
   if (candidates.empty()) return {};
-  const int wanted = std::min<int>(spec.clients_per_round, static_cast<int>(candidates.size()));
   const int count = static_cast<int>(std::ceil(spec.clients_per_round * (1.0 + spec.over_selection) - 1e-9));
   const auto selected = algorithm_->select_clients(
       round, candidates, count, derive_seed(sc.seed, SeedStream::ClientSampling, {uint64_t(round)}));
+  // Updates to wait for: K (uniform participation), or everyone drawn (Bernoulli).
+  const int wanted = spec.participation == AlgorithmSpec::Participation::Bernoulli
+                         ? static_cast<int>(selected.size())
+                         : std::min<int>(spec.clients_per_round, static_cast<int>(candidates.size()));
 
   Event start{sg4::Engine::get_clock(), NAN, EventKind::RoundStart, "server", "server", round};
   start.count = static_cast<int>(selected.size());
@@ -40,7 +43,9 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     order->round = round;
     order->base_version = round - 1;
     order->global = global;
-    order->local = algorithm_->local_training(c, round);
+    ClientPlan plan = algorithm_->plan(c, round, global);
+    order->local = std::move(plan.local);
+    order->wire = std::move(plan.wire);
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
     orders.push_back(std::move(order));
   }
@@ -59,7 +64,9 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     }
   }
   // The server's end of every download and upload of the round, posted at once.
-  RoundTransfers transfers(fed_.platform.server, selected, static_cast<uint64_t>(fed_.trainer.model().bytes));
+  std::vector<uint64_t> download_bytes;
+  for (const auto& o : orders) download_bytes.push_back(static_cast<uint64_t>(o->wire.down.bytes()));
+  RoundTransfers transfers(fed_.platform.server, selected, download_bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (size_t i = 0; i < orders.size(); ++i) {
     orders[i]->server_end = ServerEnd::Posted;
@@ -122,6 +129,7 @@ void SyncServer::operator()() {
     global = std::make_shared<const Params>(algorithm_->aggregate(*global, updates));
     if (stop.close_round(round, static_cast<int>(updates.size()), global)) break;
   }
+  outcome_.state = algorithm_->footprint();
   stop.finish(round, *global);
 }
 
