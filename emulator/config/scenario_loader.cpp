@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include <cerrno>
+#include <cmath>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -370,6 +371,9 @@ std::optional<BatterySpec> to_battery(const json& obj, const std::string& ptr, c
   spec.floor_fraction = b["floor"];
   if (spec.floor_fraction >= 1)
     complain.at(ptr + "/battery/floor", "a fraction < 1 (at 1 the device could never participate)");
+  spec.resume_fraction = b["resume"];  // filled in by fill_battery_resume when absent
+  if (spec.resume_fraction <= spec.floor_fraction)
+    complain.at(ptr + "/battery/resume", "a fraction above the floor (" + b["floor"].dump() + "), got " + b["resume"].dump());
   for (size_t i = 0; i < b["charging"].size(); ++i) {
     const json& w = b["charging"][i];
     const std::string wp = ptr + "/battery/charging/" + std::to_string(i);
@@ -404,6 +408,13 @@ AvailabilitySpec to_availability(const json& obj, const std::string& ptr, const 
     spec.period_s = units::parse_duration(a["period"]);
     spec.on_fraction = a["on_fraction"];
   }
+  // Every change of state is an event of the run (and a line of its trace): periods far
+  // shorter than any transfer make no sense and would flood the run.
+  for (const char* key : {"mean_on", "mean_off", "period"})
+    if (a.contains(key) && units::parse_duration(a[key]) < 1.0)
+      complain.at(ptr + "/availability/" + key,
+                  "a duration of at least \"1s\" (shorter on/off periods leave no time for a transfer and "
+                  "flood the run with events), got " + a[key].dump());
   return spec;
 }
 
@@ -818,6 +829,19 @@ void check_analytics(Scenario& s, const Complaint& complain) {
   }
 }
 
+/// A battery's resume level defaults to its floor + 0.01 (at most 1): a default that depends
+/// on another key, so the schema cannot state it; written into the resolved document.
+void fill_battery_resume(json& platform) {
+  auto fill = [](json& holder) {
+    if (!holder.contains("battery") || holder["battery"].contains("resume")) return;
+    json& b = holder["battery"];
+    const double floor = b["floor"].get<double>();
+    b["resume"] = std::min(1.0, std::round((floor + 0.01) * 1e12) / 1e12);
+  };
+  for (auto& c : platform["classes"]) fill(c);
+  for (auto& d : platform["devices"]) fill(d);
+}
+
 /// Steps 3 and 4 on a document that already passed the schema.
 Scenario build(json doc, const std::string& source) {
   const Complaint complain(source);
@@ -838,6 +862,7 @@ Scenario build(json doc, const std::string& source) {
   s.compute_device = doc["device"];
 
   const int64_t device_count = resolve_platform(doc["platform"], complain);
+  fill_battery_resume(doc["platform"]);
   if (device_count < 1)
     complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
   s.platform = to_platform(doc["platform"], complain);

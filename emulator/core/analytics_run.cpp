@@ -8,12 +8,13 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 #include <spdlog/spdlog.h>
 
 #include "algorithms/analytics/heavy_hitter_metrics.hpp"
 #include "emulator/core/analytics_metrics.hpp"
+#include "emulator/core/device_transfer.hpp"
+#include "emulator/core/link_changes.hpp"
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/core/trace_writer.hpp"
 #include "emulator/schedules/hh_aggregator.hpp"
@@ -105,19 +106,14 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
     if (devices.size() > 10000) engine.set_config("contexts/guard-size:0");  // see simulation.cpp
     configure_network_model(engine, sc.platform.network);
     for (const auto& c : opt.simgrid_config) engine.set_config(c);
-    const bool energy = needs_energy_plugins(devices);
-    if (energy) {
-      sg_host_energy_plugin_init();
-      sg_link_energy_plugin_init();
-    }
-    const StarPlatform platform = build_star_platform(sc.platform, devices, energy);
+    const StarPlatform platform = build_star_platform(sc.platform, devices);
     Fleet fleet(devices, platform, sc.platform, sc.seed, 30 * 86400.0, bus);
 
     HhFederation fed{sc, devices, platform, fleet, bus, plan, layout.population.items, {}, {}, {}, {}, 0, -1};
     fed.parties.resize(static_cast<size_t>(plan.parties()));
     fed.user_of_device.assign(devices.size(), {-1, 0});
     HhDeviceWatch watch(fed);
-    bus.subscribe(&watch);
+    fleet.subscribe(&watch);
     for (int j = 0; j < plan.parties(); ++j) {
       HhParty& party = fed.parties[static_cast<size_t>(j)];
       party.index = j;
@@ -137,16 +133,21 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
         for (int l = 0; l < plan.levels(); ++l) open_level(fed, party, l, {});
     }
 
-    if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
+    install_transfer_rules({&platform, &fleet});
+    if (fleet.needs_controller()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
+    start_link_changes(platform, fleet);
     sg4::Actor::create("aggregator", platform.server, HhAggregator(fed));
     for (int j = 0; j < plan.parties(); ++j) {
       sg4::Host* host = fed.parties[static_cast<size_t>(j)].host;
       sg4::Actor::create("party-" + std::to_string(j), host, HhPartyServer(fed, j));
       sg4::Actor::create("arrivals-" + std::to_string(j), host, HhArrivals(fed, j));
+      sg4::Actor::create("downlink-" + std::to_string(j), host, [&fed, j] { run_party_downlink(fed, j); });
     }
     const auto engine_start = std::chrono::steady_clock::now();
     engine.run();
     const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
+    clear_transfer_rules();
+    fleet.settle(sg4::Engine::get_clock());
     if (fed.result_time_s < 0) throw std::runtime_error("the aggregator never got its answer (a party stalled)");
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());
@@ -229,6 +230,11 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
                   {"per_user_max", max_user},
                   {"per_party_mean", (metrics.party_up + metrics.party_down) / plan.parties()}};
     j["levels"] = plan.bits;
+    if (fleet.measures_energy()) {
+      double compute = 0, radio = 0;
+      for (int i = 0; i < fleet.size(); ++i) compute += fleet.compute_energy_j(i), radio += fleet.radio_energy_j(i);
+      j["energy_j"] = {{"compute", compute}, {"radio", radio}, {"total", compute + radio}};
+    }
     j["devices"] = devices.size();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     j["wall_time_s"] = wall;
@@ -240,6 +246,7 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
     fs::remove_all(staging);
     return s;
   } catch (...) {
+    clear_transfer_rules();
     std::error_code ec;
     fs::remove_all(staging, ec);
     throw;

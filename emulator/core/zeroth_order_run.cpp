@@ -6,10 +6,11 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
-#include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 #include <spdlog/spdlog.h>
 
+#include "emulator/core/device_transfer.hpp"
+#include "emulator/core/link_changes.hpp"
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/core/trace_writer.hpp"
 #include "emulator/core/zo_metrics.hpp"
@@ -53,12 +54,7 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
     engine.set_config("contexts/stack-size:512");
     configure_network_model(engine, sc.platform.network);
     for (const auto& c : opt.simgrid_config) engine.set_config(c);
-    const bool energy = needs_energy_plugins(devices);
-    if (energy) {
-      sg_host_energy_plugin_init();
-      sg_link_energy_plugin_init();
-    }
-    const StarPlatform platform = build_star_platform(sc.platform, devices, energy);
+    const StarPlatform platform = build_star_platform(sc.platform, devices);
     Fleet fleet(devices, platform, sc.platform, sc.seed, sc.stop.max_time_s > 0 ? sc.stop.max_time_s : 30 * 86400.0, bus);
 
     BlackBoxProblem problem(objective, static_cast<int>(devices.size()), derive_seed(sc.seed, {kProblemStream}));
@@ -69,7 +65,9 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
     ZoFederation fed{sc, devices, platform, fleet, bus, pool, problem, std::move(features),
                      std::vector<zo::FzoosClient>(devices.size()), std::vector<std::shared_future<void>>(devices.size()), {}};
     ServerOutcome outcome;
-    if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
+    install_transfer_rules({&platform, &fleet});
+    if (fleet.needs_controller()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
+    start_link_changes(platform, fleet);
     sg4::Actor::create("server", platform.server, ZoServer(fed, outcome));
     const auto engine_start = std::chrono::steady_clock::now();
     engine.run();
@@ -78,7 +76,8 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
     for (auto& job : fed.last_job)
       if (job.valid()) job.wait();
     const double sim_time = sg4::Engine::get_clock();
-    fleet.settle_batteries(sim_time);
+    clear_transfer_rules();
+    fleet.settle(sim_time);
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());
     {
@@ -118,6 +117,11 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
     j["optimum"] = problem.optimum_value();
     j["optimum_exact"] = problem.optimum_exact();
     j["final_gap"] = last.gap;
+    if (fleet.measures_energy()) {
+      double compute = 0, radio = 0;
+      for (int i = 0; i < fleet.size(); ++i) compute += fleet.compute_energy_j(i), radio += fleet.radio_energy_j(i);
+      j["energy_j"] = {{"compute", compute}, {"radio", radio}, {"total", compute + radio}};
+    }
     j["jobs"] = jobs;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     j["wall_time_s"] = wall;
@@ -128,6 +132,7 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
     fs::remove_all(staging);
     return s;
   } catch (...) {
+    clear_transfer_rules();
     std::error_code ec;
     fs::remove_all(staging, ec);
     throw;

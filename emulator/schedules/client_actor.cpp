@@ -44,10 +44,19 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   if (order.group_index < 0) own = fed.pool.submit([&trainer, job] { return trainer.train(job); });
   // SimGrid's flops amount is per thread: split the job over all the device's cores.
   const int cores = fed.devices[device].cores;
-  sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores)->wait();
+  sg4::ExecPtr exec = sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores);
+  exec->start();
+  const bool metered = fed.fleet.wants_activity(device);
+  if (metered) fed.fleet.activity_changed(device);  // the host's draw goes up
+  exec->wait();
+  if (metered) fed.fleet.activity_changed(device);
   TrainResult trained = order.group_index < 0 ? own.get() : order.group.get()[order.group_index];
   if (trained.flops > flops) {
-    sg4::this_actor::exec_init((trained.flops - flops) / cores)->set_thread_count(cores)->wait();
+    sg4::ExecPtr rest = sg4::this_actor::exec_init((trained.flops - flops) / cores)->set_thread_count(cores);
+    rest->start();
+    if (metered) fed.fleet.activity_changed(device);
+    rest->wait();
+    if (metered) fed.fleet.activity_changed(device);
     flops = trained.flops;
   }
   Event tr{sg4::Engine::get_clock(), downloaded, EventKind::Train, actor, host, order.round, device};
@@ -69,18 +78,29 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   if (!trained.ascent_sum.empty())
     msg->update.ascent_sum = std::make_shared<const Params>(std::move(trained.ascent_sum));
   const double upload_start = sg4::Engine::get_clock();
-  fed.inbox->deliver(device, std::move(msg), static_cast<double>(up_bytes), order.server_end);
+  fed.inbox->send(device, static_cast<double>(up_bytes), order.server_end);
+  // The upload event before the message: what the server does with it comes after in the trace.
   Event up{sg4::Engine::get_clock(), upload_start, EventKind::Upload, actor, host, order.round, device};
   up.bytes = static_cast<double>(up_bytes);
   up.loss = trained.mean_loss;
   if (fed.model_version >= 0) up.staleness = fed.model_version - order.base_version;
   fed.bus.emit(up);
+  fed.inbox->post(std::move(msg));
 }
 
 void ClientActor::operator()() {
   auto status = status_;
   sg4::this_actor::on_exit([status](bool failed) { status->failed = status->failed || failed; });
-  download_train_upload(fed_, device_, *order_);
+  try {
+    download_train_upload(fed_, device_, *order_);
+  } catch (const std::exception& e) {  // not SimGrid's kill, which is no std::exception
+    report_failure(fed_, device_, order_->round, e);
+  }
+}
+
+void report_failure(Federation& fed, int device, int round, const std::exception& e) {
+  fed.inbox->fail("client " + std::to_string(device) + " (" + fed.devices[device].name + ") failed in round " +
+                  std::to_string(round) + ": " + e.what());
 }
 
 }  // namespace flemu

@@ -61,6 +61,9 @@ class ClientActor {
   std::shared_ptr<ClientStatus> status_;
 };
 
+/// Tells the server that the client on `device` failed (a job threw): the run ends with it.
+void report_failure(Federation& fed, int device, int round, const std::exception& e);
+
 /// Downloads, trains and uploads for `order` on `device` (shared with anarchic clients).
 void download_train_upload(Federation& fed, int device, const TrainOrder& order);
 

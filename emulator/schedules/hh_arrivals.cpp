@@ -11,9 +11,9 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-void HhDeviceWatch::on_event(const Event& e) {
-  if (e.kind != EventKind::DeviceOn || e.client < 0) return;
-  const auto [party, user] = fed_.user_of_device[static_cast<size_t>(e.client)];
+void HhDeviceWatch::on_device_state(int device, bool on, const std::string&) {
+  if (!on) return;
+  const auto [party, user] = fed_.user_of_device[static_cast<size_t>(device)];
   if (party < 0) return;
   HhParty& p = fed_.parties[static_cast<size_t>(party)];
   p.came_online.push_back(user);

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "emulator/core/host_transfer.hpp"
+#include "emulator/core/device_transfer.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -59,7 +59,16 @@ analytics::LevelCounts estimate_on_host(HhFederation& fed, int party, int l, con
   const double start = sg4::Engine::get_clock();
   const double flops =
       analytics::support_checks(fo.kind, reports.size(), candidates.size()) * fed.scenario.algorithm.flops_per_check;
-  if (flops > 0) sg4::this_actor::execute(flops);
+  if (flops > 0) {
+    const int device = party < 0 ? -1 : fed.parties[static_cast<size_t>(party)].device;
+    const bool metered = device >= 0 && fed.fleet.wants_activity(device);
+    const int cores = sg4::this_actor::get_host()->get_core_count();
+    sg4::ExecPtr exec = sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores);
+    exec->start();
+    if (metered) fed.fleet.activity_changed(device);  // the host's draw goes up
+    exec->wait();
+    if (metered) fed.fleet.activity_changed(device);
+  }
   auto lc = analytics::estimate_level(fo, domain, reports);
   const std::string actor = party < 0 ? "aggregator" : "party-" + std::to_string(party);
   Event e{sg4::Engine::get_clock(), start, EventKind::Estimate, actor, sg4::this_actor::get_host()->get_name(), l + 1};
@@ -72,9 +81,8 @@ analytics::LevelCounts estimate_on_host(HhFederation& fed, int party, int l, con
 }
 
 void send_up(HhFederation& fed, HhParty& party, HhUp msg, uint64_t bytes) {
-  static int sequence = 0;  // channel names only need to be unique
   const double start = sg4::Engine::get_clock();
-  send_to_host(fed.platform.server, "up-" + std::to_string(party.index) + "-" + std::to_string(sequence++), bytes);
+  transfer_bytes(TransferWay::ToServer, fed.platform.server, party.device, bytes);
   Event e{sg4::Engine::get_clock(), start, EventKind::Upload, "party-" + std::to_string(party.index),
           party.host->get_name(), msg.level + 1};
   e.party = party.index;
@@ -83,21 +91,24 @@ void send_up(HhFederation& fed, HhParty& party, HhUp msg, uint64_t bytes) {
   fed.aggregator_inbox.push(std::move(msg));
 }
 
-void send_down(HhFederation& fed, int party_index, HhDown msg, uint64_t bytes) {
-  static int sequence = 0;
-  const std::string channel = "down-" + std::to_string(party_index) + "-" + std::to_string(sequence++);
-  auto payload = std::make_shared<HhDown>(std::move(msg));
-  sg4::Actor::create(channel + "-sender", fed.platform.server, [&fed, party_index, payload, bytes, channel] {
-    HhParty& party = fed.parties[static_cast<size_t>(party_index)];
+void send_down(HhFederation& fed, int party, HhDown msg, uint64_t bytes) {
+  fed.parties[static_cast<size_t>(party)].outbox.push({std::move(msg), bytes});
+}
+
+void run_party_downlink(HhFederation& fed, int party_index) {
+  sg4::Actor::self()->daemonize();
+  HhParty& party = fed.parties[static_cast<size_t>(party_index)];
+  for (;;) {
+    auto [msg, bytes] = std::move(*party.outbox.pop());
     const double start = sg4::Engine::get_clock();
-    send_to_host(party.host, channel, bytes);
+    transfer_bytes(TransferWay::ToDevice, fed.platform.server, party.device, bytes);
     Event e{sg4::Engine::get_clock(), start, EventKind::Download, "party-" + std::to_string(party_index),
-            party.host->get_name(), payload->level + 1};
+            party.host->get_name(), msg.level + 1};
     e.party = party_index;
     e.bytes = static_cast<double>(bytes);
     fed.bus.emit(e);
-    party.inbox.push(std::move(*payload));
-  });
+    party.inbox.push(std::move(msg));
+  }
 }
 
 }  // namespace flemu

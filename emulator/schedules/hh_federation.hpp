@@ -64,6 +64,7 @@ struct HhParty {
   simgrid::s4u::SemaphorePtr wake = simgrid::s4u::Semaphore::create(0);  ///< wakes the arrivals actor
   std::vector<uint64_t> came_online;  ///< users whose device came on since the arrivals actor last looked
   MessageQueue<HhDown> inbox;
+  MessageQueue<std::pair<HhDown, uint64_t>> outbox;  ///< the aggregator's messages to this party, in order
 };
 
 struct HhFederation {
@@ -98,8 +99,11 @@ analytics::LevelCounts estimate_on_host(HhFederation& fed, int party, int l, con
                                         const std::vector<analytics::Report>& reports);
 /// Party -> aggregator: moves `bytes`, then hands `msg` over.
 void send_up(HhFederation& fed, HhParty& party, HhUp msg, uint64_t bytes);
-/// Aggregator -> party: a sender actor on the aggregator's host moves `bytes` and hands `msg`
-/// over (returns at once; messages to several parties travel in parallel).
+/// Aggregator -> party: queued for the party's downlink actor (returns at once; messages to
+/// several parties travel in parallel, to one party one after the other, as on one connection).
 void send_down(HhFederation& fed, int party, HhDown msg, uint64_t bytes);
+/// The party's downlink: a daemon on its host that moves each queued message's bytes from the
+/// aggregator, then hands the message to the party's inbox.
+void run_party_downlink(HhFederation& fed, int party);
 
 }  // namespace flemu

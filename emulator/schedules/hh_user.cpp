@@ -24,7 +24,7 @@ void HhUser::operator()() {
   if (fed_.needs_candidates()) {
     const double start = sg4::Engine::get_clock();
     const uint64_t bytes = analytics::wire::candidate_list(lv.domain->size(), lv.domain->bits());
-    receive_from_host(party.host, "candidates-" + tag, bytes);
+    receive_from_device(fed_.platform, device, party.device, "candidates-" + tag, bytes);
     Event e{sg4::Engine::get_clock(), start, EventKind::Download, actor, host, l + 1, device};
     e.party = party_;
     e.bytes = static_cast<double>(bytes);
@@ -35,7 +35,7 @@ void HhUser::operator()() {
       analytics::level_report(lv.oracle, *lv.domain, fed_.items[static_cast<size_t>(party_)][user_], rng);
   const uint64_t bytes = analytics::report_bytes(lv.oracle);
   const double start = sg4::Engine::get_clock();
-  send_to_host(party.host, "report-" + tag, bytes);
+  send_to_device(fed_.platform, device, party.device, "report-" + tag, bytes);
   Event e{sg4::Engine::get_clock(), start, EventKind::Report, actor, host, l + 1, device};
   e.party = party_;
   e.bytes = static_cast<double>(bytes);

@@ -78,7 +78,14 @@ void ZoClient::operator()() {
   const double flops = static_cast<double>(work.queries) * fed_.problem.spec().flops_per_query + work.flops;
   const double train_start = sg4::Engine::get_clock();
   const int cores = fed_.devices[static_cast<size_t>(i)].cores;
-  if (flops > 0) sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores)->wait();
+  if (flops > 0) {
+    const bool metered = fed_.fleet.wants_activity(i);
+    sg4::ExecPtr exec = sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores);
+    exec->start();
+    if (metered) fed_.fleet.activity_changed(i);  // the host's draw goes up
+    exec->wait();
+    if (metered) fed_.fleet.activity_changed(i);
+  }
   job.get();
   Event tr{sg4::Engine::get_clock(), train_start, EventKind::Train, actor, host, order.round, client_};
   tr.flops = flops;
