@@ -332,14 +332,15 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
   const std::map<std::string, std::string> expected = {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate + ", got \"10 Mbs\""},
       {"unknown_key",
-       "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: active_ratio, alpha, ascent, "
-       "batch_size, buffer_size, clients_per_round, clip_norm, clip_scope, concurrency, dadao, deadline, directions, "
-       "dual_average, epsilon, flops_per_check, gossip_rate, gradient_weight, k, keep_max, keep_sd, lambda, list_size, "
-       "local_epochs, local_iters, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, mixing_file, "
-       "name, node_evaluation, oracle, order, orthogonalize, over_selection, participation, party_class, "
+       "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: active_ratio, "
+       "alpha, ascent, batch_size, buffer_size, choco, clients_per_round, clip_norm, clip_scope, "
+       "concurrency, dadao, deadline, directions, dual_average, epsilon, flops_per_check, gossip_rate, "
+       "gossip_steps, gradient_weight, k, keep_max, keep_sd, lambda, list_size, local_epochs, local_iters, "
+       "local_momentum, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, mixing_file, name, "
+       "node_evaluation, oracle, order, orthogonalize, over_selection, participation, party_class, "
        "phase1_share, policies, prox_mu, report_window, rho, round_time, server_accept, server_beta2, "
-       "server_epsilon, server_lr, server_momentum, shared_bits, shared_keep, smoothing, staleness, step_bits, "
-       "surrogate, updates_per_step, weight_decay"},
+       "server_epsilon, server_lr, server_momentum, shared_bits, shared_keep, smoothing, staleness, "
+       "step_bits, surrogate, updates_per_step, weight_decay"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"hh_no_party_class",
        "/algorithm/party_class: expected the name of a device class with count >= 1 whose devices serve the "
@@ -416,9 +417,9 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"no_local_work", "/algorithm/local_epochs: expected an integer >= 1 when local_steps is 0, got 0"},
       {"key_typo",
        "/algorithm/client_per_round: expected a known key (did you mean \"clients_per_round\"?), got "
-       "\"client_per_round\"; known keys: active_ratio, alpha, ascent, batch_size, buffer_size, clients_per_round, "
-       "clip_norm, clip_scope, concurrency, dadao, deadline, dual_average, gossip_rate, gradient_weight, lambda, "
-       "local_epochs, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, mixing_file, name, "
+       "\"client_per_round\"; known keys: active_ratio, alpha, ascent, batch_size, buffer_size, choco, clients_per_round, "
+       "clip_norm, clip_scope, concurrency, dadao, deadline, dual_average, gossip_rate, gossip_steps, gradient_weight, "
+       "lambda, local_epochs, local_momentum, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, mixing_file, name, "
        "node_evaluation, over_selection, participation, policies, prox_mu, rho, round_time, server_beta2, "
        "server_epsilon, server_lr, server_momentum, staleness, updates_per_step, weight_decay"},
       {"bad_class_name",
@@ -637,8 +638,8 @@ TEST_CASE("local-rule keys: typed, defaults as in the C++ spec, refused where th
   // A key another method reads is an error, naming who reads it.
   doc["algorithm"] = {{"name", "fedavg"}, {"clients_per_round", 2}, {"rho", 0.05}};
   CHECK(error_of([&] { load_scenario(doc, "a.json"); }) ==
-        "a.json: /algorithm/rho: expected no \"rho\" with algorithm \"fedavg\": it applies to fedgamma, fedsam, "
-        "fedsmoo, fedspeed and mofedsam");
+        "a.json: /algorithm/rho: expected no \"rho\" with algorithm \"fedavg\": it applies to dfedsam, dfedsam-mgs, "
+        "fedgamma, fedsam, fedsmoo, fedspeed and mofedsam");
 }
 
 TEST_CASE("Bernoulli participation and async local steps: what depends on another key", "[scenario][local_rule]") {
