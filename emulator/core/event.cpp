@@ -18,6 +18,8 @@ const char* to_string(EventKind kind) {
     case EventKind::Report: return "report";
     case EventKind::Estimate: return "estimate";
     case EventKind::Result: return "result";
+    case EventKind::Collective: return "collective";
+    case EventKind::Send: return "send";
     case EventKind::Gossip: return "gossip";
     case EventKind::Consensus: return "consensus";
   }

@@ -28,6 +28,7 @@ std::string to_json_line(const Event& e) {
   if (e.party >= 0) j["party"] = e.party;
   if (e.candidates >= 0) j["candidates"] = e.candidates;
   if (!std::isnan(e.value)) j["value"] = e.value;
+  if (!e.op.empty()) j["op"] = e.op;
   if (e.peer >= 0) j["peer"] = e.peer;
   if (!std::isnan(e.consensus)) j["consensus"] = e.consensus;
   if (!std::isnan(e.optimum_distance)) j["optimum_distance"] = e.optimum_distance;
