@@ -372,6 +372,18 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate + ", got \"10 Mbs\""},
       {"unknown_key", "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: " + algorithm_keys},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
+      {"hh_no_party_class",
+       "/algorithm/party_class: expected the name of a device class with count >= 1 whose devices serve the "
+       "parties (\"party\" is none)"},
+      {"hh_with_dataset",
+       "/workload/dataset: expected no \"dataset\" with algorithm \"tap\": it applies to no algorithm of family "
+       "\"analytics\""},
+      {"hh_with_stop",
+       "/stop/rounds: expected no stop criterion with algorithm \"taps\" (the run ends when the aggregator has "
+       "the top-k)"},
+      {"zo_without_objective", "/workload/objective: expected an object (required key)"},
+      {"fedavg_with_items",
+       "/workload/items: expected no \"items\" with algorithm \"fedavg\": it applies to pem, pem-local, tap and taps"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0, got -3"},
       {"dirichlet_without_alpha",
        "/workload/partition/alpha: expected a number > 0 (required key)"},

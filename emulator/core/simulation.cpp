@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "algorithms/algorithm.hpp"
+#include "emulator/core/analytics_run.hpp"
 #include "emulator/core/federation.hpp"
 #include "emulator/core/fluid_transfers.hpp"
 #include "emulator/core/mpi_workers.hpp"
@@ -32,6 +33,7 @@
 #include "emulator/schedules/servers.hpp"
 #include "emulator/core/timed_trainer.hpp"
 #include "emulator/core/trace_writer.hpp"
+#include "emulator/core/zeroth_order_run.hpp"
 #include "platforms/p2p_platform.hpp"
 #include "workloads/data/dataset.hpp"
 #include "workloads/data/synthetic_regression.hpp"
@@ -133,6 +135,9 @@ void write_text(const fs::path& path, const std::string& text) {
 }  // namespace
 
 RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
+  // Families without a model to train have their own run drivers.
+  if (sc.algorithm.family == "analytics") return run_analytics(sc, opt);
+  if (sc.algorithm.family == "zeroth-order") return run_zeroth_order(sc, opt);
   if (MpiSession::active() && MpiSession::rank() > 0) {
     // An MPI worker rank: serve rank 0's training jobs, write nothing (mpi_workers.hpp).
     serve_mpi_jobs([&]() -> std::unique_ptr<Trainer> {
