@@ -6,16 +6,19 @@
 #include <vector>
 
 #include "algorithms/compression/compression_spec.hpp"
+#include "algorithms/analytics/heavy_hitter_params.hpp"
 #include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/fl/staleness.hpp"
+#include "algorithms/zeroth_order/fedzo.hpp"
+#include "algorithms/zeroth_order/fzoos.hpp"
 #include "workloads/models/local_step.hpp"
 
 namespace flemu {
 
 struct AlgorithmSpec {
   std::string name = "fedavg";  ///< one of the schema's catalog (/properties/algorithm/x-algorithms)
-  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic | cluster | pipeline
+  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic | analytics | zeroth-order | cluster | pipeline
   int clients_per_round = 10;   ///< K clients sampled per round (sync algorithms)
   int local_epochs = 1;         ///< passes over the client's data (used when local_steps == 0)
   int local_steps = 0;          ///< if > 0: fixed number of minibatch steps instead of epochs
@@ -73,6 +76,16 @@ struct AlgorithmSpec {
   // Compressed transfers (sync, async and anarchic families): algorithm.compression
   CompressionSpec compression;
 
+  // Analytics (pem, pem-local, tap, taps): the method's parameters and its emulation
+  analytics::HhParams heavy_hitters;  ///< method, oracle, epsilon, k, prefix steps, TAP's rules
+  std::string party_class = "party";  ///< device class of the parties' servers
+  double report_window_s = 3600;      ///< a level's reports are collected this long after it opens
+  double flops_per_check = 20;        ///< server compute per support check, flop
+
+  // Zeroth-order (fedzo, fzoos); both read lr (Adam) and server_lr (eta)
+  zo::FedZoParams fedzo;
+  zo::FzoosParams fzoos;
+  bool accept_if_improved = false;    ///< server_accept "if-improved"
   // Decentralized schedules (families decentralized and gossip-async)
   DecentralizedSpec decentralized;
 

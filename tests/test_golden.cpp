@@ -138,3 +138,11 @@ TEST_CASE("golden trace: DADAO with SimGrid durations on a star", "[golden][dece
 TEST_CASE("golden trace: FedAvg with DGC uploads and QSGD downloads", "[golden][compression]") {
   check_against_golden("golden-compressed", 2);
 }
+
+TEST_CASE("golden trace: TAPS-like heavy hitters, GRR downloads, users coming and going", "[golden]") {
+  check_against_golden("golden-hh-taps", 2);
+}
+
+TEST_CASE("golden trace: FedZO on Ackley with the honest accept rule", "[golden]") {
+  check_against_golden("golden-zo-fedzo", 2);
+}

@@ -100,6 +100,18 @@ std::string describe_platform(const Scenario& sc) {
                      c.until_s >= 0 ? " until " + format_duration(c.until_s) : std::string(),
                      c.up_bytes_per_s > 0 ? ", uplink " + format_rate(c.up_bytes_per_s) : std::string(),
                      c.down_bytes_per_s > 0 ? ", downlink " + format_rate(c.down_bytes_per_s) : std::string());
+  if (sc.workload.items) {
+    const auto& hh = sc.algorithm.heavy_hitters;
+    s += fmt::format("\nheavy hitters: parties are the \"{}\" devices; oracle {}, epsilon {}, k {}, {}-bit items, {} bits per level\n",
+                     sc.algorithm.party_class, analytics::to_string(hh.oracle), hh.epsilon, hh.k, hh.item_bits, hh.step_bits);
+    return s;
+  }
+  if (sc.workload.objective) {
+    const auto& o = *sc.workload.objective;
+    s += fmt::format("\nblack box: {} in {} dimensions, heterogeneity {}, {:.3g} flop per query\n", to_string(o.function),
+                     o.dimension, o.heterogeneity, o.flops_per_query);
+    return s;
+  }
   if (sc.algorithm.is_decentralized()) {
     std::vector<std::string> names;
     for (const auto& d : devices) names.push_back(d.name);

@@ -7,6 +7,7 @@
 //   flemu list [algorithms|models|datasets|topologies|partitions] [--json]
 //   flemu schema [scenario|sweep]
 //   flemu --version
+//   flemu analytics SCENARIO.json [--users N] [--trials T] [--fast] [--set /ptr=json]... [-o DIR]
 // --log-level L is accepted anywhere on the line.
 // Exit codes: 0 success, 2 bad input (scenario, options), 1 any other failure.
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "emulator/core/analytics_run.hpp"
 #include "analysis/report.hpp"
 #include "emulator/cli/catalog.hpp"
 #include "emulator/cli/describe.hpp"
@@ -28,6 +30,9 @@
 
 #include <unistd.h>
 #include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -143,6 +148,20 @@ int main(int argc, char** argv) {
   std::string schema_which = "scenario";
   auto* schema = app.add_subcommand("schema", "print the JSON Schema of scenario files (or of sweep files)");
   schema->add_option("which", schema_which, "scenario (default) or sweep")->check(CLI::IsMember({"scenario", "sweep"}));
+  uint64_t hh_users = 0;
+  int hh_trials = 1;
+  bool hh_fast = false;
+  std::vector<std::string> hh_set;
+  std::string hh_output;
+  auto* hh = app.add_subcommand("analytics",
+                                "run a heavy-hitter scenario's protocol as pure maths (no network, no time), over "
+                                "trials, at any number of users");
+  hh->add_option("scenario", scenario_path, "scenario JSON file (an analytics algorithm)")->required();
+  hh->add_option("--users", hh_users, "users (default: one per user device of the scenario)");
+  hh->add_option("--trials", hh_trials, "trials with seeds seed, seed + 1, ... (default 1)")->check(CLI::PositiveNumber);
+  hh->add_flag("--fast", hh_fast, "draw each level's support counts from binomials instead of per-user reports");
+  hh->add_option("--set", hh_set, "override a scenario value: /json/pointer=json-value (repeatable)");
+  hh->add_option("-o,--output", hh_output, "output directory (default: the scenario's, suffixed -maths)");
 
   try {
     app.parse(argc, argv);
@@ -238,6 +257,32 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (*hh) {
+    try {
+      nlohmann::json doc = nlohmann::json::parse(std::ifstream(scenario_path));
+      for (const auto& assignment : hh_set) {
+        const auto eq = assignment.find('=');
+        if (eq == std::string::npos) throw flemu::ScenarioError("--set " + assignment + ": expected /pointer=value");
+        doc[nlohmann::json::json_pointer(assignment.substr(0, eq))] = nlohmann::json::parse(assignment.substr(eq + 1));
+      }
+      const auto sc = flemu::load_scenario(doc, scenario_path);
+      if (sc.algorithm.family != "analytics")
+        throw flemu::ScenarioError(scenario_path + ": /algorithm/name: expected an analytics algorithm (pem, pem-local, tap, taps)");
+      const std::string out = hh_output.empty() ? sc.output_dir + "-maths" : hh_output;
+      std::cout << flemu::run_analytics_maths(sc, hh_users, hh_trials, hh_fast, out) << "; outputs in " << out << "\n";
+      return 0;
+    } catch (const flemu::ScenarioError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 2;
+    } catch (const nlohmann::json::exception& e) {
+      std::cerr << "error: " << scenario_path << ": " << e.what() << "\n";
+      return 2;
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return 1;
+    }
+  }
+
   flemu::Scenario scenario;
   try {
     scenario = flemu::load_scenario(scenario_path, overrides);
@@ -266,8 +311,15 @@ int main(int argc, char** argv) {
       flemu::remove_on_termination((opt.output_dir.empty() ? scenario.output_dir : opt.output_dir) + ".partial");
     auto s = flemu::run_scenario(scenario, opt);
     if (flemu::MpiSession::rank() > 0) return 0;
-    std::cout << "flemu: " << s.rounds << " rounds, simulated time " << s.simulated_time_s << " s, final accuracy "
-              << s.final_accuracy << " (stop: " << s.stop_reason << "); outputs in " << s.output_dir << "\n";
+    if (scenario.algorithm.family == "analytics")
+      std::cout << "flemu: " << scenario.algorithm.name << " answered at simulated time " << s.simulated_time_s
+                << " s after " << s.rounds << " levels; outputs in " << s.output_dir << " (topk.csv, summary.json)\n";
+    else if (scenario.algorithm.family == "zeroth-order")
+      std::cout << "flemu: " << s.rounds << " rounds, simulated time " << s.simulated_time_s << " s, final F "
+                << s.final_loss << " (stop: " << s.stop_reason << "); outputs in " << s.output_dir << "\n";
+    else
+      std::cout << "flemu: " << s.rounds << " rounds, simulated time " << s.simulated_time_s << " s, final accuracy "
+                << s.final_accuracy << " (stop: " << s.stop_reason << "); outputs in " << s.output_dir << "\n";
     return 0;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());

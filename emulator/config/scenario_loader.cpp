@@ -312,6 +312,9 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
                                      index_pointer("/platform/classes", it->second) + ")");
     device_count += to_int(classes[c]["count"], ptr + "/count", complain);
     check_link(classes[c], ptr, /*complete=*/true, complain);
+    // The jitter grid's default depends on the jitter (platform_spec.hpp): written here so
+    // that the resolved document states it.
+    if (!classes[c].contains("jitter_step")) classes[c]["jitter_step"] = default_jitter_step(classes[c]["jitter"]);
   }
 
   std::map<std::string, std::string> explicit_names;  // name -> its pointer
@@ -506,6 +509,7 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec.devices.push_back(std::move(device));
   }
   spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
+  spec.server.link_solver = server["link_solver"] == "simgrid" ? SharedLinkSolver::SimGrid : SharedLinkSolver::Auto;
   if (p.contains("cluster")) {
     const json& c = p["cluster"];
     ClusterSpec cluster;
@@ -544,8 +548,34 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
   return spec;
 }
 
+ItemsSpec to_items(const json& i) {
+  ItemsSpec spec;
+  spec.arrival_spread_s = units::parse_duration(i["arrival_spread"]);
+  spec.bits = i["bits"];
+  spec.source = ItemsSpec::Source::Zipf;
+  spec.zipf.distinct = i["distinct"];
+  spec.zipf.exponent = i["exponent"];
+  spec.zipf.skew = i["skew"];
+  spec.zipf.private_items = i["private_items"];
+  spec.zipf.bits = spec.bits;
+  return spec;
+}
+
+BlackBoxSpec to_objective(const json& o) {
+  BlackBoxSpec spec;
+  spec.function = black_box_from_name(o["function"]);
+  spec.dimension = o["dimension"];
+  spec.heterogeneity = o["heterogeneity"];
+  spec.flops_per_query = o["flops_per_query"];
+  return spec;
+}
+
 WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   WorkloadSpec spec;
+  // Keys absent here do not apply to this algorithm (prune_workload_keys): defaults stay.
+  if (w.contains("items")) spec.items = to_items(w["items"]);
+  if (w.contains("objective")) spec.objective = to_objective(w["objective"]);
+  if (!w.contains("dataset")) return spec;
   spec.dataset = w["dataset"];
   const std::string model = w["model"];
   spec.model = model == "cnn"      ? ModelKind::Cnn
@@ -603,8 +633,8 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
     spec.clients_per_round = to_int(a["clients_per_round"], "/algorithm/clients_per_round", complain);
   if (has("local_epochs")) spec.local_epochs = to_int(a["local_epochs"], "/algorithm/local_epochs", complain);
   if (has("local_steps")) spec.local_steps = to_int(a["local_steps"], "/algorithm/local_steps", complain);
-  spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
-  spec.lr = a["lr"];
+  if (has("batch_size")) spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
+  if (has("lr")) spec.lr = a["lr"];
   if (has("server_lr")) spec.server_lr = a["server_lr"];
   if (has("weight_decay")) spec.weight_decay = a["weight_decay"];
   if (has("clip_norm")) spec.clip_norm = a["clip_norm"];
@@ -694,6 +724,50 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
       complain.at(ptr + "/max_steps", "an integer >= min_steps (" + p["min_steps"].dump() + ")", p["max_steps"]);
     spec.policies[cls] = policy;
   }
+  // Analytics
+  analytics::HhParams& hh = spec.heavy_hitters;
+  if (has("epsilon")) hh.epsilon = a["epsilon"];
+  if (has("k")) hh.k = to_int(a["k"], "/algorithm/k", complain);
+  if (has("oracle")) hh.oracle = analytics::oracle_from_name(a["oracle"]);
+  if (has("step_bits")) hh.step_bits = a["step_bits"];
+  if (has("shared_bits")) hh.shared_bits = to_int(a["shared_bits"], "/algorithm/shared_bits", complain);
+  if (has("shared_keep")) hh.shared_keep = a["shared_keep"];
+  if (has("keep_sd")) hh.keep_sd = a["keep_sd"];
+  if (has("keep_max")) hh.keep_max = a["keep_max"];
+  if (has("list_size")) hh.list_size = a["list_size"];
+  if (has("phase1_share")) hh.phase1_share = a["phase1_share"];
+  if (has("order")) hh.random_order = a["order"] == "random";
+  if (has("party_class")) spec.party_class = a["party_class"];
+  if (has("report_window")) spec.report_window_s = units::parse_duration(a["report_window"]);
+  if (has("flops_per_check")) spec.flops_per_check = a["flops_per_check"];
+  // Zeroth-order
+  if (has("local_iters")) spec.fedzo.local_iters = spec.fzoos.local_iters = to_int(a["local_iters"], "/algorithm/local_iters", complain);
+  spec.fedzo.lr = spec.fzoos.lr = spec.lr;
+  if (has("server_accept")) spec.accept_if_improved = a["server_accept"] == "if-improved";
+  if (has("directions")) spec.fedzo.directions = to_int(a["directions"], "/algorithm/directions", complain);
+  if (has("smoothing")) spec.fedzo.smoothing = a["smoothing"];
+  if (has("orthogonalize")) spec.fedzo.orthogonalize = a["orthogonalize"];
+  if (has("surrogate")) {
+    const json& g = a["surrogate"];
+    zo::FzoosParams& f = spec.fzoos;
+    const std::string ptr = "/algorithm/surrogate/";
+    f.gp_neighbours = to_int(g["gp_neighbours"], ptr + "gp_neighbours", complain);
+    f.gp_noise = g["gp_noise"];
+    f.local_candidates = to_int(g["local_candidates"], ptr + "local_candidates", complain);
+    f.local_keep = to_int(g["local_keep"], ptr + "local_keep", complain);
+    f.local_radius = g["local_radius"];
+    f.round_candidates = to_int(g["round_candidates"], ptr + "round_candidates", complain);
+    f.round_keep = to_int(g["round_keep"], ptr + "round_keep", complain);
+    f.rff_neighbours = to_int(g["rff_neighbours"], ptr + "rff_neighbours", complain);
+    f.rff_features = to_int(g["rff_features"], ptr + "rff_features", complain);
+    f.rff_lengthscale = g["rff_lengthscale"];
+    f.rff_ridge = g["rff_ridge"];
+    f.initial_queries = to_int(g["initial_queries"], ptr + "initial_queries", complain);
+    f.initial_radius = g["initial_radius"];
+    f.correction = g["correction"];
+    if (f.local_keep > f.local_candidates) complain.at(ptr + "local_keep", "an integer <= local_candidates");
+    if (f.round_keep > f.round_candidates) complain.at(ptr + "round_keep", "an integer <= round_candidates");
+  }
   return spec;
 }
 
@@ -712,27 +786,37 @@ std::string xxh64_hex(const std::string& text) {
 
 const json& algorithm_schema() { return sorted_schema()["properties"]["algorithm"]; }
 
-/// Whether algorithm key `key` means anything to algorithm `name`, and if not, who reads it.
-/// Keys that only some algorithms read are errors with the others (a setting silently ignored
-/// makes a wrong experiment), and are left out of the resolved document.
-std::pair<bool, std::string> algorithm_key_applies(const std::string& key, const std::string& name) {
-  const json& props = algorithm_schema()["properties"];
-  auto prop = props.find(key);
-  if (prop == props.end() || !prop->contains("x-for")) return {true, ""};
+/// Whether a key whose schema is `prop` means anything to algorithm `name`, and if not, who
+/// reads it. "x-for" lists the algorithms or families that read a key; "x-not-for" the ones
+/// that do not (for keys nearly everyone reads). Keys that only some algorithms read are errors
+/// with the others (a setting silently ignored makes a wrong experiment), and are left out of
+/// the resolved document.
+std::pair<bool, std::string> key_applies(const json& prop, const std::string& name) {
   const std::string family = algorithm_family(name);
+  if (prop.contains("x-not-for"))
+    for (const auto& who : prop["x-not-for"])
+      if (who == name || who == family) return {false, "no algorithm of family \"" + family + "\""};
+  if (!prop.contains("x-for")) return {true, ""};
   std::vector<std::string> readers;
   for (const auto& [algo, entry] : algorithm_schema()["x-algorithms"].items())
-    for (const auto& who : (*prop)["x-for"])
+    for (const auto& who : prop["x-for"])
       if (who == algo || who == entry["family"]) {
         readers.push_back(algo);
         break;
       }
-  for (const auto& who : (*prop)["x-for"])
+  for (const auto& who : prop["x-for"])
     if (who == name || who == family) return {true, ""};
   std::string list;
   for (size_t i = 0; i < readers.size(); ++i)
     list += (i == 0 ? "" : i + 1 == readers.size() ? " and " : ", ") + readers[i];
   return {false, list};
+}
+
+std::pair<bool, std::string> algorithm_key_applies(const std::string& key, const std::string& name) {
+  const json& props = algorithm_schema()["properties"];
+  auto prop = props.find(key);
+  if (prop == props.end()) return {true, ""};
+  return key_applies(*prop, name);
 }
 
 void check_algorithm_keys(const json& a, const Complaint& complain) {
@@ -788,6 +872,77 @@ void prune_algorithm_keys(json& a) {
   for (auto it = a.begin(); it != a.end();) it = algorithm_key_applies(it.key(), name).first ? std::next(it) : a.erase(it);
 }
 
+// The workload's keys follow the same rules: learning algorithms read a dataset and a model,
+// analytics the users' items, zeroth-order methods a black-box objective. "x-required" marks
+// the keys that must be given where they apply.
+const json& workload_properties() { return sorted_schema()["properties"]["workload"]["properties"]; }
+
+void check_workload_keys(const json& doc, const Complaint& complain) {
+  const std::string name = doc["algorithm"]["name"];
+  const json& w = doc["workload"];
+  for (const auto& [key, value] : w.items()) {
+    const auto [applies, who] = key_applies(workload_properties()[key], name);
+    if (!applies)
+      complain.at("/workload/" + key, "no \"" + key + "\" with algorithm \"" + name + "\": it applies to " + who);
+  }
+  // Missing required keys, worded by the validator itself: the workload's schema with them
+  // required.
+  json mini = {{"$defs", sorted_schema()["$defs"]}, {"type", "object"}};
+  json node = sorted_schema()["properties"]["workload"];
+  node["required"] = json::array();
+  for (const auto& [key, prop] : workload_properties().items())
+    if (prop.value("x-required", false) && key_applies(prop, name).first) node["required"].push_back(key);
+  mini["properties"]["workload"] = node;
+  validate_or_throw(mini, doc, complain);
+}
+
+void prune_workload_keys(json& doc) {
+  const std::string name = doc["algorithm"]["name"];
+  json& w = doc["workload"];
+  for (auto it = w.begin(); it != w.end();)
+    it = key_applies(workload_properties()[it.key()], name).first ? std::next(it) : w.erase(it);
+}
+
+/// What an analytics scenario needs beyond its schema: a class of always-on party servers,
+/// users besides them, one fortunes category per party, codes that fit in the item bits, and
+/// prefix-tree parameters that make a tree.
+void check_analytics(Scenario& s, const Complaint& complain) {
+  const AlgorithmSpec& a = s.algorithm;
+  int party_index = -1;
+  for (size_t c = 0; c < s.platform.classes.size(); ++c)
+    if (s.platform.classes[c].name == a.party_class) party_index = static_cast<int>(c);
+  if (party_index < 0 || s.platform.classes[static_cast<size_t>(party_index)].count < 1)
+    complain.at("/algorithm/party_class", "the name of a device class with count >= 1 whose devices serve the parties (\"" +
+                                              a.party_class + "\" is none)");
+  const auto& party = s.platform.classes[static_cast<size_t>(party_index)];
+  const std::string ptr = index_pointer("/platform/classes", static_cast<size_t>(party_index));
+  if (party.availability.kind != AvailabilitySpec::Always)
+    complain.at(ptr + "/availability", "no availability model on the party class \"" + party.name + "\" (party servers are always on)");
+  if (party.battery) complain.at(ptr + "/battery", "no battery on the party class \"" + party.name + "\" (party servers are always on)");
+  int parties = 0, users = 0;
+  for (const auto& d : expand_devices(s.platform, s.seed)) (d.class_name == a.party_class ? parties : users)++;
+  if (users < 1) complain.at("/platform", "at least one user device besides the party class \"" + a.party_class + "\"");
+  const ItemsSpec& items = *s.workload.items;
+  if (items.source == ItemsSpec::Source::Fortunes && !items.categories.empty() &&
+      static_cast<int>(items.categories.size()) != parties)
+    complain.at("/workload/items/categories", "one category per party (" + std::to_string(parties) + " parties, " +
+                                                  std::to_string(items.categories.size()) + " categories)");
+  if (items.source == ItemsSpec::Source::Zipf) {
+    const double codes = static_cast<double>(items.zipf.distinct) +
+                         (items.zipf.skew > 0 ? static_cast<double>(parties) * static_cast<double>(items.zipf.private_items) : 0);
+    if (codes > std::ldexp(1.0, items.bits - 1))
+      complain.at("/workload/items/bits", "enough bits for " + std::to_string(static_cast<int64_t>(codes)) +
+                                              " distinct item codes (at most half the code space is used)");
+  }
+  s.algorithm.heavy_hitters.method = analytics::hh_method_from_name(a.name);
+  s.algorithm.heavy_hitters.item_bits = items.bits;
+  try {
+    analytics::check_params(s.algorithm.heavy_hitters);
+  } catch (const std::invalid_argument& e) {
+    complain.at("/algorithm", std::string("prefix-tree parameters that make a tree (") + e.what() + ")");
+  }
+}
+
 /// What the model, the training mode, the platform and the algorithm's family must agree on.
 void check_model_fits(const Scenario& s, int64_t device_count, const Complaint& complain) {
   const AlgorithmSpec& a = s.algorithm;
@@ -833,9 +988,11 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
   const Complaint complain(source);
   check_algorithm_keys(doc["algorithm"], complain);
   check_dependent_algorithm_keys(doc["algorithm"], complain);
+  check_workload_keys(doc, complain);
   js::apply_defaults(sorted_schema(), doc, formats());
   prune_algorithm_keys(doc["algorithm"]);
   resolve_dependent_algorithm_keys(doc["algorithm"]);
+  prune_workload_keys(doc);
 
   Scenario s;
   s.source = source;
@@ -910,7 +1067,11 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
                      [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
   // Codecs of uploads and downloads (sync, async and anarchic algorithms).
   load_compression(doc, s, [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
-  if (s.algorithm.participation == AlgorithmSpec::Participation::Uniform &&
+  const bool learning = s.algorithm.family != "analytics" && s.algorithm.family != "zeroth-order";
+  if (!learning && s.training == TrainingMode::Analytic)
+    complain.at("/training", "\"real\" with algorithm \"" + s.algorithm.name + "\" (it trains no model to leave out)");
+  if (s.algorithm.family == "analytics") check_analytics(s, complain);
+  if (learning && s.algorithm.participation == AlgorithmSpec::Participation::Uniform &&
       s.algorithm.clients_per_round > device_count)
     complain.at("/algorithm/clients_per_round",
                 "an integer <= " + std::to_string(device_count) + " (the number of devices)",
@@ -931,8 +1092,20 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
     s.evaluation.holdout = eval["per_client"]["holdout"];
   }
 
+  // An analytics run ends when the aggregator has its answer; every other run needs a stop.
+  if (!doc.contains("stop")) {
+    if (s.algorithm.family != "analytics") complain.at("/stop", "an object (required key)");
+    doc["stop"] = json::object();
+  }
   const json& stop = doc["stop"];
-  if (stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");
+  if (s.algorithm.family == "analytics" && !stop.empty())
+    complain.at("/stop/" + stop.begin().key(), "no stop criterion with algorithm \"" + s.algorithm.name +
+                                                    "\" (the run ends when the aggregator has the top-k)");
+  if (s.algorithm.family == "zeroth-order" && !stop.contains("rounds") && !stop.contains("time"))
+    complain.at("/stop", "rounds or time with algorithm \"" + s.algorithm.name + "\" (it measures no accuracy)");
+  if (s.algorithm.family == "zeroth-order" && stop.contains("target_accuracy"))
+    complain.at("/stop/target_accuracy", "no target_accuracy with algorithm \"" + s.algorithm.name + "\" (it measures no accuracy)");
+  if (learning && stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");
   if (s.training == TrainingMode::Analytic && !stop.contains("rounds") && !stop.contains("time"))
     complain.at("/stop", "rounds or time when training is \"analytic\" (it measures no accuracy)");
   if (stop.contains("rounds")) s.stop.max_rounds = to_int(stop["rounds"], "/stop/rounds", complain);

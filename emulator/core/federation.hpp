@@ -18,6 +18,7 @@ namespace flemu {
 
 class ServerInbox;
 class UpdateCompression;
+class FluidTransfers;
 struct TrainTest;
 struct NetworkGraph;
 struct RegressionProblem;
@@ -52,6 +53,9 @@ struct Federation {
   /// Per device: its held-out samples for per-client evaluation (evaluation.per_client), kept
   /// out of its partition; empty when not asked for.
   std::vector<std::shared_ptr<const std::vector<int32_t>>> holdouts;
+  /// Set when the shared server link is a fluid model (fluid_transfers.hpp): every transfer
+  /// goes through it.
+  FluidTransfers* fluid = nullptr;
 
   int num_devices() const { return static_cast<int>(devices.size()); }
 };

@@ -109,6 +109,9 @@ void RoundMetrics::on_event(const Event& e) {
       r.optimum_distance = e.optimum_distance;
       break;
     }
+    case EventKind::Report:    // analytics and zeroth-order runs have their own metrics
+    case EventKind::Estimate:  // (analytics_metrics.hpp, zo_metrics.hpp)
+    case EventKind::Result:
     case EventKind::Aggregate:
     case EventKind::DeviceOff:
     case EventKind::DeviceOn:

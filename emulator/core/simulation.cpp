@@ -14,7 +14,9 @@
 #include <xxhash.h>
 
 #include "algorithms/algorithm.hpp"
+#include "emulator/core/analytics_run.hpp"
 #include "emulator/core/federation.hpp"
+#include "emulator/core/fluid_transfers.hpp"
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/core/per_client_metrics.hpp"
 #include "emulator/core/progress.hpp"
@@ -31,6 +33,7 @@
 #include "emulator/schedules/servers.hpp"
 #include "emulator/core/timed_trainer.hpp"
 #include "emulator/core/trace_writer.hpp"
+#include "emulator/core/zeroth_order_run.hpp"
 #include "platforms/p2p_platform.hpp"
 #include "workloads/data/dataset.hpp"
 #include "workloads/data/synthetic_regression.hpp"
@@ -61,14 +64,15 @@ namespace {
 
 // SimGrid's max-min solver iterates once per distinct rate among the flows that start at one
 // instant (platform_spec.hpp, jitter_step): tens of thousands of continuously jittered
-// devices starting a round together make that one solve O(N^2). Say so, and what helps.
+// devices (jitter_step 0, never the default) starting a round together make that one solve
+// O(N^2). Say so, and what helps.
 void warn_about_continuous_jitter(const Scenario& sc) {
   int64_t continuous = 0;
   for (const auto& cls : sc.platform.classes)
     if (cls.jitter > 0 && cls.jitter_step == 0) continuous += cls.count;
   if (continuous > 20000 && sc.algorithm.clients_per_round > 20000)
-    spdlog::warn("{} devices with continuous jitter: rounds where they all start transferring at once are "
-                 "slow in SimGrid's solver (O(N^2)); \"jitter_step\": 0.001 per class keeps them fast "
+    spdlog::warn("{} devices with continuous jitter (jitter_step 0): rounds where they all start transferring at "
+                 "once are slow in SimGrid's solver (O(N^2)); the default grid (jitter_step 0.001) keeps them fast "
                  "(bench/README.md)",
                  continuous);
 }
@@ -131,6 +135,9 @@ void write_text(const fs::path& path, const std::string& text) {
 }  // namespace
 
 RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
+  // Families without a model to train have their own run drivers.
+  if (sc.algorithm.family == "analytics") return run_analytics(sc, opt);
+  if (sc.algorithm.family == "zeroth-order") return run_zeroth_order(sc, opt);
   if (MpiSession::active() && MpiSession::rank() > 0) {
     // An MPI worker rank: serve rank 0's training jobs, write nothing (mpi_workers.hpp).
     serve_mpi_jobs([&]() -> std::unique_ptr<Trainer> {
@@ -250,7 +257,12 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     Federation fed{sc, devices, platform, std::move(parts), *trainer, pool, bus,
                    make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
                    fleet};
-    fed.inbox = std::make_shared<ServerInbox>(platform.server);
+    // The shared server link: flemu's fluid model where it is exact, else SimGrid's comms.
+    const SharedLinkChoice shared_link = choose_shared_link_model(sc, devices, opt.simgrid_config);
+    std::unique_ptr<FluidTransfers> fluid;
+    if (shared_link.fluid()) fluid = std::make_unique<FluidTransfers>(platform);
+    fed.fluid = fluid.get();
+    fed.inbox = std::make_shared<ServerInbox>(platform.server, fed.fluid);
     if (sc.algorithm.compression.enabled()) {
       fed.compression = std::make_shared<UpdateCompression>(sc.algorithm.compression, trainer->model(), sc.seed,
                                                             sc.algorithm.clients_per_round);
@@ -266,6 +278,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     // before anything else happens.
     if (fleet.needs_controller()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
     start_link_changes(platform, fleet);
+    if (fluid) fluid->start();
     ServerOutcome outcome;
     start_server(fed, outcome);
     const auto engine_start = std::chrono::steady_clock::now();
@@ -338,6 +351,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       j["memory"] = {{"peak_bytes_per_device", outcome.device_memory_bytes}, {"max_peak_bytes", peak}};
     }
     j["devices"] = devices.size();
+    j["shared_link"] = {{"model", shared_link.model}, {"reason", shared_link.reason}};
     if (graph) {
       j["graph"] = graph_summary(*graph);
       j["traffic"] = node_metrics.traffic();

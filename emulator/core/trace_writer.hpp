@@ -9,13 +9,15 @@
 //           simulated start, seconds
 //   kind    round_start | download | train | upload | aggregate | evaluate | round_end |
 //           update_dropped | device_off | device_on | battery | gossip | consensus | collective | send |
-//           encode | decode
+//           encode | decode | report | estimate | result
 //   actor   "server", "client-<device index>", "worker-<device index>" (cluster schedules),
 //           "stage-<device index>" (pipelines), "encode-model" (a compressed model's encode), or
-//           "fleet" (availability and battery)
+//           "fleet" (availability and battery); analytics: "user-<device index>", "party-<j>",
+//           "aggregator"
 //   host    SimGrid host the actor runs on (device name)
 //   round   1-based round (async and anarchic schedules: the model version being built; for
-//           downloads, trains and uploads: the round or version the client was engaged for)
+//           downloads, trains and uploads: the round or version the client was engaged for;
+//           analytics: the 1-based level of the prefix tree)
 //   client  device index
 //   bytes   payload bytes moved (download, upload); collective, send: bytes this device sent
 //   flops   floating-point operations simulated (train; encode, decode: the codec's operations)
@@ -30,6 +32,10 @@
 //   staleness  async uploads: server model versions between the client's start and arrival
 //   steps   train: local SGD steps taken
 //   charge_j, fraction   battery: charge in J and as a fraction of capacity
+//   party   analytics: the party of the user, party server or message
+//   candidates  analytics estimate: candidate prefixes estimated (count = reports used)
+//   value   zeroth-order: evaluate = F(x) of the new global point (loss = F - F*, the gap);
+//           train = queries made; analytics result: time to result is "t"
 //   op      collective: the algorithm (ring-allreduce, tree-allreduce, star-allreduce,
 //           hierarchical-allreduce); send: what it carries (activations, gradients)
 //   peer    gossip: the other node of a pairwise exchange (ad-psgd, gossip-async, dadao);

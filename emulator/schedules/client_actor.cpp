@@ -65,7 +65,7 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   const int64_t down_bytes = down.bytes(), up_declared = order.wire.up.bytes();
   const double download_start = sg4::Engine::get_clock();
   transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, static_cast<uint64_t>(down_bytes),
-                 order.server_end);
+                 order.server_end, fed.fluid);
   const double downloaded = sg4::Engine::get_clock();
   Event dl{downloaded, download_start, EventKind::Download, actor, host, order.round, device};
   dl.bytes = static_cast<double>(down_bytes);

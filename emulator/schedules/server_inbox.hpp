@@ -24,7 +24,8 @@ namespace flemu {
 
 class ServerInbox : public FleetObserver {
  public:
-  explicit ServerInbox(simgrid::s4u::Host* server);
+  /// `fluid`: the run's fluid shared link, if any (device_transfer.hpp).
+  explicit ServerInbox(simgrid::s4u::Host* server, FluidTransfers* fluid = nullptr);
 
   /// One thing for the server: a client's message, or (message == nullptr) the news that
   /// `device` went on or off.
@@ -55,6 +56,7 @@ class ServerInbox : public FleetObserver {
 
  private:
   simgrid::s4u::Host* server_;
+  FluidTransfers* fluid_;
   simgrid::s4u::SemaphorePtr arrived_;
   std::deque<Item> queue_;
   std::function<void(ServerMessage&)> decoder_;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include <simgrid/s4u.hpp>
 
@@ -73,7 +74,8 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
       orders[i]->group_index = static_cast<int>(i);
     }
   }
-  // The server's end of every download and upload of the round, posted at once.
+  // The server's end of every download and upload of the round, posted at once (SimGrid comms
+  // only: a fluid shared link needs none).
   std::vector<uint64_t> download_bytes;
   for (const auto& o : orders) {
     // A compressed download carries the encoded broadcast of the round's model.
@@ -82,7 +84,8 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
                                  : o->wire.down;
     download_bytes.push_back(static_cast<uint64_t>(down.bytes()));
   }
-  RoundTransfers transfers(fed_.platform.server, selected, download_bytes);
+  std::optional<RoundTransfers> transfers;
+  if (!fed_.fluid) transfers.emplace(fed_.platform.server, selected, download_bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (size_t i = 0; i < orders.size(); ++i) {
     orders[i]->server_end = ServerEnd::Posted;

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -515,6 +516,18 @@ std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<cons
     throw std::runtime_error("device \"cuda\" was asked for, but this LibTorch has no CUDA device");
   const torch::Device dev = (device == "cuda" || (device == "auto" && has_cuda)) ? torch::Device(torch::kCUDA)
                                                                                   : torch::Device(torch::kCPU);
+  if (dev.is_cuda()) {
+    // Same inputs, same bits on a GPU too: deterministic kernels only (an op without one
+    // raises rather than drift), and cuBLAS with a fixed workspace, which it reads when its
+    // first handle is made (hence before any CUDA work). bench/gpu-check.sh checks it.
+    static std::once_flag cuda_once;
+    std::call_once(cuda_once, [] {
+      setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+      at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
+      at::globalContext().setDeterministicCuDNN(true);
+      at::globalContext().setBenchmarkCuDNN(false);
+    });
+  }
   const bool stack = stack_clients < 0 ? dev.is_cuda() : stack_clients > 0;
   return std::make_unique<TorchTrainer>(kind, std::move(data), dev, stack);
 }
