@@ -119,3 +119,7 @@ TEST_CASE("golden trace: Poisson-clock gossip over direct links", "[golden][dece
 TEST_CASE("golden trace: DADAO with SimGrid durations on a star", "[golden][decentralized][dadao]") {
   check_against_golden("golden-dadao", 1);
 }
+
+TEST_CASE("golden trace: DFedSAM-MGS, three gossip steps per round over direct links", "[golden][decentralized]") {
+  check_against_golden("golden-dfedsam-mgs", 2);
+}
