@@ -167,7 +167,8 @@ ReportData build_report_data(std::vector<RunData> runs, const std::vector<std::s
                           {"state", to_string(s.state)},
                           {"t0", s.t0},
                           {"t1", s.t1},
-                          {"round", s.round < 0 ? json() : json(s.round)}});
+                          {"round", s.round < 0 ? json() : json(s.round)},
+                          {"lane", s.lane}});
     for (const auto& x : tl.drops)
       drops.push_back({{"run", run.label},
                        {"client", x.client},
