@@ -146,3 +146,7 @@ TEST_CASE("golden trace: TAPS-like heavy hitters, GRR downloads, users coming an
 TEST_CASE("golden trace: FedZO on Ackley with the honest accept rule", "[golden]") {
   check_against_golden("golden-zo-fedzo", 2);
 }
+
+TEST_CASE("golden trace: DFedSAM-MGS, three gossip steps per round over direct links", "[golden][decentralized]") {
+  check_against_golden("golden-dfedsam-mgs", 2);
+}
