@@ -3,6 +3,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <vector>
 
 #include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
@@ -13,7 +14,7 @@ namespace flemu {
 
 struct AlgorithmSpec {
   std::string name = "fedavg";  ///< one of the schema's catalog (/properties/algorithm/x-algorithms)
-  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic
+  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic | cluster | pipeline
   int clients_per_round = 10;   ///< K clients sampled per round (sync algorithms)
   int local_epochs = 1;         ///< passes over the client's data (used when local_steps == 0)
   int local_steps = 0;          ///< if > 0: fixed number of minibatch steps instead of epochs
@@ -22,7 +23,7 @@ struct AlgorithmSpec {
   double server_lr = 1.0;       ///< server learning rate applied to the aggregated update
 
   // Local-step conventions, every family (FL-Simulator's: wd 1e-3, clip 10 before wd)
-  double weight_decay = 0;      ///< wd added to every local step (unitless), never clipped unless clip_scope "step"
+  double weight_decay = 0;      ///< wd added to every local step (unitless), never clipped unless clip_scope "step" (pipelines: of every stage's SGD)
   double clip_norm = 0;         ///< global L2 bound on the local direction; 0 = none
   LocalStep::ClipScope clip_scope = LocalStep::ClipScope::Corrected;  ///< what the clip bounds (local_step.hpp)
   enum class ClientStep { Sgd, Prox, Sam };
@@ -66,6 +67,27 @@ struct AlgorithmSpec {
   bool is_anarchic() const { return family == "anarchic"; }
   /// No server: nodes gossip with their neighbours (platform.topology).
   bool is_decentralized() const { return family == "decentralized" || family == "gossip-async"; }
+
+  // Cluster schedules (ddp, local-sgd, slowmo, co2, co2-code): algorithms/cluster/
+  int inner_steps = 12;           ///< tau: local steps per outer round (ddp: steps per round)
+  std::string allreduce = "ring"; ///< ring | tree | star | hierarchical
+  int buckets = 1;                ///< ddp: gradient all-reduce in this many buckets, overlapping backward
+  double outer_lr = 1.0;          ///< slowmo/co2: outer learning rate alpha
+  double outer_momentum = 0.5;    ///< slowmo/co2: outer momentum beta
+  std::string gap_penalty = "adaptive";  ///< co2: staleness-gap penalty, adaptive | constant
+  double gap_lambda = 1.0;        ///< co2: penalty strength (adaptive) or value (constant)
+  double outer_clip = 1.0;        ///< co2: clamp of the outer momentum phi; 0 = none
+  int outer_staleness = 1;        ///< co2: 1 = one-step-stale average (paper), 0 = fresh
+
+  // Pipeline schedules (auglocal, bp-pipeline): algorithms/pipeline/
+  std::vector<int> layer_split;   ///< layers per device, in chain order; empty = balanced by flops
+  int aux_depth = 2;              ///< auglocal: auxiliary depth d of the first layer
+  double pyramid = 0.5;           ///< auglocal: pyramid coefficient c (depth falls linearly)
+  int micro_batches = 1;          ///< bp-pipeline: micro-batches per minibatch (GPipe); 1 = none
+  double momentum = 0.9;          ///< pipelines: SGD momentum (Nesterov)
+
+  bool is_cluster() const { return family == "cluster"; }
+  bool is_pipeline() const { return family == "pipeline"; }
   /// The policy of a device of class `class_name`.
   const ParticipationPolicy& policy_for(const std::string& class_name) const;
 };

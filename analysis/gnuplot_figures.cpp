@@ -196,10 +196,12 @@ std::vector<std::string> write_gnuplot_figures(const ReportData& d, const std::s
         if (Palette::states[s] == to_string(seg.state)) lines += fmt::format("{} {} {}\n", seg.client, num(seg.t0), num(seg.t1));
       if (lines.empty()) continue;
       data += "# " + Palette::states[s] + "\n" + lines + "\n\n";
+      // The comm lane takes the lower half of the row, over the compute (plotted last).
+      const char* top = Palette::states[s] == "communicating" ? "($1+0.02)" : "($1-0.42)";
       plot += fmt::format(
-          "{}'timeline-{}.dat' index {} using (($2+$3)/2):1:2:3:($1-0.42):($1+0.42) with boxxyerror "
+          "{}'timeline-{}.dat' index {} using (($2+$3)/2):1:2:3:{}:($1+0.42) with boxxyerror "
           "fs solid 1.0 noborder lc rgb '{}' title '{}'",
-          block ? ", \\\n     " : "", f.slug, block, Palette::state_colors[s], Palette::states[s]);
+          block ? ", \\\n     " : "", f.slug, block, top, Palette::state_colors[s], Palette::states[s]);
       ++block;
     }
     write_file(dir / ("timeline-" + f.slug + ".dat"), data);

@@ -270,7 +270,8 @@ ReportData build_report_data(std::vector<RunData> runs, const std::vector<std::s
                           {"state", to_string(s.state)},
                           {"t0", s.t0},
                           {"t1", s.t1},
-                          {"round", s.round < 0 ? json() : json(s.round)}});
+                          {"round", s.round < 0 ? json() : json(s.round)},
+                          {"lane", s.lane}});
     // Devices no event names (never selected): idle all along, still a row.
     for (size_t i = 0; i < dc.devices.size(); ++i)
       if (!in_timeline.count(dc.devices[i]) && tl.end_s > 0)
@@ -282,7 +283,8 @@ ReportData build_report_data(std::vector<RunData> runs, const std::vector<std::s
                             {"state", to_string(DeviceState::Idle)},
                             {"t0", 0.0},
                             {"t1", tl.end_s},
-                            {"round", json()}});
+                            {"round", json()},
+                            {"lane", 0}});
     for (const auto& x : tl.drops)
       drops.push_back({{"run", run.label},
                        {"client", x.client},

@@ -9,10 +9,10 @@ namespace flemu::analysis {
 
 using nlohmann::json;
 
-const std::vector<std::string> Palette::states = {"downloading", "training", "uploading",
-                                                  "idle",        "offline",  "battery dead"};
-const std::vector<std::string> Palette::state_colors = {"#4c78a8", "#f58518", "#54a24b",
-                                                        "#e6e6e6", "#8c8c8c", "#d62728"};
+const std::vector<std::string> Palette::states = {"downloading", "training", "uploading",   "idle",
+                                                  "offline",     "battery dead", "communicating"};
+const std::vector<std::string> Palette::state_colors = {"#4c78a8", "#f58518", "#54a24b", "#e6e6e6",
+                                                        "#8c8c8c", "#d62728", "#9467bd"};
 const std::vector<std::string> Palette::phases = {"download", "compute", "upload", "waiting"};
 const std::vector<std::string> Palette::phase_colors = {"#4c78a8", "#f58518", "#54a24b", "#bab0ac"};
 
@@ -244,7 +244,7 @@ json timeline_spec(const ReportData& d) {
       {
         "data": {"name": "timeline"},
         "transform": [
-          {"filter": "datum.run == run_pick"},
+          {"filter": "datum.run == run_pick && datum.lane != 1"},
           {"calculate": "datum.row - 0.42", "as": "row_top"},
           {"calculate": "datum.row + 0.42", "as": "row_bottom"},
           {"calculate": "datum.t1 - datum.t0", "as": "duration_s"}
@@ -320,6 +320,16 @@ json timeline_spec(const ReportData& d) {
                   {"title", "state"},
                   {"scale", {{"domain", Palette::states}, {"range", Palette::state_colors}}},
                   {"legend", {{"orient", "right"}}}};
+  // The comm lane (collectives, pipeline sends): the lower half of the device's row, drawn over
+  // its compute, so that overlapping compute and communication show at once.
+  json lane = spec["layer"][2];
+  lane.erase("params");
+  lane["transform"] = json::array({{{"filter", "datum.run == run_pick && datum.lane == 1"}},
+                                   {{"calculate", "datum.row + 0.02"}, {"as", "row_top"}},
+                                   {{"calculate", "datum.row + 0.42"}, {"as", "row_bottom"}},
+                                   {{"calculate", "datum.t1 - datum.t0"}, {"as", "duration_s"}}});
+  lane["encoding"]["color"]["legend"] = nullptr;  // the segments' legend says it
+  spec["layer"].insert(spec["layer"].begin() + 3, lane);
   return spec;
 }
 

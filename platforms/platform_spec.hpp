@@ -66,6 +66,7 @@ struct DeviceSpec {
   std::string class_name;  ///< class it came from ("" for explicit devices without class)
   double speed_flops = 0;
   int cores = 1;
+  double memory_bytes = 0;  ///< memory available to training, bytes (0: not tracked)
   LinkSpec link;
   PowerSpec power;
   std::optional<BatterySpec> battery;
@@ -98,8 +99,35 @@ enum class NetworkModel {
   Exact  ///< CM02 without cross-traffic or TCP-gamma: a transfer takes latency + bytes/bw.
 };
 
+/// One level of a cluster's network (platforms/cluster_platform.hpp).
+struct ClusterLinkSpec {
+  double bytes_per_s = 0;  ///< nominal bandwidth, bytes/s
+  double latency_s = 0;    ///< one-way latency this level adds to a path, s
+  /// Share of the nominal bandwidth that transfers really get (NCCL over TCP sockets gets
+  /// far less than the wire rate): the links are built at bytes_per_s x efficiency.
+  double efficiency = 1;
+  double effective_bytes_per_s() const { return bytes_per_s * efficiency; }
+};
+
+/// A cluster of identical nodes, each with several accelerators (GPUs). Inside a node every
+/// GPU has its own link to the node's switch (NVLink/NVSwitch: `intra`, per GPU); between
+/// nodes every node has one network interface (`inter`, per node) shared by its GPUs.
+/// GPU-to-GPU latency: intra.latency_s inside a node, intra + inter across nodes.
+struct ClusterSpec {
+  int nodes = 1;
+  int gpus_per_node = 1;
+  double gpu_speed_flops = 0;   ///< sustained flop/s of one GPU (peak x achieved utilisation)
+  double gpu_memory_bytes = 0;  ///< memory of one GPU, bytes (0: not tracked)
+  ClusterLinkSpec intra;
+  ClusterLinkSpec inter;
+  int size() const { return nodes * gpus_per_node; }
+};
+
 struct PlatformSpec {
   ServerSpec server;
+  /// Set: the devices are this cluster's GPUs, named "node<i>-gpu<j>", node-major (device
+  /// index = i * gpus_per_node + j); classes and devices are then empty.
+  std::optional<ClusterSpec> cluster;
   NetworkModel network = NetworkModel::Lv08;
   std::vector<DeviceClassSpec> classes;  ///< expanded in order, then...
   std::vector<DeviceSpec> devices;       ///< ...explicit devices appended

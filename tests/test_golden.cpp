@@ -76,6 +76,20 @@ TEST_CASE("golden trace: FedAsync on devices that are always on", "[golden]") {
 
 TEST_CASE("golden trace: AFA-CD anarchic clients", "[golden]") { check_against_golden("golden-anarchic", 1); }
 
+TEST_CASE("golden trace: CO2 on a cluster, hierarchical all-reduce on the comm lane", "[golden]") {
+  check_against_golden("golden-co2", 2);
+}
+
+TEST_CASE("golden trace: DDP with bucketed all-reduce overlapping backward", "[golden]") {
+  check_against_golden("golden-ddp", 1);
+}
+
+TEST_CASE("golden trace: AugLocal over a chain of devices", "[golden]") { check_against_golden("golden-auglocal", 2); }
+
+TEST_CASE("golden trace: backpropagation pipeline with micro-batches", "[golden]") {
+  check_against_golden("golden-bp-pipeline", 1);
+}
+
 TEST_CASE("golden traces: every local rule sends what it declares and pays for its gradient evaluations",
           "[golden][local_rule]") {
   // One scenario (golden-rules.json), one run per algorithm. Algorithms that move the same

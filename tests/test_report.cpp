@@ -199,6 +199,32 @@ TEST_CASE("device timeline covers [0, end] with busy, idle, offline and battery-
   CHECK(tl.drops[0].reason == "offline");
 }
 
+TEST_CASE("device timeline: a comm lane beside compute, so that overlap shows", "[report]") {
+  // Worker 0 trains 0..4 and 4..8 while its all-reduce of round 1 runs 4..6 on its comm lane.
+  auto span = [](const char* kind, double t0, double t, int round) {
+    TraceEvent e;
+    e.kind = kind, e.t0 = t0, e.t = t, e.round = round, e.client = 0, e.actor = "worker-0", e.host = "node0-gpu0";
+    return e;
+  };
+  const std::vector<TraceEvent> events = {span("train", 0, 4, 1), span("train", 4, 8, 2), span("collective", 4, 6, 1)};
+  const auto tl = device_timeline(events, 10);
+  const auto segs = segments_of(tl, 0);
+  REQUIRE(segs.size() == 4);
+  // The device's own lane tiles [0, 10]: training, training, idle.
+  CHECK(segs[0].state == DeviceState::Training);
+  CHECK(segs[1].state == DeviceState::Training);
+  CHECK(segs[2].state == DeviceState::Idle);
+  CHECK(segs[2].t0 == 8);
+  for (int i = 0; i < 3; ++i) CHECK(segs[i].lane == 0);
+  // The comm lane: communicating 4..6, overlapping the second training span.
+  CHECK(segs[3].state == DeviceState::Communicating);
+  CHECK(segs[3].lane == 1);
+  CHECK(segs[3].t0 == 4);
+  CHECK(segs[3].t1 == 6);
+  CHECK(segs[3].round == 1);
+  CHECK(std::string(to_string(DeviceState::Communicating)) == "communicating");
+}
+
 TEST_CASE("report data: summary row and datasets equal the files' numbers", "[report]") {
   std::vector<RunData> runs{read_run(fixture().string())};
   const auto d = build_report_data(std::move(runs), {});

@@ -25,6 +25,16 @@ TEST_CASE("cut_down keeps the experiment and shrinks the work", "[smoke]") {
   CHECK(c["algorithm"] == s["algorithm"]);
 }
 
+TEST_CASE("cut_down shrinks a cluster and its local steps", "[smoke]") {
+  json s = json::parse(R"({"platform": {"cluster": {"nodes": 16, "gpus_per_node": 8, "gpu_speed": "97Tf"}},
+                           "workload": {"dataset": "synthetic"}, "algorithm": {"name": "co2", "inner_steps": 48}})");
+  json c = flemu::cut_down(s);
+  CHECK(c["platform"]["cluster"]["nodes"] == 2);
+  CHECK(c["platform"]["cluster"]["gpus_per_node"] == 2);
+  CHECK(c["platform"]["cluster"]["gpu_speed"] == "97Tf");
+  CHECK(c["algorithm"]["inner_steps"] == 2);
+}
+
 TEST_CASE("every shipped scenario and tutorial runs in cut-down form", "[smoke][e2e]") {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;

@@ -29,6 +29,18 @@ std::string describe_platform(const Scenario& sc) {
                        ? format_rate(sc.platform.server.bandwidth_bytes_per_s) + " / " +
                              format_duration(sc.platform.server.latency_s)
                        : std::string("none"));
+  if (const auto& c = sc.platform.cluster) {
+    auto level = [](const ClusterLinkSpec& l, const char* per) {
+      return fmt::format("{} per {}{}, latency {}", format_rate(l.bytes_per_s), per,
+                         l.efficiency < 1 ? fmt::format(" x efficiency {} = {}", l.efficiency, format_rate(l.effective_bytes_per_s()))
+                                          : std::string(),
+                         format_duration(l.latency_s));
+    };
+    s += fmt::format("cluster: {} nodes x {} GPUs of {}{}\n  inside a node: {}\n  between nodes: {}\n\n", c->nodes,
+                     c->gpus_per_node, format_flops(c->gpu_speed_flops),
+                     c->gpu_memory_bytes > 0 ? fmt::format(", {:.3g} GB", c->gpu_memory_bytes / 1e9) : std::string(),
+                     level(c->intra, "GPU"), level(c->inter, "node"));
+  }
   s += fmt::format("{:<12} {:>6} {:>24} {:>6} {:>28} {:>30} {:>10}\n", "class", "count", "speed (min-max)", "cores",
                    "uplink (min-max)", "downlink (min-max)", "latency");
   // Group the expanded devices by class so that jitter shows as a range.
@@ -94,7 +106,7 @@ std::string describe_platform(const Scenario& sc) {
     s += "\n" + describe_graph(make_network_graph(sc, names));
   }
   const auto m = sc.workload.model == ModelKind::Linear ? linear_model_info(sc.workload.features)
-                                                         : describe_model(sc.workload.model);
+                                                         : describe_model(sc.workload);
   s += fmt::format("\nmodel {}: {} parameters ({:.2f} MB on the wire), {:.3f} MFLOP per training sample\n", m.name,
                    m.num_params, m.bytes / 1e6, m.train_flops_per_sample / 1e6);
   return s;

@@ -25,6 +25,7 @@
 #include "emulator/config/scenario.hpp"
 #include "platforms/availability_trace.hpp"
 #include "platforms/units.hpp"
+#include "workloads/models/cnn5.hpp"
 
 namespace flemu {
 namespace {
@@ -95,6 +96,7 @@ const js::FormatCheckers& formats() {
   static const js::FormatCheckers checkers = {
       {"positive-rate", quantity_format(Quantity::Rate, true)},
       {"positive-flops", quantity_format(Quantity::Flops, true)},
+      {"positive-bytes", quantity_format(Quantity::Bytes, true)},
       {"duration", quantity_format(Quantity::Duration, false)},
       {"positive-duration", quantity_format(Quantity::Duration, true)},
       {"power", quantity_format(Quantity::Power, false)},
@@ -503,6 +505,24 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec.devices.push_back(std::move(device));
   }
   spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
+  if (p.contains("cluster")) {
+    const json& c = p["cluster"];
+    ClusterSpec cluster;
+    cluster.nodes = to_int(c["nodes"], "/platform/cluster/nodes", complain);
+    cluster.gpus_per_node = to_int(c["gpus_per_node"], "/platform/cluster/gpus_per_node", complain);
+    cluster.gpu_speed_flops = units::parse_flops(c["gpu_speed"]);
+    if (c.contains("gpu_memory")) cluster.gpu_memory_bytes = units::parse_bytes(c["gpu_memory"]);
+    auto level = [](const json& l) {
+      ClusterLinkSpec spec_level;
+      spec_level.bytes_per_s = units::parse_rate(l["bandwidth"]);
+      spec_level.latency_s = units::parse_duration(l["latency"]);
+      spec_level.efficiency = l["efficiency"];
+      return spec_level;
+    };
+    cluster.intra = level(c["intra_node"]);
+    cluster.inter = level(c["inter_node"]);
+    spec.cluster = cluster;
+  }
   for (size_t i = 0; i < p["link_changes"].size(); ++i) {
     const json& c = p["link_changes"][i];
     const std::string ptr = index_pointer("/platform/link_changes", i);
@@ -526,7 +546,26 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
 WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   WorkloadSpec spec;
   spec.dataset = w["dataset"];
-  spec.model = w["model"] == "cnn" ? ModelKind::Cnn : ModelKind::Mlp;
+  const std::string model = w["model"];
+  spec.model = model == "cnn"      ? ModelKind::Cnn
+               : model == "cnn5"   ? ModelKind::Cnn5
+               : model == "custom" ? ModelKind::Custom
+                                   : ModelKind::Mlp;
+  if (spec.model == ModelKind::Custom) {
+    if (!w.contains("custom_model"))
+      complain.at("/workload/custom_model", "an object giving params and train_flops_per_sample (required with model \"custom\")");
+    const json& c = w["custom_model"];
+    spec.custom.name = c["name"];
+    spec.custom.params = c["params"];
+    spec.custom.bytes_per_param = c["bytes_per_param"];
+    spec.custom.train_flops_per_sample = c["train_flops_per_sample"];
+    spec.custom.forward_flops_per_sample =
+        c.contains("forward_flops_per_sample") ? c["forward_flops_per_sample"].get<double>() : spec.custom.train_flops_per_sample / 3;
+    if (spec.custom.forward_flops_per_sample >= spec.custom.train_flops_per_sample)
+      complain.at("/workload/custom_model/forward_flops_per_sample", "a number below train_flops_per_sample");
+  } else if (w.contains("custom_model")) {
+    complain.at("/workload/custom_model", "no custom_model unless model is \"custom\"");
+  }
   const json& partition = w["partition"];
   const std::string scheme = partition["scheme"];
   if (scheme == "dirichlet") {
@@ -545,7 +584,7 @@ WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   const bool regression = spec.dataset == "synthetic-regression";
   if (regression != (w["model"] == "linear"))
     complain.at("/workload/model", regression ? "\"linear\" with dataset \"synthetic-regression\""
-                                              : "\"mlp\" or \"cnn\" (\"linear\" is the synthetic-regression model)",
+                                              : "\"mlp\", \"cnn\", \"cnn5\" or \"custom\" (\"linear\" is the synthetic-regression model)",
                 w["model"]);
   if (regression) spec.model = ModelKind::Linear;
   if (w.contains("features") && !regression)
@@ -613,6 +652,22 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("buffer_size")) spec.buffer_size = to_int(a["buffer_size"], "/algorithm/buffer_size", complain);
   if (has("updates_per_step"))
     spec.updates_per_step = to_int(a["updates_per_step"], "/algorithm/updates_per_step", complain);
+  if (has("inner_steps")) spec.inner_steps = to_int(a["inner_steps"], "/algorithm/inner_steps", complain);
+  if (has("allreduce")) spec.allreduce = a["allreduce"];
+  if (has("buckets")) spec.buckets = to_int(a["buckets"], "/algorithm/buckets", complain);
+  if (has("outer_lr")) spec.outer_lr = a["outer_lr"];
+  if (has("outer_momentum")) spec.outer_momentum = a["outer_momentum"];
+  if (has("gap_penalty")) spec.gap_penalty = a["gap_penalty"];
+  if (has("gap_lambda")) spec.gap_lambda = a["gap_lambda"];
+  if (has("outer_clip")) spec.outer_clip = a["outer_clip"];
+  if (has("outer_staleness")) spec.outer_staleness = to_int(a["outer_staleness"], "/algorithm/outer_staleness", complain);
+  if (has("layer_split"))
+    for (size_t i = 0; i < a["layer_split"].size(); ++i)
+      spec.layer_split.push_back(to_int(a["layer_split"][i], index_pointer("/algorithm/layer_split", i), complain));
+  if (has("aux_depth")) spec.aux_depth = to_int(a["aux_depth"], "/algorithm/aux_depth", complain);
+  if (has("pyramid")) spec.pyramid = a["pyramid"];
+  if (has("micro_batches")) spec.micro_batches = to_int(a["micro_batches"], "/algorithm/micro_batches", complain);
+  if (has("momentum")) spec.momentum = a["momentum"];
   if (has("policies"))
   for (const auto& [cls, p] : a["policies"].items()) {
     const std::string ptr = "/algorithm/policies/" + cls;
@@ -724,6 +779,33 @@ void prune_algorithm_keys(json& a) {
   for (auto it = a.begin(); it != a.end();) it = algorithm_key_applies(it.key(), name).first ? std::next(it) : a.erase(it);
 }
 
+/// What the model, the training mode, the platform and the algorithm's family must agree on.
+void check_model_fits(const Scenario& s, int64_t device_count, const Complaint& complain) {
+  const AlgorithmSpec& a = s.algorithm;
+  const ModelKind model = s.workload.model;
+  if (model == ModelKind::Custom && s.training != TrainingMode::Analytic)
+    complain.at("/training", "\"analytic\" with model \"custom\" (a custom model has no weights to train)");
+  if (a.is_pipeline() && model != ModelKind::Cnn5)
+    complain.at("/workload/model", "\"cnn5\" with algorithm \"" + a.name + "\" (the network pipelines split layer by layer)");
+  if (a.is_cluster() && a.allreduce == "hierarchical" && !s.platform.cluster)
+    complain.at("/algorithm/allreduce", "\"ring\", \"tree\" or \"star\" without platform.cluster (\"hierarchical\" needs nodes)");
+  if (a.is_pipeline()) {
+    const int layers = cnn5_layer_count();
+    if (device_count > layers)
+      complain.at("/platform", "at most " + std::to_string(layers) + " devices for a pipeline of the " +
+                                   std::to_string(layers) + "-layer cnn5 (one stage per device), not " + std::to_string(device_count));
+    if (!a.layer_split.empty()) {
+      int sum = 0;
+      for (int k : a.layer_split) sum += k;
+      if (static_cast<int64_t>(a.layer_split.size()) != device_count)
+        complain.at("/algorithm/layer_split", "one entry per device (" + std::to_string(device_count) + "), not " +
+                                                  std::to_string(a.layer_split.size()));
+      if (sum != layers)
+        complain.at("/algorithm/layer_split", "layer counts summing to " + std::to_string(layers) + ", not " + std::to_string(sum));
+    }
+  }
+}
+
 /// A battery's resume level defaults to its floor + 0.01 (at most 1): a default that depends
 /// on another key, so the schema cannot state it; written into the resolved document.
 void fill_battery_resume(json& platform) {
@@ -754,8 +836,17 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
   s.training = doc["training"] == "analytic" ? TrainingMode::Analytic : TrainingMode::Real;
   s.compute_device = doc["device"];
 
-  const int64_t device_count = resolve_platform(doc["platform"], complain);
+  int64_t device_count = resolve_platform(doc["platform"], complain);
   fill_battery_resume(doc["platform"]);
+  if (doc["platform"].contains("cluster")) {
+    const json& p = doc["platform"];
+    if (!p["classes"].empty()) complain.at("/platform/classes", "no device classes with a cluster (its GPUs are the devices)");
+    if (!p["devices"].empty()) complain.at("/platform/devices", "no explicit devices with a cluster (its GPUs are the devices)");
+    if (!p["link_changes"].empty()) complain.at("/platform/link_changes", "no link changes with a cluster");
+    if (p.contains("availability_trace")) complain.at("/platform/availability_trace", "no availability trace with a cluster");
+    device_count = int64_t(to_int(p["cluster"]["nodes"], "/platform/cluster/nodes", complain)) *
+                   to_int(p["cluster"]["gpus_per_node"], "/platform/cluster/gpus_per_node", complain);
+  }
   if (device_count < 1)
     complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
   s.platform = to_platform(doc["platform"], complain);
@@ -765,6 +856,9 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
   s.algorithm = to_algorithm(doc["algorithm"], complain);
   s.algorithm.family = algorithm_family(s.algorithm.name);
   if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
+  // Every device is a worker (cluster) or a stage (pipeline).
+  if (s.algorithm.is_cluster() || s.algorithm.is_pipeline()) s.algorithm.clients_per_round = static_cast<int>(device_count);
+  check_model_fits(s, device_count, complain);
   for (const auto& [cls, policy] : s.algorithm.policies) {
     bool known = cls == "*";
     for (const auto& c : s.platform.classes) known = known || c.name == cls;

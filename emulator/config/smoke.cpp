@@ -16,6 +16,15 @@ nlohmann::json cut_down(nlohmann::json s) {
   }
   w["samples_per_client"] = per_client;
   if (s.contains("evaluation")) s["evaluation"].erase("test_samples");
+  // Cluster algorithms: at most 2 local steps per round (a round of DDP is that many all-reduces).
+  if (s.contains("algorithm") && s["algorithm"].contains("inner_steps"))
+    s["algorithm"]["inner_steps"] = std::min(s["algorithm"]["inner_steps"].get<int>(), 2);
+  // Cluster platforms: at most 2 nodes of 2 GPUs (still a hierarchical all-reduce).
+  if (s.contains("platform") && s["platform"].contains("cluster")) {
+    auto& c = s["platform"]["cluster"];
+    for (const char* key : {"nodes", "gpus_per_node"})
+      if (c.contains(key) && c[key].is_number_integer()) c[key] = std::min(c[key].get<int>(), 2);
+  }
   if (s.contains("name")) s["name"] = s["name"].get<std::string>() + "-smoke";
   if (s.contains("output") && s["output"].contains("directory"))
     s["output"]["directory"] = s["output"]["directory"].get<std::string>() + "-smoke";

@@ -22,6 +22,8 @@ enum class EventKind {
   DeviceOff,   ///< a device went off (reason: offline | battery)
   DeviceOn,    ///< a device came back (reason: online | charged)
   Battery,     ///< battery level (charge_j, fraction)
+  Collective,  ///< span: one rank's part of a collective (bytes sent; op; count = messages sent)
+  Send,        ///< span: a point-to-point transfer from a device to `peer` (bytes; op = what it carries)
   Gossip,      ///< span: a node's exchange with neighbours (bytes sent, count = messages sent; peer for a pairwise one)
   Consensus,   ///< decentralized: how far the node models are apart (consensus, optimum_distance)
 };
@@ -40,11 +42,12 @@ struct Event {
   double flops = 0;
   int count = -1;
   double accuracy = NAN, loss = NAN;
-  std::string reason;     ///< update_dropped, device_off/on
+  std::string reason{};   ///< update_dropped, device_off/on
   int staleness = -1;     ///< async uploads: server versions since the client's model
   double charge_j = NAN, fraction = NAN;  ///< battery
   int steps = -1;         ///< train: local steps taken
-  int peer = -1;          ///< gossip: the other node of a pairwise exchange
+  std::string op{};       ///< collective: algorithm ("ring-allreduce", ...); send: payload ("activations", ...)
+  int peer = -1;          ///< send: destination device; gossip: the other node of a pairwise exchange
   double consensus = NAN;         ///< consensus: (1/n) sum_i ||x_i - x-bar||^2
   double optimum_distance = NAN;  ///< consensus: (1/n) sum_i ||x_i - x*||^2 where x* is known
 };

@@ -17,6 +17,7 @@
 namespace flemu {
 
 class ServerInbox;
+struct TrainTest;
 struct NetworkGraph;
 struct RegressionProblem;
 
@@ -34,6 +35,12 @@ struct Federation {
   int model_version = -1;
   /// Where clients deliver updates to the server (created before any actor runs).
   std::shared_ptr<ServerInbox> inbox;
+  /// Real runs: the data set (schedules that train without the Trainer's jobs read it:
+  /// pipelines); nullptr in analytic runs.
+  std::shared_ptr<const TrainTest> data;
+  /// What a schedule's actors share for the run (cluster, pipeline); held here so that it goes
+  /// before the engine does.
+  std::shared_ptr<void> schedule_state;
   /// Decentralized schedules: the graph, its mixing matrix and spectra (nullptr otherwise).
   std::shared_ptr<const NetworkGraph> graph;
   /// The synthetic-regression workload's problem, for schedules that compute on it directly

@@ -85,6 +85,8 @@ void RoundMetrics::on_event(const Event& e) {
         r.wasted_energy_j += fleet_->energy_j(e.client) - device_energy_at_start_[e.client];
       break;
     }
+    case EventKind::Collective:
+    case EventKind::Send: row(e.round).bytes_up += e.bytes; break;
     case EventKind::Gossip: {
       auto& r = row(e.round);
       decentralized_ = true;

@@ -19,6 +19,7 @@
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
 #include "emulator/core/device_table.hpp"
+#include "platforms/cluster_platform.hpp"
 #include "emulator/core/device_transfer.hpp"
 #include "emulator/core/link_changes.hpp"
 #include "emulator/core/network_graph.hpp"
@@ -140,7 +141,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       trainer = make_torch_trainer(sc.workload.model, data, sc.compute_device, opt.stack_clients);
       test_size = data->test.size;
     } else {
-      trainer = make_analytic_trainer(sc.workload.model);
+      trainer = make_analytic_trainer(describe_model(sc.workload));
     }
     // Partitions: index lists into the one shared training set. In analytic mode there is no
     // data; every client holds samples_per_client (what the flop count needs).
@@ -205,8 +206,9 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     std::vector<std::string> names;
     for (const auto& d : devices) names.push_back(d.name);
     if (sc.algorithm.is_decentralized()) graph = std::make_shared<const NetworkGraph>(make_network_graph(sc, names));
-    const StarPlatform platform = graph ? build_p2p_platform(sc.platform, devices, graph->topology)
-                                        : build_star_platform(sc.platform, devices);
+    const StarPlatform platform = graph                 ? build_p2p_platform(sc.platform, devices, graph->topology)
+                                  : sc.platform.cluster ? build_cluster_platform(sc.platform, devices)
+                                                        : build_star_platform(sc.platform, devices);
     // Generated availability traces reach the time budget, else 30 simulated days.
     Fleet fleet(devices, platform, sc.platform, sc.seed, sc.stop.max_time_s > 0 ? sc.stop.max_time_s : 30 * 86400.0,
                 bus);
@@ -219,6 +221,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                    make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
                    fleet};
     fed.inbox = std::make_shared<ServerInbox>(platform.server);
+    fed.data = data;
     fed.graph = graph;
     fed.regression = regression;
     fleet.subscribe(fed.inbox.get());
@@ -292,6 +295,12 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     int dropped = 0;
     for (const auto& r : rows) dropped += r.dropped;
     j["dropped_updates"] = dropped;
+    if (!outcome.params_hash.empty()) j["params_hash"] = outcome.params_hash;
+    if (!outcome.device_memory_bytes.empty()) {
+      double peak = 0;
+      for (double m : outcome.device_memory_bytes) peak = std::max(peak, m);
+      j["memory"] = {{"peak_bytes_per_device", outcome.device_memory_bytes}, {"max_peak_bytes", peak}};
+    }
     j["devices"] = devices.size();
     if (graph) {
       j["graph"] = graph_summary(*graph);

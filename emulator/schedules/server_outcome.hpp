@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <simgrid/s4u.hpp>
 
@@ -23,6 +24,10 @@ struct ServerOutcome {
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
   std::string error;        ///< set when the run failed (see run_guarded): its outputs are void
   StateFootprint state;     ///< what the algorithm keeps across rounds
+  /// xxh64 (hex) of the final global parameters' bytes; "" when there are none (analytic).
+  std::string params_hash;
+  /// Peak memory per device, bytes, where the schedule accounts for it (pipelines); else empty.
+  std::vector<double> device_memory_bytes;
 };
 
 /// Training that diverged: a loss or a parameter that is not a finite number.

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "workloads/data/dataset.hpp"
+#include "workloads/models/cnn5.hpp"
 #include "workloads/models/local_step_executor.hpp"
 #include "workloads/models/trainer.hpp"
 
@@ -31,6 +32,13 @@ struct Net {
 
   torch::Tensor forward(torch::Tensor x) const {
     const auto& p = views;
+    if (kind == ModelKind::Cnn5) {  // workloads/models/cnn5.hpp: 3x3 convolutions, pool, head
+      const auto& layers = cnn5_layers();
+      for (size_t i = 0; i < layers.size(); ++i)
+        x = torch::relu(torch::conv2d(x, p[2 * i], p[2 * i + 1], layers[i].stride, 1));
+      x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+      return torch::linear(x, p[2 * layers.size()], p[2 * layers.size() + 1]);
+    }
     if (kind == ModelKind::Mlp) {
       x = x.view({x.size(0), 784});
       x = torch::relu(torch::linear(x, p[0], p[1]));

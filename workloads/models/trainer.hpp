@@ -95,5 +95,6 @@ std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<cons
 
 /// Flop/byte model only: parameters never change, accuracy and loss are NaN.
 std::unique_ptr<Trainer> make_analytic_trainer(ModelKind kind);
+std::unique_ptr<Trainer> make_analytic_trainer(const ModelInfo& model);
 
 }  // namespace flemu
