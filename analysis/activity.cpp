@@ -24,7 +24,10 @@ void add_activity_rows(const RunData& run, const DeviceTimeline& tl, const Devic
     }
   };
   std::set<int> in_timeline(tl.clients.begin(), tl.clients.end());
-  for (const auto& s : tl.segments) add(static_cast<int>(s.state), s.t0, s.t1);
+  // Lane 1 (communicating, over the device's own state) would count its time twice: shares
+  // are of lane 0, which covers every device from 0 to the end.
+  for (const auto& s : tl.segments)
+    if (s.lane == 0) add(static_cast<int>(s.state), s.t0, s.t1);
   for (int d : dc.devices)
     if (!in_timeline.count(d)) add(static_cast<int>(DeviceState::Idle), 0, end);
   const double capacity = width * static_cast<double>(dc.devices.size());

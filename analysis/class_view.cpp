@@ -89,7 +89,8 @@ void add_per_class_rows(const RunData& run, const DeviceTimeline& tl, const Devi
   // Time per state: the timeline's segments; devices it does not know were idle throughout.
   std::map<std::string, std::map<DeviceState, double>> seconds;
   std::set<int> in_timeline(tl.clients.begin(), tl.clients.end());
-  for (const auto& s : tl.segments) seconds[dc.class_of(s.client)][s.state] += s.t1 - s.t0;
+  for (const auto& s : tl.segments)  // lane 1 (communicating) overlays lane 0: not counted twice
+    if (s.lane == 0) seconds[dc.class_of(s.client)][s.state] += s.t1 - s.t0;
   for (size_t i = 0; i < dc.devices.size(); ++i)
     if (!in_timeline.count(dc.devices[i])) seconds[dc.classes[i]][DeviceState::Idle] += tl.end_s;
   const DeviceState states[] = {DeviceState::Downloading, DeviceState::Training, DeviceState::Uploading,
