@@ -137,14 +137,18 @@ TEST_CASE("shared link: fluid model = SimGrid, FedBuff on devices switching off 
   compare_with_simgrid(s, "fedbuff", 50);
 }
 
-TEST_CASE("shared link: fluid model = SimGrid, anarchic clients", "[shared_link][fluid]") {
+// Anarchic clients: the fluid model disagreed with SimGrid (a different number of transfers)
+// after the 2026-12-01 integration, so "auto" keeps them on SimGrid until that is understood.
+TEST_CASE("shared link: anarchic clients stay on SimGrid's solver", "[shared_link][fluid]") {
   json s = golden_scenario("golden-anarchic");
   s["platform"]["server"]["bandwidth"] = "10Mbps";
   for (auto& c : s["platform"]["classes"]) {
     c["jitter_step"] = 0;
     if (c.contains("power")) c["power"].erase("radio_idle"), c["power"].erase("send"), c["power"].erase("receive");
   }
-  compare_with_simgrid(s, "anarchic", 20);
+  const Run fl = run(s, "auto", "anarchic");
+  CHECK(fl.summary["shared_link"]["model"] == "simgrid");
+  CHECK(fl.summary["shared_link"]["reason"].get<std::string>().find("anarchic") != std::string::npos);
 }
 
 TEST_CASE("shared link: where the fluid model is not exact, SimGrid runs and summary.json says why",
