@@ -1,5 +1,6 @@
 // A codec object of a scenario (scenarios/scenario.schema.json, $defs/codec) -> the compression
-// library's typed CodecSpec. The document has passed the schema and has its defaults filled.
+// library's typed CodecSpec, for algorithm.compression and choco-sgd's compressor alike. The
+// document has passed the schema; keys left out keep CodecSpec's defaults.
 #pragma once
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,7 @@
 #include "emulator/config/compression_config.hpp"
 
+#include "emulator/config/codec_config.hpp"
+
 #include <stdexcept>
 #include <vector>
 
@@ -43,41 +45,6 @@ void resolve_codec(json& codec, const std::string& ptr, const Complain& complain
   }
 }
 
-compression::CodecSpec to_codec(const json& c) {
-  compression::CodecSpec s;
-  s.name = c["name"];
-  auto get = [&c](const char* key, auto& field) {
-    if (c.contains(key)) field = c[key].get<std::decay_t<decltype(field)>>();
-  };
-  get("levels", s.levels);
-  get("bucket", s.bucket);
-  get("elias", s.elias);
-  get("density", s.density);
-  get("error_feedback", s.error_feedback);
-  if (c.contains("index_coding")) {
-    const std::string ic = c["index_coding"];
-    s.index_coding = ic == "int32"    ? compression::IndexCoding::Int32
-                     : ic == "int64"  ? compression::IndexCoding::Int64
-                     : ic == "bitmap" ? compression::IndexCoding::Bitmap
-                     : ic == "varint" ? compression::IndexCoding::Varint
-                                      : compression::IndexCoding::Auto;
-  }
-  get("fp16_values", s.fp16_values);
-  get("momentum", s.momentum);
-  get("nesterov", s.nesterov);
-  get("momentum_masking", s.momentum_masking);
-  get("clip_norm", s.clip_norm);
-  get("warmup", s.warmup);
-  get("warmup_rounds", s.warmup_rounds);
-  get("warmup_coeff", s.warmup_coeff);
-  get("sample_ratio", s.sample_ratio);
-  get("compress_vectors", s.compress_vectors);
-  get("keep", s.keep);
-  get("kmeans_iterations", s.kmeans_iterations);
-  get("zero_preserving", s.zero_preserving);
-  return s;
-}
-
 }  // namespace
 
 void load_compression(json& doc, Scenario& s, const Complain& complain) {
@@ -93,8 +60,8 @@ void load_compression(json& doc, Scenario& s, const Complain& complain) {
     complain("/algorithm/compression/down/name",
              "one of \"none\", \"fp16\", \"qsgd\", \"fedpaq\" (a download carries the model, which is quantized, "
              "not sparsified), got \"" + down + "\"");
-  s.algorithm.compression.up = to_codec(c["up"]);
-  s.algorithm.compression.down = to_codec(c["down"]);
+  s.algorithm.compression.up = to_codec_spec(c["up"]);
+  s.algorithm.compression.down = to_codec_spec(c["down"]);
   // What the schema cannot say (e.g. a density of 0 is refused by the codec itself): check by
   // building each codec once on a one-tensor model.
   for (const char* way : {"up", "down"}) {
