@@ -5,6 +5,7 @@
 #include <string>
 
 #include "algorithms/fl/participation_policy.hpp"
+#include "algorithms/llm/llm_params.hpp"
 #include "algorithms/fl/staleness.hpp"
 
 namespace flemu {
@@ -34,8 +35,16 @@ struct AlgorithmSpec {
   int updates_per_step = 10;    ///< m: updates per server step
   std::map<std::string, ParticipationPolicy> policies;  ///< per class name, "*" = fallback
 
+  // Language-model fine-tuning (lora, flasc, ferret, fedkseed, sfprompt, sfl)
+  LoraSpec lora;                ///< lora, flasc: adapters
+  FlascParams flasc;
+  FerretParams ferret;
+  FedKSeedParams fedkseed;
+  SplitParams split;            ///< sfprompt, sfl
+
   bool is_async() const { return family == "async"; }
   bool is_anarchic() const { return family == "anarchic"; }
+  bool is_split() const { return family == "split"; }
   /// The policy of a device of class `class_name`.
   const ParticipationPolicy& policy_for(const std::string& class_name) const;
 };

@@ -55,6 +55,7 @@ struct DeviceClassSpec {
   PowerSpec power;
   std::optional<BatterySpec> battery;
   AvailabilitySpec availability;
+  double memory_bytes = 0;     ///< memory available to training, bytes; 0 = not checked
 };
 
 /// One concrete device after expansion of classes (and jitter) or from an explicit list.
@@ -67,6 +68,7 @@ struct DeviceSpec {
   PowerSpec power;
   std::optional<BatterySpec> battery;
   AvailabilitySpec availability;
+  double memory_bytes = 0;     ///< memory available to training, bytes; 0 = not checked
 };
 
 /// A change of link conditions over a time window: "the phones' uplink drops to 1 Mbps

@@ -69,3 +69,7 @@ TEST_CASE("golden trace: FedAsync on devices that are always on", "[golden]") {
 }
 
 TEST_CASE("golden trace: AFA-CD anarchic clients", "[golden]") { check_against_golden("golden-anarchic", 1); }
+
+TEST_CASE("golden trace: SFPrompt's split schedule (four messages per batch, a shared server)", "[golden]") {
+  check_against_golden("golden-sfprompt", 2);
+}

@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 
 #include "platforms/units.hpp"
+#include "algorithms/llm/device_memory.hpp"
+#include "algorithms/llm/lm_methods.hpp"
 #include "workloads/models/model_info.hpp"
+#include "workloads/text_workload.hpp"
 
 namespace flemu {
 
@@ -80,6 +83,22 @@ std::string describe_platform(const Scenario& sc) {
                      c.up_bytes_per_s > 0 ? ", uplink " + format_rate(c.up_bytes_per_s) : std::string(),
                      c.down_bytes_per_s > 0 ? ", downlink " + format_rate(c.down_bytes_per_s) : std::string());
   s += fmt::format("algorithm: {}\n", sc.algorithm.name);
+  if (sc.workload.model == ModelKind::Transformer) {
+    TransformerSpec t = sc.workload.transformer;
+    if (t.vocab == 0) t.vocab = text_vocabulary(sc.workload, "").size();
+    const ModelInfo m = describe_lm(lm_job_spec(t, sc.algorithm, sc.seed));
+    const DeviceMemory mem = estimate_device_memory(m, sc.algorithm);
+    s += fmt::format(
+        "\nmodel transformer: {} layers, d {}, {} heads, context {}, vocabulary {}: {} parameters ({} trainable by "
+        "{}), {:.3f} MFLOP per training window of {} tokens\n",
+        t.layers, t.d_model, t.heads, t.context, t.vocab, m.num_params, m.trainable_params, sc.algorithm.name,
+        m.train_flops_per_sample / 1e6, t.context);
+    s += fmt::format("device memory for {} (batch {}): {} (parameters {}, activations {}, gradients {}, buffers {})\n",
+                     sc.algorithm.name, sc.algorithm.batch_size, format_bytes(mem.total()),
+                     format_bytes(mem.parameters), format_bytes(mem.activations), format_bytes(mem.gradients),
+                     format_bytes(mem.buffers));
+    return s;
+  }
   const auto m = describe_model(sc.workload.model);
   s += fmt::format("\nmodel {}: {} parameters ({:.2f} MB on the wire), {:.3f} MFLOP per training sample\n", m.name,
                    m.num_params, m.bytes / 1e6, m.train_flops_per_sample / 1e6);

@@ -2,6 +2,7 @@
 //   flemu run SCENARIO.json [--jobs N] [--data-dir DIR] [--output DIR] [--log-level L] [--quiet]
 //   flemu validate SCENARIO.json
 //   flemu describe SCENARIO.json
+//   flemu pretrain SCENARIO.json [--data-dir DIR]
 //   flemu sweep SWEEP.json [--parallel N] [--jobs N]
 //   flemu report RUN_DIR... [-o report.html] [--figures DIR] [--label L]...
 // Exit codes: 0 success, 2 bad input (scenario, options), 1 any other failure.
@@ -18,6 +19,9 @@
 #include "emulator/config/smoke.hpp"
 #include "emulator/cli/sweep.hpp"
 #include "analysis/report.hpp"
+#include "workloads/text_workload.hpp"
+
+#include <cmath>
 
 #include <unistd.h>
 #include <filesystem>
@@ -50,6 +54,10 @@ int main(int argc, char** argv) {
   validate->add_option("scenario", scenario_path, "scenario JSON file")->required();
   auto* describe = app.add_subcommand("describe", "print the resolved platform as a table");
   describe->add_option("scenario", scenario_path, "scenario JSON file")->required();
+  auto* pretrain = app.add_subcommand(
+      "pretrain", "build (or find in its cache) the base model of a scenario's workload.init.pretrain; print its path and hash");
+  pretrain->add_option("scenario", scenario_path, "scenario JSON file")->required();
+  pretrain->add_option("--data-dir", opt.data_dir, "corpus directory (overrides the default)");
 
   std::string sweep_path;
   flemu::SweepOptions sweep_opt;
@@ -128,6 +136,19 @@ int main(int argc, char** argv) {
     }
     if (*describe) {
       std::cout << flemu::describe_platform(scenario);
+      return 0;
+    }
+    if (*pretrain) {
+      if (scenario.workload.init.kind != flemu::InitSpec::Pretrain) {
+        std::cerr << "error: " << scenario_path << ": /workload/init/pretrain: expected a pretraining section\n";
+        return 2;
+      }
+      flemu::WorkloadSpec w = scenario.workload;
+      if (w.transformer.vocab == 0) w.transformer.vocab = flemu::text_vocabulary(w, opt.data_dir).size();
+      const auto ck = flemu::base_checkpoint(w, opt.data_dir, [](const std::string& line) { spdlog::info("{}", line); });
+      std::cout << "checkpoint " << ck.path << "\nhash " << ck.hash << "\nkey " << ck.key << "\n"
+                << (ck.built ? "built now" : "found in the cache") << ", held-out perplexity "
+                << std::exp(ck.heldout_loss) << "\n";
       return 0;
     }
     // `mpirun -np K flemu run`: rank 0 runs the engine, ranks > 0 serve its training jobs

@@ -90,6 +90,7 @@ const js::FormatCheckers& formats() {
       {"positive-duration", quantity_format(Quantity::Duration, true)},
       {"power", quantity_format(Quantity::Power, false)},
       {"positive-energy", quantity_format(Quantity::Energy, true)},
+      {"positive-bytes", quantity_format(Quantity::Bytes, true)},
       {"identifier",
        {"a name of letters, digits, \"_\", \".\" and \"-\", starting with a letter or digit",
         [](const std::string& s) {
@@ -306,7 +307,7 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
     }
     check_link(device, ptr, /*complete=*/false, complain);
     const json& parent = classes[cls->second];
-    for (const char* key : {"speed", "cores", "latency", "power", "battery", "availability"})
+    for (const char* key : {"speed", "cores", "latency", "power", "battery", "availability", "memory"})
       if (!device.contains(key) && parent.contains(key)) device[key] = parent[key];
     // Inherit the link half by half, so that overriding "uplink" keeps the class's downlink.
     const bool up = device.contains("uplink"), down = device.contains("downlink");
@@ -431,6 +432,7 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec_class.power = to_power(cls);
     spec_class.battery = to_battery(cls, ptr, complain);
     spec_class.availability = to_availability(cls, ptr, complain);
+    if (cls.contains("memory")) spec_class.memory_bytes = units::parse_bytes(cls["memory"]);
     spec.classes.push_back(std::move(spec_class));
   }
   for (size_t d = 0; d < p["devices"].size(); ++d) {
@@ -445,6 +447,7 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     device.power = to_power(dev);
     device.battery = to_battery(dev, ptr, complain);
     device.availability = to_availability(dev, ptr, complain);
+    if (dev.contains("memory")) device.memory_bytes = units::parse_bytes(dev["memory"]);
     spec.devices.push_back(std::move(device));
   }
   spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
@@ -467,13 +470,43 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
   return spec;
 }
 
-WorkloadSpec to_workload(const json& w, const Complaint& complain) {
+bool is_text_dataset(const std::string& dataset) { return dataset == "fortunes" || dataset == "synthetic-text"; }
+
+/// Text and language-model keys go with their dataset and model; fills their defaults' place.
+void check_workload_keys(json& w, const Complaint& complain) {
+  const bool text = is_text_dataset(w["dataset"]);
+  const bool transformer = w["model"] == "transformer";
+  if (text != transformer)
+    complain.at("/workload/model", text ? "\"transformer\" with a text dataset (\"" + w["dataset"].get<std::string>() + "\")"
+                                        : "\"mlp\" or \"cnn\" with an image dataset (\"transformer\" needs \"fortunes\" or \"synthetic-text\")");
+  for (const char* key : {"transformer", "init"})
+    if (!transformer && w.contains(key))
+      complain.at(std::string("/workload/") + key, std::string("no \"") + key + "\" without model \"transformer\"");
+  if (!text && w.contains("text")) complain.at("/workload/text", "no \"text\" with an image dataset");
+  if (!text && w.contains("partition") && w["partition"].value("scheme", "") == "categories")
+    complain.at("/workload/partition/scheme", "\"iid\", \"dirichlet\" or \"shards\" with an image dataset (\"categories\" is for text)");
+  if (transformer) {
+    if (!w.contains("transformer")) w["transformer"] = json::object();
+    if (!w.contains("text")) w["text"] = json::object();
+    if (w.contains("init")) {
+      const json& init = w["init"];
+      const bool pre = init.contains("pretrain"), ck = init.contains("checkpoint");
+      if (pre == ck) complain.at("/workload/init", "exactly one of \"pretrain\" and \"checkpoint\"");
+      if (init.contains("hash") && !ck) complain.at("/workload/init/hash", "no \"hash\" without \"checkpoint\"");
+      if (init.contains("cache") && !pre) complain.at("/workload/init/cache", "no \"cache\" without \"pretrain\"");
+    }
+  }
+}
+
+WorkloadSpec to_workload(const json& w, const std::string& source, const Complaint& complain) {
   WorkloadSpec spec;
   spec.dataset = w["dataset"];
-  spec.model = w["model"] == "cnn" ? ModelKind::Cnn : ModelKind::Mlp;
+  spec.model = w["model"] == "cnn" ? ModelKind::Cnn : w["model"] == "transformer" ? ModelKind::Transformer : ModelKind::Mlp;
   const json& partition = w["partition"];
   const std::string scheme = partition["scheme"];
-  if (scheme == "dirichlet") {
+  if (scheme == "categories") {
+    spec.partition.scheme = PartitionScheme::Categories;
+  } else if (scheme == "dirichlet") {
     spec.partition.scheme = PartitionScheme::Dirichlet;
     spec.partition.alpha = partition["alpha"];
   } else if (scheme == "shards") {
@@ -485,6 +518,47 @@ WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   }
   spec.samples_per_client =
       to_int(w["samples_per_client"], "/workload/samples_per_client", complain);
+  if (spec.model != ModelKind::Transformer) return spec;
+  const json& t = w["transformer"];
+  TransformerSpec& m = spec.transformer;
+  m.context = to_int(t["context"], "/workload/transformer/context", complain);
+  m.d_model = to_int(t["d_model"], "/workload/transformer/d_model", complain);
+  m.layers = to_int(t["layers"], "/workload/transformer/layers", complain);
+  m.heads = to_int(t["heads"], "/workload/transformer/heads", complain);
+  m.mlp_hidden = to_int(t["mlp_hidden"], "/workload/transformer/mlp_hidden", complain);
+  if (m.d_model % m.heads != 0)
+    complain.at("/workload/transformer/heads", "a divisor of d_model (" + std::to_string(m.d_model) + ")");
+  const json& text = w["text"];
+  spec.text.tokens = text["tokens"];
+  m.vocab = spec.text.tokens == "byte" ? 257 : 0;  // "char": set from the corpus when it is read
+  spec.text.categories = text["categories"].get<std::vector<std::string>>();
+  spec.text.held_out = text["held_out"];
+  if (w.contains("init")) {
+    const json& init = w["init"];
+    if (init.contains("pretrain")) {
+      const json& p = init["pretrain"];
+      spec.init.kind = InitSpec::Pretrain;
+      spec.init.pretrain.categories = p["categories"].get<std::vector<std::string>>();
+      spec.init.pretrain.steps = to_int(p["steps"], "/workload/init/pretrain/steps", complain);
+      spec.init.pretrain.batch_size = to_int(p["batch_size"], "/workload/init/pretrain/batch_size", complain);
+      spec.init.pretrain.lr = p["lr"];
+      spec.init.pretrain.seed = p["seed"].get<uint64_t>();
+      spec.init.pretrain.held_out = p["held_out"];
+      spec.init.cache_dir = init["cache"];
+      for (const auto& c : spec.text.categories)
+        for (const auto& pc : spec.init.pretrain.categories)
+          if (c == pc)
+            complain.at("/workload/text/categories",
+                        "categories the base model was not pretrained on (\"" + c + "\" is in init/pretrain/categories)");
+    } else {
+      namespace fs = std::filesystem;
+      fs::path ck = init["checkpoint"].get<std::string>();
+      if (ck.is_relative()) ck = fs::path(source).parent_path() / ck;
+      spec.init.kind = InitSpec::Checkpoint;
+      spec.init.checkpoint = ck.string();
+      if (init.contains("hash")) spec.init.expected_hash = init["hash"];
+    }
+  }
   return spec;
 }
 
@@ -514,6 +588,41 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("buffer_size")) spec.buffer_size = to_int(a["buffer_size"], "/algorithm/buffer_size", complain);
   if (has("updates_per_step"))
     spec.updates_per_step = to_int(a["updates_per_step"], "/algorithm/updates_per_step", complain);
+  if (has("lora")) {
+    spec.lora.rank = to_int(a["lora"]["rank"], "/algorithm/lora/rank", complain);
+    spec.lora.alpha = a["lora"]["alpha"];
+    spec.lora.targets = a["lora"]["targets"].get<std::vector<std::string>>();
+  }
+  if (has("density_up")) spec.flasc.density_up = a["density_up"];
+  if (has("density_down")) spec.flasc.density_down = a["density_down"];
+  if (has("server_optimizer")) spec.flasc.server_optimizer = a["server_optimizer"];
+  if (has("adam")) {
+    const json& o = a["adam"];
+    spec.flasc.adam_lr = o["lr"];
+    spec.flasc.adam_beta1 = o["beta1"];
+    spec.flasc.adam_beta2 = o["beta2"];
+    spec.flasc.adam_eps = o["eps"];
+    spec.flasc.adam_weight_decay = o["weight_decay"];
+  }
+  if (has("seeds")) spec.ferret.seeds = to_int(a["seeds"], "/algorithm/seeds", complain);
+  if (has("basis")) spec.ferret.basis = direction_law_from_name(a["basis"]);
+  if (has("reconstruction_clip")) spec.ferret.reconstruction_clip = a["reconstruction_clip"];
+  if (has("server_momentum")) spec.ferret.server_momentum = a["server_momentum"];
+  if (has("download")) {
+    const SeedDownload d = a["download"] == "history" ? SeedDownload::History : SeedDownload::Model;
+    spec.ferret.download = spec.fedkseed.download = d;
+  }
+  if (has("candidate_seeds"))
+    spec.fedkseed.candidate_seeds = to_int(a["candidate_seeds"], "/algorithm/candidate_seeds", complain);
+  if (has("zo_epsilon")) spec.fedkseed.epsilon = a["zo_epsilon"];
+  if (has("split")) {
+    spec.split.points.head_layers = to_int(a["split"]["head_layers"], "/algorithm/split/head_layers", complain);
+    spec.split.points.tail_layers = to_int(a["split"]["tail_layers"], "/algorithm/split/tail_layers", complain);
+  }
+  if (has("prompt_tokens")) spec.split.prompt_tokens = to_int(a["prompt_tokens"], "/algorithm/prompt_tokens", complain);
+  if (has("keep_fraction")) spec.split.keep_fraction = a["keep_fraction"];
+  if (has("local_loss_epochs"))
+    spec.split.local_loss_epochs = to_int(a["local_loss_epochs"], "/algorithm/local_loss_epochs", complain);
   if (has("policies"))
   for (const auto& [cls, p] : a["policies"].items()) {
     const std::string ptr = "/algorithm/policies/" + cls;
@@ -590,6 +699,14 @@ void prune_algorithm_keys(json& a) {
 Scenario build(json doc, const std::string& source) {
   const Complaint complain(source);
   check_algorithm_keys(doc["algorithm"], complain);
+  check_workload_keys(doc["workload"], complain);
+  {
+    // Keys whose default depends on the algorithm: written so the resolved document states it.
+    json& a = doc["algorithm"];
+    const std::string name = a["name"];
+    if ((name == "ferret" || name == "fedkseed") && !a.contains("download"))
+      a["download"] = name == "ferret" ? "model" : "history";
+  }
   js::apply_defaults(sorted_schema(), doc, formats());
   prune_algorithm_keys(doc["algorithm"]);
 
@@ -605,10 +722,20 @@ Scenario build(json doc, const std::string& source) {
   if (device_count < 1)
     complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
   s.platform = to_platform(doc["platform"], complain);
-  s.workload = to_workload(doc["workload"], complain);
+  s.workload = to_workload(doc["workload"], source, complain);
 
   s.algorithm = to_algorithm(doc["algorithm"], complain);
   s.algorithm.family = algorithm_family(s.algorithm.name);
+  for (const char* lm_only : {"lora", "flasc", "fedkseed", "sfprompt", "sfl"})
+    if (s.algorithm.name == lm_only && s.workload.model != ModelKind::Transformer)
+      complain.at("/algorithm/name", "an algorithm for the workload's model (\"" + s.algorithm.name +
+                                         "\" fine-tunes model \"transformer\" only)");
+  if (s.algorithm.is_split()) {
+    const SplitPoints& sp = s.algorithm.split.points;
+    if (sp.head_layers + sp.tail_layers > s.workload.transformer.layers)
+      complain.at("/algorithm/split", "head_layers + tail_layers <= the transformer's layers (" +
+                                          std::to_string(s.workload.transformer.layers) + ")");
+  }
   if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
   for (const auto& [cls, policy] : s.algorithm.policies) {
     bool known = cls == "*";

@@ -7,7 +7,15 @@ namespace flemu {
 nlohmann::json cut_down(nlohmann::json s) {
   s["stop"] = {{"rounds", 2}};
   auto& w = s["workload"];
-  w["dataset"] = "synthetic";
+  const std::string dataset = w.value("dataset", "");
+  const bool text = dataset == "fortunes" || dataset == "synthetic-text";
+  w["dataset"] = text ? "synthetic-text" : "synthetic";
+  if (text && w.contains("init") && w["init"].contains("pretrain")) {
+    // A few steps of pretraining, into a cache of its own (the smoke's synthetic corpus).
+    auto& p = w["init"]["pretrain"];
+    p["steps"] = std::min(p.value("steps", 20), 20);
+    w["init"]["cache"] = w["init"].value("cache", std::string("out/checkpoints")) + "-smoke";
+  }
   int per_client = std::min(w.value("samples_per_client", 64), 64);
   // Shards need a multiple of the shards per client.
   if (w.contains("partition") && w["partition"].value("scheme", "") == "shards") {

@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace sg4 = simgrid::s4u;
@@ -52,14 +53,18 @@ void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t byt
   mine->wait();
 }
 
-RoundTransfers::RoundTransfers(sg4::Host* server, std::vector<int> devices, uint64_t bytes)
+RoundTransfers::RoundTransfers(sg4::Host* server, std::vector<int> devices, std::vector<uint64_t> download_bytes)
     : posted_(std::make_shared<std::vector<sg4::CommPtr>>()) {
+  if (download_bytes.size() != devices.size())
+    throw std::logic_error("RoundTransfers: one download size per device");
   auto posted = posted_;
-  actor_ = sg4::Actor::create("round-transfers", server, [posted, devices = std::move(devices), bytes] {
+  actor_ = sg4::Actor::create("round-transfers", server,
+                              [posted, devices = std::move(devices), bytes = std::move(download_bytes)] {
     sg4::Actor::self()->daemonize();
     posted->reserve(2 * devices.size());
-    for (int d : devices) {
-      posted->push_back(device_mailbox(d, TransferWay::ToDevice)->put_async(&g_token, bytes));
+    for (size_t i = 0; i < devices.size(); ++i) {
+      const int d = devices[i];
+      posted->push_back(device_mailbox(d, TransferWay::ToDevice)->put_async(&g_token, bytes[i]));
       posted->push_back(device_mailbox(d, TransferWay::ToServer)->get_async<int>(&g_sink));
     }
     // Wait until the round is over and kills this actor. Not suspend(): a suspended actor's

@@ -38,12 +38,12 @@ void transfer_bytes(TransferWay way, simgrid::s4u::Host* server, int device, uin
                     ServerEnd server_end = ServerEnd::Helper);
 
 /// The server's end of every transfer of one sync round: one actor on the server host posts,
-/// for each device, the model download and the update upload (`bytes` each), and never waits
-/// on them. Destroying it withdraws what was not transferred: call it once the round's
+/// for each device, the model download (`download_bytes[i]` for devices[i]) and the receiving
+/// end of the update upload (its size is the device's), and never waits on them. Destroying it withdraws what was not transferred: call it once the round's
 /// clients have uploaded or been killed, before the next round posts its own.
 class RoundTransfers {
  public:
-  RoundTransfers(simgrid::s4u::Host* server, std::vector<int> devices, uint64_t bytes);
+  RoundTransfers(simgrid::s4u::Host* server, std::vector<int> devices, std::vector<uint64_t> download_bytes);
   ~RoundTransfers();
   RoundTransfers(const RoundTransfers&) = delete;
   RoundTransfers& operator=(const RoundTransfers&) = delete;

@@ -22,6 +22,9 @@ enum class EventKind {
   DeviceOff,   ///< a device went off (reason: offline | battery)
   DeviceOn,    ///< a device came back (reason: online | charged)
   Battery,     ///< battery level (charge_j, fraction)
+  SplitUp,     ///< span: split learning, device -> server message (bytes; reason activations | gradients)
+  SplitDown,   ///< span: split learning, server -> device message (bytes; reason activations | gradients)
+  ServerCompute,  ///< span: the server computing for one client (flops; split learning's body)
 };
 
 const char* to_string(EventKind kind);

@@ -66,6 +66,12 @@ void RoundMetrics::on_event(const Event& e) {
         r.wasted_energy_j += fleet_->energy_j(e.client) - device_energy_at_start_[e.client];
       break;
     }
+    case EventKind::SplitUp: row(e.round).bytes_up += e.bytes; break;
+    case EventKind::SplitDown: row(e.round).bytes_down += e.bytes; break;
+    case EventKind::ServerCompute:
+      row(e.round).server_flops += e.flops;
+      server_computes_ = true;
+      break;
     case EventKind::Aggregate:
     case EventKind::DeviceOff:
     case EventKind::DeviceOn:
@@ -82,7 +88,8 @@ void RoundMetrics::write_csv(const std::string& path) const {
   if (!out) throw std::runtime_error(path + ": cannot open for writing");
   out << "round,time_s,duration_s,selected,updates,bytes_down,bytes_up,flops,train_loss,accuracy,loss,eval_samples,"
          "cum_bytes,dropped"
-      << (fleet_ ? ",energy_j,wasted_energy_j,cum_energy_j" : "") << "\n";
+      << (fleet_ ? ",energy_j,wasted_energy_j,cum_energy_j" : "") << (server_computes_ ? ",server_flops" : "")
+      << "\n";
   double cum = 0, cum_energy = 0;
   for (const auto& r : rows_) {
     cum += r.bytes_down + r.bytes_up;
@@ -95,6 +102,7 @@ void RoundMetrics::write_csv(const std::string& path) const {
       cum_energy += std::isnan(r.energy_j) ? 0 : r.energy_j;
       out << ',' << num(r.energy_j) << ',' << num(r.wasted_energy_j) << ',' << num(cum_energy);
     }
+    if (server_computes_) out << ',' << num(r.server_flops);
     out << '\n';
   }
   if (!out) throw std::runtime_error(path + ": write failed");

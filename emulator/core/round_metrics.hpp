@@ -17,7 +17,10 @@
 //   energy_j         energy all devices used during the round (compute + radio), J
 //   wasted_energy_j  energy the dropped clients used during the round, J
 //   cum_energy_j     energy since the start, J
-// The energy columns are present only when the scenario models power.
+//   server_flops     flops the server computed for clients this round (split learning's body)
+// The energy columns are present only when the scenario models power, server_flops only
+// when the server computed for clients. bytes_up / bytes_down include split learning's
+// activation and gradient messages; flops are the devices'.
 #pragma once
 #include <string>
 #include <vector>
@@ -41,6 +44,7 @@ struct RoundRow {
   int eval_samples = 0;
   int dropped = 0;
   double energy_at_start = 0, energy_j = NAN, wasted_energy_j = 0;
+  double server_flops = 0;
 };
 
 class RoundMetrics final : public EventSink {
@@ -60,6 +64,7 @@ class RoundMetrics final : public EventSink {
   std::vector<double> device_energy_at_start_;
   std::vector<RoundRow> rows_;
   double last_accuracy_ = NAN, last_loss_ = NAN;
+  bool server_computes_ = false;
 };
 
 }  // namespace flemu

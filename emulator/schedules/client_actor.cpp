@@ -2,7 +2,9 @@
 
 #include <simgrid/s4u.hpp>
 
+#include "algorithms/llm/split_learning.hpp"
 #include "emulator/schedules/server_inbox.hpp"
+#include "emulator/schedules/split_client.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -19,58 +21,100 @@ TrainJob make_train_job(const Federation& fed, int device, const TrainOrder& ord
   return job;
 }
 
-void download_train_upload(Federation& fed, int device, const TrainOrder& order) {
-  const std::string actor = "client-" + std::to_string(device);
-  const std::string& host = fed.devices[device].name;
-  const ModelInfo& model = fed.trainer.model();
+std::string client_actor_name(int device) { return "client-" + std::to_string(device); }
 
-  const double download_start = sg4::Engine::get_clock();
-  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, model.bytes, order.server_end);
-  const double downloaded = sg4::Engine::get_clock();
-  Event dl{downloaded, download_start, EventKind::Download, actor, host, order.round, device};
-  dl.bytes = static_cast<double>(model.bytes);
+double receive_download(Federation& fed, int device, const TrainOrder& order) {
+  const double bytes =
+      static_cast<double>(order.download_bytes >= 0 ? order.download_bytes : fed.trainer.model().bytes);
+  const double start = sg4::Engine::get_clock();
+  transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, static_cast<uint64_t>(bytes), order.server_end);
+  const double done = sg4::Engine::get_clock();
+  Event dl{done, start, EventKind::Download, client_actor_name(device), fed.devices[device].name, order.round, device};
+  dl.bytes = bytes;
   fed.bus.emit(dl);
+  return done;
+}
 
-  const TrainJob job = make_train_job(fed, device, order);
-  const double flops =
-      model.train_flops_per_sample * samples_processed(job.local, static_cast<int64_t>(job.indices->size()));
-  // The real job runs on a worker thread while the device spends its simulated time (or it
-  // already runs as part of the round's stacked group).
+std::future<TrainedUpdate> start_training(Federation& fed, const TrainJob& job, const TrainOrder& order) {
   Trainer& trainer = fed.trainer;
-  std::future<TrainResult> own;
-  if (order.group_index < 0) own = fed.pool.submit([&trainer, job] { return trainer.train(job); });
-  // SimGrid's flops amount is per thread: split the job over all the device's cores.
+  const UpdateEncoder* encoder = order.encoder;
+  if (order.group_index >= 0) {  // already running as part of the round's stacked group
+    auto group = order.group;
+    const int index = order.group_index;
+    return std::async(std::launch::deferred, [group, index, encoder, job] {
+      TrainedUpdate t{group.get()[index], nullptr};
+      if (encoder) t.payload = encoder->encode_update(job, t.result);
+      return t;
+    });
+  }
+  return fed.pool.submit([&trainer, job, encoder] {
+    TrainedUpdate t{trainer.train(job), nullptr};
+    if (encoder) t.payload = encoder->encode_update(job, t.result);
+    return t;
+  });
+}
+
+void device_compute(Federation& fed, int device, double flops) {
+  if (flops <= 0) return;
+  // SimGrid's flops amount is per thread: split the work over all the device's cores.
   const int cores = fed.devices[device].cores;
   sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores)->wait();
-  TrainResult trained = order.group_index < 0 ? own.get() : order.group.get()[order.group_index];
-  Event tr{sg4::Engine::get_clock(), downloaded, EventKind::Train, actor, host, order.round, device};
-  tr.flops = flops;
-  tr.steps = static_cast<int>(trained.steps);
-  fed.bus.emit(tr);
+}
 
+void send_update(Federation& fed, int device, const TrainOrder& order, const TrainJob& job, TrainedUpdate trained) {
+  const double bytes =
+      static_cast<double>(trained.payload ? trained.payload->wire_bytes : fed.trainer.model().bytes);
   auto msg = std::make_unique<ServerMessage>();
   msg->update.client = device;
   msg->update.round = order.round;
   msg->update.base_version = order.base_version;
   msg->update.num_samples = static_cast<int64_t>(job.indices->size());
-  msg->update.local_steps = static_cast<int>(trained.steps);
+  msg->update.local_steps = static_cast<int>(trained.result.steps);
   msg->update.local_lr = job.local.lr;
-  msg->update.train_loss = trained.mean_loss;
+  msg->update.train_loss = trained.result.mean_loss;
   msg->update.start = order.global;
-  msg->update.params = std::make_shared<const Params>(std::move(trained.params));
-  const double upload_start = sg4::Engine::get_clock();
-  fed.inbox->deliver(device, std::move(msg), static_cast<double>(model.bytes), order.server_end);
-  Event up{sg4::Engine::get_clock(), upload_start, EventKind::Upload, actor, host, order.round, device};
-  up.bytes = static_cast<double>(model.bytes);
-  up.loss = trained.mean_loss;
+  msg->update.params = std::make_shared<const Params>(std::move(trained.result.params));
+  msg->update.payload = trained.payload;
+  const double start = sg4::Engine::get_clock();
+  fed.inbox->deliver(device, std::move(msg), bytes, order.server_end);
+  Event up{sg4::Engine::get_clock(), start, EventKind::Upload, client_actor_name(device), fed.devices[device].name,
+           order.round, device};
+  up.bytes = bytes;
+  up.loss = trained.result.mean_loss;
   if (fed.model_version >= 0) up.staleness = fed.model_version - order.base_version;
   fed.bus.emit(up);
+}
+
+void download_train_upload(Federation& fed, int device, const TrainOrder& order) {
+  const ModelInfo& model = fed.trainer.model();
+  const double downloaded = receive_download(fed, device, order);
+  const TrainJob job = make_train_job(fed, device, order);
+  // The real job (and the algorithm's encoding of its result) runs on a worker thread while
+  // the device spends its simulated time.
+  auto running = start_training(fed, job, order);
+  double flops = order.download_flops +
+                 model.train_flops_per_sample * samples_processed(job.local, static_cast<int64_t>(job.indices->size()));
+  device_compute(fed, device, flops);
+  TrainedUpdate trained = running.get();
+  if (trained.payload && trained.payload->device_flops > 0) {  // encoding the update
+    device_compute(fed, device, trained.payload->device_flops);
+    flops += trained.payload->device_flops;
+  }
+  Event tr{sg4::Engine::get_clock(), downloaded, EventKind::Train, client_actor_name(device), fed.devices[device].name,
+           order.round, device};
+  tr.flops = flops;
+  tr.steps = static_cast<int>(trained.result.steps);
+  fed.bus.emit(tr);
+  send_update(fed, device, order, job, std::move(trained));
 }
 
 void ClientActor::operator()() {
   auto status = status_;
   sg4::this_actor::on_exit([status](bool failed) { status->failed = status->failed || failed; });
-  download_train_upload(fed_, device_, *order_);
+  if (order_->split)
+    download_split_train_upload(fed_, device_, *order_);
+  else
+    download_train_upload(fed_, device_, *order_);
 }
 
 }  // namespace flemu

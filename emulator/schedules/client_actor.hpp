@@ -10,6 +10,7 @@
 #pragma once
 #include <future>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
@@ -22,7 +23,11 @@ namespace flemu {
 struct TrainOrder {
   int round = 0;          ///< the round (sync), the version being built (async), or the request number (anarchic)
   int base_version = 0;   ///< model version the client starts from
-  std::shared_ptr<const Params> global;
+  std::shared_ptr<const Params> global;  ///< what the client starts from
+  int64_t download_bytes = -1;           ///< size of the download; -1: the whole model (model.bytes)
+  double download_flops = 0;             ///< device work to unpack it
+  const UpdateEncoder* encoder = nullptr;  ///< how the client encodes its update (nullptr: parameters as they are)
+  const SplitPlan* split = nullptr;        ///< split learning: the client runs split_client.hpp's protocol
   LocalTrainingSpec local;
   uint64_t seed = 0;
   /// Set when the server trained the whole round's clients as one stacked job
@@ -61,5 +66,24 @@ class ClientActor {
 
 /// Downloads, trains and uploads for `order` on `device` (shared with anarchic clients).
 void download_train_upload(Federation& fed, int device, const TrainOrder& order);
+
+// The steps of a client's round, shared by the protocols (plain and split). Each runs on the
+// device's actor; those that move bytes or spend flops advance simulated time.
+
+/// "client-<device>".
+std::string client_actor_name(int device);
+/// Receives the order's download (Download event); returns the time it completed.
+double receive_download(Federation& fed, int device, const TrainOrder& order);
+/// A trained update and the algorithm's encoding of it (nullptr: the parameters travel).
+struct TrainedUpdate {
+  TrainResult result;
+  std::shared_ptr<const UpdatePayload> payload;
+};
+/// Starts the real job (and the encoding) on a worker thread; no simulated time passes.
+std::future<TrainedUpdate> start_training(Federation& fed, const TrainJob& job, const TrainOrder& order);
+/// The device computes `flops` on all its cores.
+void device_compute(Federation& fed, int device, double flops);
+/// Uploads `trained` to the server's inbox (Upload event).
+void send_update(Federation& fed, int device, const TrainOrder& order, const TrainJob& job, TrainedUpdate trained);
 
 }  // namespace flemu

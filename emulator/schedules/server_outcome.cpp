@@ -97,6 +97,7 @@ void StopRule::finish(int round, const Params& global) {
     outcome_.final_loss = r.loss;
   }
   outcome_.rounds = round;
+  outcome_.final_model = std::make_shared<const Params>(global);
 }
 
 }  // namespace flemu

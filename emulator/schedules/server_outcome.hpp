@@ -13,6 +13,7 @@ struct ServerOutcome {
   int rounds = 0;  ///< rounds (sync) or model versions (async, anarchic)
   double final_accuracy = NAN, final_loss = NAN;
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
+  std::shared_ptr<const Params> final_model;  ///< the global model the run ended with
 };
 
 /// Evaluates `global` on the job pool (full test set, or the fixed subset) and emits the

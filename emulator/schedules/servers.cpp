@@ -17,7 +17,8 @@ void start_server(Federation& fed, ServerOutcome& outcome) {
   else if (spec.is_anarchic())
     start_anarchic(fed, outcome);
   else
-    sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec), outcome));
+    sg4::Actor::create("server", fed.platform.server,
+                       SyncServer(fed, make_sync_algorithm(spec, fed.trainer.model(), fed.scenario.seed), outcome));
 }
 
 }  // namespace flemu

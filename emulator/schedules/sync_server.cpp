@@ -39,7 +39,12 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     auto order = std::make_unique<TrainOrder>();
     order->round = round;
     order->base_version = round - 1;
-    order->global = global;
+    const Download dl = algorithm_->download(round, c, global, fed_.trainer.model());
+    order->global = dl.start;
+    order->download_bytes = static_cast<int64_t>(dl.bytes);
+    order->download_flops = dl.device_flops;
+    order->encoder = algorithm_->encoder();
+    order->split = algorithm_->split_plan();
     order->local = algorithm_->local_training(c, round);
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
     orders.push_back(std::move(order));
@@ -58,11 +63,17 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
       orders[i]->group_index = static_cast<int>(i);
     }
   }
-  // The server's end of every download and upload of the round, posted at once.
-  RoundTransfers transfers(fed_.platform.server, selected, static_cast<uint64_t>(fed_.trainer.model().bytes));
+  // The server's end of every download and upload of the round, posted at once. Not for split
+  // learning: its per-batch messages go through the same device mailboxes, each with its own
+  // helper (device_transfer.hpp), so the round's posted upload must not be waiting there.
+  const bool split = algorithm_->split_plan() != nullptr;
+  std::vector<uint64_t> download_bytes;
+  for (const auto& o : orders) download_bytes.push_back(static_cast<uint64_t>(o->download_bytes));
+  std::unique_ptr<RoundTransfers> transfers;
+  if (!split) transfers = std::make_unique<RoundTransfers>(fed_.platform.server, selected, download_bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (size_t i = 0; i < orders.size(); ++i) {
-    orders[i]->server_end = ServerEnd::Posted;
+    orders[i]->server_end = split ? ServerEnd::Helper : ServerEnd::Posted;
     engaged[selected[i]] = engage_client(fed_, selected[i], std::move(orders[i]));
   }
 

@@ -26,7 +26,7 @@ int64_t samples_processed(const LocalTrainingSpec& spec, int64_t n) {
 namespace {
 class AnalyticTrainer final : public Trainer {
  public:
-  explicit AnalyticTrainer(ModelKind kind) : model_(describe_model(kind)) {}
+  explicit AnalyticTrainer(ModelInfo model) : model_(std::move(model)) {}
   const ModelInfo& model() const override { return model_; }
   // No parameters at all: bytes on the wire come from model().bytes, and the aggregation
   // maths works on empty vectors. A real-size vector per client in flight cost N x 0.8 MB
@@ -52,6 +52,9 @@ class AnalyticTrainer final : public Trainer {
 };
 }  // namespace
 
-std::unique_ptr<Trainer> make_analytic_trainer(ModelKind kind) { return std::make_unique<AnalyticTrainer>(kind); }
+std::unique_ptr<Trainer> make_analytic_trainer(ModelKind kind) {
+  return std::make_unique<AnalyticTrainer>(describe_model(kind));
+}
+std::unique_ptr<Trainer> make_analytic_trainer(const ModelInfo& model) { return std::make_unique<AnalyticTrainer>(model); }
 
 }  // namespace flemu

@@ -31,9 +31,13 @@ double train_flops_per_sample(const std::vector<LayerShape>& layers) {
   return f;
 }
 
-std::string to_string(ModelKind kind) { return kind == ModelKind::Mlp ? "mlp" : "cnn"; }
+std::string to_string(ModelKind kind) {
+  return kind == ModelKind::Mlp ? "mlp" : kind == ModelKind::Cnn ? "cnn" : "transformer";
+}
 
 ModelInfo describe_model(ModelKind kind) {
+  if (kind == ModelKind::Transformer)
+    throw std::invalid_argument("describe_model: the transformer is described by describe_lm (lm_trainer.hpp)");
   ModelInfo m;
   m.kind = kind;
   m.name = to_string(kind);
@@ -47,6 +51,7 @@ ModelInfo describe_model(ModelKind kind) {
   }
   for (const auto& l : m.layers) m.num_params += layer_params(l);
   m.bytes = m.num_params * 4;
+  m.trainable_params = m.num_params;
   m.forward_flops_per_sample = forward_flops_per_sample(m.layers);
   m.train_flops_per_sample = train_flops_per_sample(m.layers);
   return m;

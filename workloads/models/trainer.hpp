@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "workloads/models/model_info.hpp"
@@ -45,6 +46,9 @@ struct TrainResult {
   double mean_loss = 0;        ///< mean minibatch loss over the job (NaN in analytic mode)
   int64_t samples = 0;         ///< samples processed
   int64_t steps = 0;
+  /// Zeroth-order jobs (FedKSeed): for each candidate seed the job stepped along, the sum of
+  /// its steps' projected gradients, by seed index ascending. Empty otherwise.
+  std::vector<std::pair<uint32_t, float>> seed_scalars;
 };
 
 struct EvalResult {
@@ -90,5 +94,7 @@ std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<cons
 
 /// Flop/byte model only: parameters never change, accuracy and loss are NaN.
 std::unique_ptr<Trainer> make_analytic_trainer(ModelKind kind);
+/// The same for a model described by `model` (the transformer: describe_lm).
+std::unique_ptr<Trainer> make_analytic_trainer(const ModelInfo& model);
 
 }  // namespace flemu
