@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/llm/llm_params.hpp"
 #include "algorithms/fl/staleness.hpp"
@@ -42,9 +43,14 @@ struct AlgorithmSpec {
   FedKSeedParams fedkseed;
   SplitParams split;            ///< sfprompt, sfl
 
+  // Decentralized schedules (families decentralized and gossip-async)
+  DecentralizedSpec decentralized;
+
   bool is_async() const { return family == "async"; }
   bool is_anarchic() const { return family == "anarchic"; }
   bool is_split() const { return family == "split"; }
+  /// No server: nodes gossip with their neighbours (platform.topology).
+  bool is_decentralized() const { return family == "decentralized" || family == "gossip-async"; }
   /// The policy of a device of class `class_name`.
   const ParticipationPolicy& policy_for(const std::string& class_name) const;
 };

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/gnuplot_figures.hpp"
+#include "analysis/graph_report.hpp"
 #include "analysis/html_report.hpp"
 #include "analysis/report_data.hpp"
 #include "analysis/run_reader.hpp"
@@ -74,8 +75,9 @@ void write_report(const ReportOptions& opt) {
     }
   }
   if (own_labels && labels.size() != runs.size()) labels.clear();
-  const ReportData data = build_report_data(std::move(runs), labels);
-  const auto charts = report_charts(data);
+  ReportData data = build_report_data(std::move(runs), labels);
+  auto charts = report_charts(data);
+  add_graph_charts(data, charts);  // decentralized runs: the graph, node curves, consensus
 
   const fs::path html(opt.html_path);
   if (html.has_parent_path()) fs::create_directories(html.parent_path());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "platforms/battery_model.hpp"
+#include "platforms/topology.hpp"
 
 namespace flemu {
 
@@ -104,6 +105,9 @@ struct PlatformSpec {
   std::vector<DeviceSpec> devices;       ///< ...explicit devices appended
   std::string availability_trace;        ///< CSV of device,time,state (platforms/AVAILABILITY_FORMAT.md); "" = none
   std::vector<LinkChange> link_changes;
+  /// Decentralized schedules: who talks to whom (platforms/topology.hpp); none for schedules
+  /// with a server.
+  std::optional<TopologySpec> topology;
 };
 
 /// All devices of the platform, classes expanded in order (name "<class>-<i>") with seeded

@@ -59,12 +59,12 @@ std::string host_wattage(const PowerSpec& p) {
   return fmt::format("{}:{}:{}", p.idle_w, p.idle_w, std::max(p.busy_w, p.idle_w));
 }
 
-void set_energy(sg4::Host* host, const PowerSpec& p) {
+}  // namespace
+
+void set_host_energy(sg4::Host* host, const PowerSpec& p) {
   host->set_property("wattage_per_state", host_wattage(p));
   host->set_property("wattage_off", fmt::format("{}", p.off_w));
 }
-
-}  // namespace
 
 StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<DeviceSpec>& devices,
                                  bool energy_plugins) {
@@ -73,7 +73,7 @@ StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<Dev
   auto* zone = sg4::create_star_zone("flemu");
   p.server = zone->create_host("server", spec.server.speed_flops);
   p.server->set_core_count(spec.server.cores);
-  if (energy_plugins) set_energy(p.server, PowerSpec{});
+  if (energy_plugins) set_host_energy(p.server, PowerSpec{});
   p.server->seal();
   if (spec.server.bandwidth_bytes_per_s > 0) {
     p.server_link = zone->create_link("server-link", spec.server.bandwidth_bytes_per_s);
@@ -92,7 +92,7 @@ StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<Dev
   for (const auto& d : devices) {
     auto* host = zone->create_host(d.name, d.speed_flops);
     host->set_core_count(d.cores);
-    if (energy_plugins) set_energy(host, d.power);
+    if (energy_plugins) set_host_energy(host, d.power);
     host->seal();
 
     std::vector<const LinkChange*> changes;

@@ -21,6 +21,9 @@ struct StarPlatform {
   std::vector<simgrid::s4u::Link*> downlinks;   ///< server -> device
   simgrid::s4u::Link* server_link = nullptr;    ///< shared, or nullptr
   bool energy = false;                          ///< energy plugins active
+  /// Per device, its radio links besides uplink and downlink: its ends of direct peer links
+  /// (platforms/p2p_platform.hpp); empty on a star platform.
+  std::vector<std::vector<simgrid::s4u::Link*>> radio_links;
 };
 
 /// Applies the network model's configuration flags; call before build_star_platform.
@@ -33,6 +36,9 @@ bool needs_energy_plugins(const std::vector<DeviceSpec>& devices);
 /// SimGrid bandwidth-profile text ("t bytes/s" lines) for a link of nominal rate `nominal`
 /// under the changes that concern it; "" when none does. Pure, exposed for tests.
 std::string bandwidth_profile(double nominal, const std::vector<const LinkChange*>& changes, bool uplink);
+
+/// The energy plugin's properties of a host drawing `power` (set before sealing it).
+void set_host_energy(simgrid::s4u::Host* host, const PowerSpec& power);
 
 /// Creates hosts, links and routes for `devices` around the server.
 StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<DeviceSpec>& devices,

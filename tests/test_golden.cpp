@@ -70,6 +70,22 @@ TEST_CASE("golden trace: FedAsync on devices that are always on", "[golden]") {
 
 TEST_CASE("golden trace: AFA-CD anarchic clients", "[golden]") { check_against_golden("golden-anarchic", 1); }
 
+TEST_CASE("golden trace: DFedAvg gossip rounds on a torus, devices off and back", "[golden][decentralized]") {
+  check_against_golden("golden-gossip", 2);
+}
+
+TEST_CASE("golden trace: AD-PSGD pairwise averaging with locks", "[golden][decentralized]") {
+  check_against_golden("golden-adpsgd", 1);
+}
+
+TEST_CASE("golden trace: Poisson-clock gossip over direct links", "[golden][decentralized]") {
+  check_against_golden("golden-poisson-gossip", 2);
+}
+
+TEST_CASE("golden trace: DADAO with SimGrid durations on a star", "[golden][decentralized][dadao]") {
+  check_against_golden("golden-dadao", 1);
+}
+
 TEST_CASE("golden trace: SFPrompt's split schedule (four messages per batch, a shared server)", "[golden]") {
   check_against_golden("golden-sfprompt", 2);
 }

@@ -331,10 +331,10 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
       {"unknown_key",
        "/algorithm/learning_rate: expected a known key: adam, alpha, basis, batch_size, buffer_size, "
-       "candidate_seeds, clients_per_round, concurrency, deadline, density_down, density_up, download, "
-       "keep_fraction, local_epochs, local_loss_epochs, local_steps, lora, lr, name, over_selection, "
-       "policies, prompt_tokens, prox_mu, reconstruction_clip, seeds, server_lr, server_momentum, "
-       "server_optimizer, split, staleness, updates_per_step, zo_epsilon"},
+       "candidate_seeds, clients_per_round, concurrency, dadao, deadline, density_down, density_up, download, "
+       "gossip_rate, keep_fraction, local_epochs, local_loss_epochs, local_steps, lora, lr, mixing, mixing_file, "
+       "name, node_evaluation, over_selection, policies, prompt_tokens, prox_mu, reconstruction_clip, round_time, "
+       "seeds, server_lr, server_momentum, server_optimizer, split, staleness, updates_per_step, zo_epsilon"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0"},
       {"dirichlet_without_alpha",
@@ -342,7 +342,8 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"bad_partition_scheme",
        "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\", \"categories\""},
       {"bad_dataset",
-       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"fortunes\", \"synthetic-text\""},
+       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\", "
+       "\"fortunes\", \"synthetic-text\""},
       {"syntax_error",
        "line 6, column 5: expected valid JSON (syntax error while parsing value - unexpected "
        "']'; expected '[', '{', or a literal)"},

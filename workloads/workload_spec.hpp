@@ -24,6 +24,7 @@ struct PartitionSpec {
 enum class ModelKind {
   Mlp,  ///< 784-200-200-10, ReLU (McMahan et al. 2017 "2NN")
   Cnn,  ///< conv5x5x32-pool-conv5x5x64-pool-fc512-fc10 (McMahan et al. 2017 "CNN")
+  Linear,      ///< x in R^features, no bias: the synthetic-regression workload (regression_trainer.hpp)
   Transformer  ///< small decoder-only language model (workloads/models/transformer.hpp)
 };
 
@@ -59,6 +60,7 @@ struct WorkloadSpec {
   ModelKind model = ModelKind::Mlp;
   PartitionSpec partition;
   int samples_per_client = 600;  ///< training samples held by each client (text: texts; with "categories", at most)
+  int features = 2;              ///< synthetic-regression: dimension d of the linear model
   TransformerSpec transformer;   ///< model "transformer" (vocab set from the tokens)
   TextSpec text;
   InitSpec init;

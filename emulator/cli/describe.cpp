@@ -4,11 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "emulator/core/network_graph.hpp"
 #include "platforms/units.hpp"
 #include "algorithms/llm/device_memory.hpp"
 #include "algorithms/llm/lm_methods.hpp"
 #include "workloads/models/model_info.hpp"
 #include "workloads/text_workload.hpp"
+#include "workloads/models/regression_trainer.hpp"
 
 namespace flemu {
 
@@ -99,7 +101,13 @@ std::string describe_platform(const Scenario& sc) {
                      format_bytes(mem.buffers));
     return s;
   }
-  const auto m = describe_model(sc.workload.model);
+  if (sc.algorithm.is_decentralized()) {
+    std::vector<std::string> names;
+    for (const auto& d : devices) names.push_back(d.name);
+    s += "\n" + describe_graph(make_network_graph(sc, names));
+  }
+  const auto m = sc.workload.model == ModelKind::Linear ? linear_model_info(sc.workload.features)
+                                                         : describe_model(sc.workload.model);
   s += fmt::format("\nmodel {}: {} parameters ({:.2f} MB on the wire), {:.3f} MFLOP per training sample\n", m.name,
                    m.num_params, m.bytes / 1e6, m.train_flops_per_sample / 1e6);
   return s;

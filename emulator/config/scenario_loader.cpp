@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "emulator/config/decentralized_config.hpp"
 #include "emulator/config/json_schema.hpp"
 #include "emulator/config/scenario.hpp"
 #include "platforms/availability_trace.hpp"
@@ -518,6 +519,15 @@ WorkloadSpec to_workload(const json& w, const std::string& source, const Complai
   }
   spec.samples_per_client =
       to_int(w["samples_per_client"], "/workload/samples_per_client", complain);
+  // The synthetic regression (DADAO's problem) has its own model, the linear one.
+  const bool regression = spec.dataset == "synthetic-regression";
+  if (regression != (w["model"] == "linear"))
+    complain.at("/workload/model", regression ? "\"linear\" with dataset \"synthetic-regression\""
+                                              : "\"mlp\" or \"cnn\" (\"linear\" is the synthetic-regression model)");
+  if (regression) spec.model = ModelKind::Linear;
+  if (w.contains("features") && !regression)
+    complain.at("/workload/features", "no \"features\" unless dataset is \"synthetic-regression\"");
+  if (regression) spec.features = w.contains("features") ? to_int(w["features"], "/workload/features", complain) : 2;
   if (spec.model != ModelKind::Transformer) return spec;
   const json& t = w["transformer"];
   TransformerSpec& m = spec.transformer;
@@ -723,6 +733,7 @@ Scenario build(json doc, const std::string& source) {
     complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
   s.platform = to_platform(doc["platform"], complain);
   s.workload = to_workload(doc["workload"], source, complain);
+  if (s.workload.model == ModelKind::Linear) doc["workload"]["features"] = s.workload.features;
 
   s.algorithm = to_algorithm(doc["algorithm"], complain);
   s.algorithm.family = algorithm_family(s.algorithm.name);
@@ -768,6 +779,9 @@ Scenario build(json doc, const std::string& source) {
                     "device names of this platform in " + trace.string() + " (\"" + device + "\" is none)");
     s.platform.availability_trace = trace.string();
   }
+  // Topology and gossip settings (decentralized algorithms; a topology is an error otherwise).
+  load_decentralized(doc, s, std::filesystem::path(source).parent_path().string(),
+                     [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
   if (s.algorithm.clients_per_round > device_count)
     complain.at("/algorithm/clients_per_round",
                 "an integer <= " + std::to_string(device_count) + " (the number of devices)");

@@ -15,6 +15,8 @@ const char* to_string(EventKind kind) {
     case EventKind::DeviceOff: return "device_off";
     case EventKind::DeviceOn: return "device_on";
     case EventKind::Battery: return "battery";
+    case EventKind::Gossip: return "gossip";
+    case EventKind::Consensus: return "consensus";
     case EventKind::SplitUp: return "split_up";
     case EventKind::SplitDown: return "split_down";
     case EventKind::ServerCompute: return "server_compute";

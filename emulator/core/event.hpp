@@ -22,6 +22,8 @@ enum class EventKind {
   DeviceOff,   ///< a device went off (reason: offline | battery)
   DeviceOn,    ///< a device came back (reason: online | charged)
   Battery,     ///< battery level (charge_j, fraction)
+  Gossip,      ///< span: a node's exchange with neighbours (bytes sent, count = messages sent; peer for a pairwise one)
+  Consensus,   ///< decentralized: how far the node models are apart (consensus, optimum_distance)
   SplitUp,     ///< span: split learning, device -> server message (bytes; reason activations | gradients)
   SplitDown,   ///< span: split learning, server -> device message (bytes; reason activations | gradients)
   ServerCompute,  ///< span: the server computing for one client (flops; split learning's body)
@@ -45,6 +47,9 @@ struct Event {
   int staleness = -1;     ///< async uploads: server versions since the client's model
   double charge_j = NAN, fraction = NAN;  ///< battery
   int steps = -1;         ///< train: local steps taken
+  int peer = -1;          ///< gossip: the other node of a pairwise exchange
+  double consensus = NAN;         ///< consensus: (1/n) sum_i ||x_i - x-bar||^2
+  double optimum_distance = NAN;  ///< consensus: (1/n) sum_i ||x_i - x*||^2 where x* is known
 };
 
 class EventSink {

@@ -17,6 +17,8 @@
 namespace flemu {
 
 class ServerInbox;
+struct NetworkGraph;
+struct RegressionProblem;
 
 struct Federation {
   const Scenario& scenario;
@@ -32,6 +34,11 @@ struct Federation {
   int model_version = -1;
   /// Where clients deliver updates to the server (created before any actor runs).
   std::shared_ptr<ServerInbox> inbox;
+  /// Decentralized schedules: the graph, its mixing matrix and spectra (nullptr otherwise).
+  std::shared_ptr<const NetworkGraph> graph;
+  /// The synthetic-regression workload's problem, for schedules that compute on it directly
+  /// (DADAO); nullptr for other workloads.
+  std::shared_ptr<const RegressionProblem> regression;
 
   int num_devices() const { return static_cast<int>(devices.size()); }
 };

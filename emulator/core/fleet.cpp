@@ -78,7 +78,12 @@ double Fleet::compute_energy_j(int i) const {
 
 double Fleet::radio_energy_j(int i) const {
   if (!platform_.energy) return 0.0;
-  return sg_link_get_consumed_energy(platform_.uplinks[i]) + sg_link_get_consumed_energy(platform_.downlinks[i]);
+  double e = 0;
+  if (!platform_.uplinks.empty())
+    e += sg_link_get_consumed_energy(platform_.uplinks[i]) + sg_link_get_consumed_energy(platform_.downlinks[i]);
+  if (!platform_.radio_links.empty())
+    for (const auto* link : platform_.radio_links[i]) e += sg_link_get_consumed_energy(link);
+  return e;
 }
 
 double Fleet::total_energy_j() const {

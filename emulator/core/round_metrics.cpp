@@ -1,5 +1,7 @@
 #include "emulator/core/round_metrics.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <stdexcept>
 
@@ -47,6 +49,14 @@ void RoundMetrics::on_event(const Event& e) {
     }
     case EventKind::Evaluate: {
       auto& r = row(e.round);
+      if (e.client >= 0) {  // a node's own model (decentralized schedules)
+        r.node_evals++;
+        r.node_acc_sum += e.accuracy;
+        r.node_acc_sq += e.accuracy * e.accuracy;
+        r.node_acc_min = r.node_evals == 1 ? e.accuracy : std::min(r.node_acc_min, e.accuracy);
+        r.node_acc_max = r.node_evals == 1 ? e.accuracy : std::max(r.node_acc_max, e.accuracy);
+        break;
+      }
       r.accuracy = last_accuracy_ = e.accuracy;
       r.loss = last_loss_ = e.loss;
       r.eval_samples = e.count;
@@ -64,6 +74,20 @@ void RoundMetrics::on_event(const Event& e) {
       r.dropped++;
       if (fleet_ && e.client >= 0 && e.client < static_cast<int>(device_energy_at_start_.size()))
         r.wasted_energy_j += fleet_->energy_j(e.client) - device_energy_at_start_[e.client];
+      break;
+    }
+    case EventKind::Gossip: {
+      auto& r = row(e.round);
+      decentralized_ = true;
+      r.bytes_up += e.bytes;
+      r.messages += std::max(0, e.count);
+      break;
+    }
+    case EventKind::Consensus: {
+      auto& r = row(e.round);
+      decentralized_ = true;
+      r.consensus = e.consensus;
+      r.optimum_distance = e.optimum_distance;
       break;
     }
     case EventKind::SplitUp: row(e.round).bytes_up += e.bytes; break;
@@ -88,7 +112,10 @@ void RoundMetrics::write_csv(const std::string& path) const {
   if (!out) throw std::runtime_error(path + ": cannot open for writing");
   out << "round,time_s,duration_s,selected,updates,bytes_down,bytes_up,flops,train_loss,accuracy,loss,eval_samples,"
          "cum_bytes,dropped"
-      << (fleet_ ? ",energy_j,wasted_energy_j,cum_energy_j" : "") << (server_computes_ ? ",server_flops" : "")
+      << (fleet_ ? ",energy_j,wasted_energy_j,cum_energy_j" : "")
+      << (decentralized_ ? ",consensus_distance,optimum_distance,node_accuracy_mean,node_accuracy_min,"
+                           "node_accuracy_max,node_accuracy_std,messages"
+                         : "") << (server_computes_ ? ",server_flops" : "")
       << "\n";
   double cum = 0, cum_energy = 0;
   for (const auto& r : rows_) {
@@ -101,6 +128,14 @@ void RoundMetrics::write_csv(const std::string& path) const {
     if (fleet_) {
       cum_energy += std::isnan(r.energy_j) ? 0 : r.energy_j;
       out << ',' << num(r.energy_j) << ',' << num(r.wasted_energy_j) << ',' << num(cum_energy);
+    }
+    if (decentralized_) {
+      const double n = r.node_evals;
+      const double mean = n > 0 ? r.node_acc_sum / n : NAN;
+      const double var = n > 0 ? std::max(0.0, r.node_acc_sq / n - mean * mean) : NAN;
+      out << ',' << num(r.consensus) << ',' << num(r.optimum_distance) << ',' << num(mean) << ','
+          << num(r.node_acc_min) << ',' << num(r.node_acc_max) << ',' << num(n > 0 ? std::sqrt(var) : NAN) << ','
+          << r.messages;
     }
     if (server_computes_) out << ',' << num(r.server_flops);
     out << '\n';

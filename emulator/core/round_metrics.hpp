@@ -17,10 +17,19 @@
 //   energy_j         energy all devices used during the round (compute + radio), J
 //   wasted_energy_j  energy the dropped clients used during the round, J
 //   cum_energy_j     energy since the start, J
-//   server_flops     flops the server computed for clients this round (split learning's body)
-// The energy columns are present only when the scenario models power, server_flops only
-// when the server computed for clients. bytes_up / bytes_down include split learning's
-// activation and gradient messages; flops are the devices'.
+// The energy columns are present only when the scenario models power. Decentralized runs
+// (any gossip or consensus event) append:
+//   consensus_distance   (1/n) sum_i ||x_i - x-bar||^2 over the node models at the round's end
+//   optimum_distance     (1/n) sum_i ||x_i - x*||^2 (empty unless the optimum is known)
+//   node_accuracy_mean, node_accuracy_min, node_accuracy_max, node_accuracy_std
+//                        over the nodes whose own model was tested this round (empty if none)
+//   messages             node-to-node messages sent this round
+// and there bytes_up counts the bytes nodes sent to each other (each message once) and
+// bytes_down stays 0.
+//   server_flops     flops the server computed for clients this round (split learning's body),
+//                    present only when the server computed for clients; bytes_up / bytes_down
+//                    then include split learning's activation and gradient messages, and flops
+//                    are the devices'.
 #pragma once
 #include <string>
 #include <vector>
@@ -44,6 +53,9 @@ struct RoundRow {
   int eval_samples = 0;
   int dropped = 0;
   double energy_at_start = 0, energy_j = NAN, wasted_energy_j = 0;
+  double consensus = NAN, optimum_distance = NAN;
+  int node_evals = 0, messages = 0;
+  double node_acc_sum = 0, node_acc_sq = 0, node_acc_min = NAN, node_acc_max = NAN;
   double server_flops = 0;
 };
 
@@ -64,6 +76,7 @@ class RoundMetrics final : public EventSink {
   std::vector<double> device_energy_at_start_;
   std::vector<RoundRow> rows_;
   double last_accuracy_ = NAN, last_loss_ = NAN;
+  bool decentralized_ = false;
   bool server_computes_ = false;
 };
 

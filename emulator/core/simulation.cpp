@@ -22,12 +22,17 @@
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
 #include "emulator/core/device_table.hpp"
+#include "emulator/core/network_graph.hpp"
+#include "emulator/core/node_metrics.hpp"
 #include "emulator/schedules/server_inbox.hpp"
 #include "emulator/schedules/servers.hpp"
 #include "emulator/core/timed_trainer.hpp"
 #include "emulator/core/trace_writer.hpp"
+#include "platforms/p2p_platform.hpp"
 #include "workloads/data/dataset.hpp"
 #include "workloads/models/lm_trainer.hpp"
+#include "workloads/data/synthetic_regression.hpp"
+#include "workloads/models/regression_trainer.hpp"
 #include "workloads/rng.hpp"
 #include "workloads/text_workload.hpp"
 
@@ -163,7 +168,9 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   if (MpiSession::active() && MpiSession::rank() > 0) {
     // An MPI worker rank: serve rank 0's training jobs, write nothing (mpi_workers.hpp).
     serve_mpi_jobs([&]() -> std::unique_ptr<Trainer> {
-      if (sc.training != TrainingMode::Real) return nullptr;
+      if (sc.training != TrainingMode::Real || sc.workload.dataset == "synthetic-regression" ||
+          sc.workload.model == ModelKind::Transformer)
+        return nullptr;
       return make_torch_trainer(sc.workload.model, load_data(sc, opt), sc.compute_device);
     });
     return {};
@@ -183,8 +190,15 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     std::unique_ptr<Trainer> trainer;
     std::shared_ptr<const TrainTest> data;
     std::optional<LanguageModel> lm;
+    std::shared_ptr<const RegressionProblem> regression;
     int64_t test_size = 0;
-    if (sc.workload.model == ModelKind::Transformer) {
+    if (sc.workload.dataset == "synthetic-regression") {
+      // Every device is one worker of the regression problem (its own data); always computed.
+      regression = std::make_shared<const RegressionProblem>(
+          make_regression_problem(static_cast<int>(devices.size()), sc.workload.samples_per_client,
+                                  sc.workload.features, derive_seed(sc.seed, SeedStream::Partition)));
+      trainer = make_regression_trainer(regression);
+    } else if (sc.workload.model == ModelKind::Transformer) {
       lm = prepare_language_model(sc, opt, static_cast<int>(devices.size()));
       if (sc.training == TrainingMode::Real) {
         trainer = make_lm_trainer(lm->job, lm->text, lm->base.params);
@@ -212,12 +226,17 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                                  sc.workload.samples_per_client, sc.workload.partition,
                                  derive_seed(sc.seed, SeedStream::Partition));
       for (auto& v : p) parts.push_back(std::make_shared<const std::vector<int32_t>>(std::move(v)));
+    } else if (regression) {
+      std::vector<int32_t> own(sc.workload.samples_per_client);
+      for (int32_t k = 0; k < sc.workload.samples_per_client; ++k) own[k] = k;
+      parts.assign(devices.size(), std::make_shared<const std::vector<int32_t>>(std::move(own)));
     } else {
       auto same = std::make_shared<const std::vector<int32_t>>(sc.workload.samples_per_client, 0);
       parts.assign(devices.size(), same);
     }
     // Under mpirun, real jobs run on the worker ranks; one job thread per worker by default.
-    const bool on_mpi_workers = MpiSession::active() && sc.training == TrainingMode::Real;
+    // Language-model jobs stay on this rank's threads (the MPI workers serve the image models).
+    const bool on_mpi_workers = MpiSession::active() && sc.training == TrainingMode::Real && !regression && !lm;
     if (on_mpi_workers) trainer = make_mpi_trainer(std::move(trainer));
     auto timed = std::make_unique<TimedTrainer>(std::move(trainer));
     TimedTrainer& timing = *timed;
@@ -262,17 +281,28 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       sg_host_energy_plugin_init();
       sg_link_energy_plugin_init();
     }
-    const StarPlatform platform = build_star_platform(sc.platform, devices, energy);
+    // Decentralized schedules: the graph (topology, mixing matrix, spectra) and a platform
+    // where neighbours talk to each other.
+    std::shared_ptr<const NetworkGraph> graph;
+    std::vector<std::string> names;
+    for (const auto& d : devices) names.push_back(d.name);
+    if (sc.algorithm.is_decentralized()) graph = std::make_shared<const NetworkGraph>(make_network_graph(sc, names));
+    const StarPlatform platform = graph ? build_p2p_platform(sc.platform, devices, graph->topology, energy)
+                                        : build_star_platform(sc.platform, devices, energy);
     // Generated availability traces reach the time budget, else 30 simulated days.
     Fleet fleet(devices, platform, sc.platform, sc.seed, sc.stop.max_time_s > 0 ? sc.stop.max_time_s : 30 * 86400.0,
                 bus);
     RoundMetrics metrics(&fleet);
     bus.subscribe(&metrics);
+    NodeMetrics node_metrics(static_cast<int>(devices.size()));
+    if (graph) bus.subscribe(&node_metrics);
 
     Federation fed{sc, devices, platform, std::move(parts), *trainer, pool, bus,
                    make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
                    fleet};
     fed.inbox = std::make_shared<ServerInbox>(platform.server);
+    fed.graph = graph;
+    fed.regression = regression;
     // The fleet controller first: at t=0 it applies initial battery and availability states
     // before the server selects anyone.
     if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
@@ -290,6 +320,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       write_client_perplexity(staging / "clients.csv", *trainer, *lm->text, *outcome.final_model);
     write_device_table((staging / "devices.csv").string(), fed);
     write_text(staging / "scenario.resolved.json", sc.resolved.dump(2) + "\n");
+    if (graph) {
+      node_metrics.write_csv((staging / "nodes.csv").string());
+      write_text(staging / "topology.json", topology_file(*graph, names).dump(2) + "\n");
+    }
 
     RunSummary s;
     s.output_dir = out_dir.string();
@@ -329,6 +363,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     for (const auto& r : metrics.rows()) dropped += r.dropped;
     j["dropped_updates"] = dropped;
     j["devices"] = devices.size();
+    if (graph) {
+      j["graph"] = graph_summary(*graph);
+      j["traffic"] = node_metrics.traffic();
+    }
     j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
     if (lm) {
       const ModelInfo& m = trainer->model();

@@ -25,6 +25,9 @@ std::string to_json_line(const Event& e) {
   if (e.steps >= 0) j["steps"] = e.steps;
   if (!std::isnan(e.charge_j)) j["charge_j"] = e.charge_j;
   if (!std::isnan(e.fraction)) j["fraction"] = e.fraction;
+  if (e.peer >= 0) j["peer"] = e.peer;
+  if (!std::isnan(e.consensus)) j["consensus"] = e.consensus;
+  if (!std::isnan(e.optimum_distance)) j["optimum_distance"] = e.optimum_distance;
   return j.dump();
 }
 

@@ -5,9 +5,9 @@
 //
 // Keys, in this order (absent when not meaningful for the kind):
 //   t       simulated time of the event, or of the end of a span, seconds
-//   t0      spans only (download, train, upload): simulated start, seconds
+//   t0      spans only (download, train, upload, gossip): simulated start, seconds
 //   kind    round_start | download | train | upload | aggregate | evaluate | round_end |
-//           update_dropped | device_off | device_on | battery
+//           update_dropped | device_off | device_on | battery | gossip | consensus
 //   actor   "server", "client-<device index>", or "fleet" (availability and battery)
 //   host    SimGrid host the actor runs on (device name)
 //   round   1-based round (async and anarchic schedules: the model version being built; for
@@ -16,7 +16,7 @@
 //   bytes   payload bytes moved (download, upload)
 //   flops   floating-point operations simulated (train)
 //   count   round_start: clients selected; aggregate/round_end: updates used;
-//           evaluate: test samples
+//           evaluate: test samples; gossip: messages the node sent
 //   accuracy, loss   evaluate: test accuracy in [0,1] and mean cross-entropy;
 //                    upload: loss = the client's mean training loss
 //   reason  update_dropped: deadline | over_selection | offline | battery | stopped (async
@@ -25,6 +25,15 @@
 //   staleness  async uploads: server model versions between the client's start and arrival
 //   steps   train: local SGD steps taken
 //   charge_j, fraction   battery: charge in J and as a fraction of capacity
+//   peer    gossip: the other node of a pairwise exchange (ad-psgd, gossip-async, dadao)
+//   consensus          consensus: (1/n) sum_i ||x_i - x-bar||^2 over all n node models
+//   optimum_distance   consensus: (1/n) sum_i ||x_i - x*||^2 where the optimum x* is known
+// Decentralized schedules (no server): "round_start"/"aggregate"/"round_end" come from the
+// rounds' bookkeeping actor (actor "server" on the server host, which sends nothing); "aggregate"
+// means the average model x-bar was formed (count = nodes that finished the round), and
+// "evaluate" events with a "client" test that node's own model, those without the average
+// model. "gossip" spans carry the bytes a node sent in one exchange phase (sync rounds) or one
+// pairwise exchange (asynchronous schedules, from the initiator's side).
 // Doubles are printed in shortest round-trip form, so equal runs give equal bytes.
 #pragma once
 #include <fstream>

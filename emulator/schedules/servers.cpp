@@ -4,6 +4,9 @@
 
 #include "emulator/schedules/async_server.hpp"
 #include "emulator/schedules/anarchic_server.hpp"
+#include "emulator/schedules/dadao_clocks.hpp"
+#include "emulator/schedules/gossip_rounds.hpp"
+#include "emulator/schedules/pairwise_gossip.hpp"
 #include "emulator/schedules/sync_server.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -16,6 +19,12 @@ void start_server(Federation& fed, ServerOutcome& outcome) {
     sg4::Actor::create("server", fed.platform.server, AsyncServer(fed, outcome));
   else if (spec.is_anarchic())
     start_anarchic(fed, outcome);
+  else if (spec.family == "decentralized")
+    start_gossip_rounds(fed, outcome);
+  else if (spec.name == "dadao")
+    start_dadao(fed, outcome);
+  else if (spec.family == "gossip-async")
+    start_pairwise_gossip(fed, outcome);
   else
     sg4::Actor::create("server", fed.platform.server,
                        SyncServer(fed, make_sync_algorithm(spec, fed.trainer.model(), fed.scenario.seed), outcome));

@@ -32,7 +32,7 @@ double train_flops_per_sample(const std::vector<LayerShape>& layers) {
 }
 
 std::string to_string(ModelKind kind) {
-  return kind == ModelKind::Mlp ? "mlp" : kind == ModelKind::Cnn ? "cnn" : "transformer";
+  return kind == ModelKind::Mlp ? "mlp" : kind == ModelKind::Cnn ? "cnn" : kind == ModelKind::Linear ? "linear" : "transformer";
 }
 
 ModelInfo describe_model(ModelKind kind) {
@@ -41,6 +41,8 @@ ModelInfo describe_model(ModelKind kind) {
   ModelInfo m;
   m.kind = kind;
   m.name = to_string(kind);
+  if (kind == ModelKind::Linear)
+    throw std::invalid_argument("the linear model's size depends on the workload: use linear_model_info(features)");
   if (kind == ModelKind::Mlp) {
     m.layers = {{LayerShape::Linear, 784, 200}, {LayerShape::Linear, 200, 200}, {LayerShape::Linear, 200, 10}};
   } else {
