@@ -17,7 +17,8 @@ nlohmann::json cut_down(nlohmann::json s) {
   if (text && w.contains("init") && w["init"].contains("pretrain")) {
     // A few steps of pretraining, into a cache of its own (the smoke's synthetic corpus).
     auto& p = w["init"]["pretrain"];
-    p["steps"] = std::min(p.value("steps", 20), 20);
+    p["steps"] = std::min(p.value("steps", 10), 10);
+    p["batch_size"] = std::min(p.value("batch_size", 8), 8);
     w["init"]["cache"] = w["init"].value("cache", std::string("out/checkpoints")) + "-smoke";
   }
   int per_client = std::min(w.value("samples_per_client", 64), 64);
