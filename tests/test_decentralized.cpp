@@ -227,3 +227,35 @@ TEST_CASE("decentralized scenario errors name the path", "[decentralized][scenar
   clients["algorithm"]["clients_per_round"] = 2;
   CHECK_THAT(run_error(clients, "e7"), Catch::Contains("/algorithm/clients_per_round: expected no \"clients_per_round\""));
 }
+
+TEST_CASE("one-peer exponential graph: one message per node and round, to i + 2^((t-1) mod tau)",
+          "[e2e][decentralized]") {
+  const auto out = scratch_dir("one-peer") / "out";
+  json s = gossip_scenario(out, "dfedavg", "one-peer-exponential", 8);
+  s["training"] = "analytic";
+  const auto dir = run_ok(s, "one-peer");
+  const auto summary = json::parse(read_file(dir / "summary.json"));
+  CHECK(summary["graph"]["mixing"] == "one-peer");
+  CHECK(summary["graph"]["spectra"]["one_peer_period_contraction"].get<double>() < 1e-12);  // n = 8: exact
+  CHECK(summary["traffic"]["messages_sent"]["total"] == 8 * 3);
+  // One upload per node: the exchange takes latency + one model over the uplink.
+  for (const auto& e : events_of(dir, "gossip")) {
+    CHECK(e["count"] == 1);
+    CHECK(e["t"].get<double>() - e["t0"].get<double>() == Approx(0.020 + kModelBytes / 1e6).epsilon(1e-9));
+  }
+  const auto resolved = json::parse(read_file(dir / "scenario.resolved.json"));
+  CHECK(resolved["algorithm"]["mixing"] == "one-peer");
+}
+
+TEST_CASE("describe shows the graph, its mixing rule and spectra", "[decentralized][cli]") {
+  const auto out = scratch_dir("describe-gossip") / "out";
+  const auto path = scratch_dir("describe-gossip-s") / "scenario.json";
+  write_file(path, gossip_scenario(out, "dfedavg", "torus", 16).dump(2));
+  const auto r = run_flemu("describe " + path.string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("topology: torus, 16 nodes, 32 edges, degree 4-4, 4 x 4"));
+  CHECK_THAT(r.output, Catch::Contains("mixing: metropolis-hastings"));
+  CHECK_THAT(r.output, Catch::Contains("spectral gap 1 - lambda = 0.4 "));
+  CHECK_THAT(r.output, Catch::Contains("lambda_mix = 15.4919"));
+}

@@ -37,7 +37,15 @@ void RoundMetrics::on_event(const Event& e) {
       break;
     }
     case EventKind::Download: row(e.round).bytes_down += e.bytes; break;
-    case EventKind::Train: row(e.round).flops += e.flops; break;
+    case EventKind::Train: {
+      auto& r = row(e.round);
+      r.flops += e.flops;
+      if (!std::isnan(e.loss)) {  // decentralized nodes report their training loss here (no upload)
+        r.train_loss_sum += e.loss;
+        r.train_loss_n++;
+      }
+      break;
+    }
     case EventKind::Upload: {
       auto& r = row(e.round);
       r.bytes_up += e.bytes;

@@ -9,7 +9,8 @@
 //   bytes_down       model bytes sent server -> clients this round
 //   bytes_up         update bytes received this round
 //   flops            training flops simulated this round
-//   train_loss       mean of the clients' mean training losses (empty in analytic mode)
+//   train_loss       mean of the clients' mean training losses (empty in analytic mode); from
+//                    uploads, or from train events in decentralized runs
 //   accuracy, loss   test accuracy / loss of the new global model (empty if not evaluated)
 //   eval_samples     test samples used (0 if not evaluated)
 //   cum_bytes        bytes_down + bytes_up since the start

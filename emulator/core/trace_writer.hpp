@@ -18,7 +18,8 @@
 //   count   round_start: clients selected; aggregate/round_end: updates used;
 //           evaluate: test samples; gossip: messages the node sent
 //   accuracy, loss   evaluate: test accuracy in [0,1] and mean cross-entropy;
-//                    upload: loss = the client's mean training loss
+//                    upload: loss = the client's mean training loss; train (decentralized
+//                    nodes, which upload nothing): loss = the node's mean training loss
 //   reason  update_dropped: deadline | over_selection | offline | battery | stopped (async
 //           clients still working when the run ended);
 //           device_off: offline | battery; device_on: online | charged

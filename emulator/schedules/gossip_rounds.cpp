@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <simgrid/s4u.hpp>
 
@@ -28,6 +29,11 @@ struct RoundState {
   std::vector<std::vector<PeerMessage>> sent;     ///< [phase][node]: what node i sends in phase q
   std::vector<std::shared_ptr<const Params>> result;
   std::vector<char> done, failed;
+  /// [phase]: mixes already computed, by their terms (node index, weight), own term included.
+  /// Nodes whose rows are equal and who received the same values get the same bits
+  /// (mix_in_index_order), so the sum is made once: on the complete graph with W = J, once per
+  /// phase instead of n times.
+  std::vector<std::map<std::vector<std::pair<int, double>>, std::shared_ptr<const Params>>> mixes;
   sg4::SemaphorePtr finished = sg4::Semaphore::create(0);
 };
 
@@ -66,13 +72,14 @@ class NodeRound {
       exec->start();
       mixed = gossip_phase(0, start);  // the pre-training model, while the device computes
       exec->wait();
-      emit_train(t0, flops, job);
-      auto trained = std::make_shared<const Params>(trained_future.get().params);
-      st->result[i] = std::make_shared<const Params>(algo_.finish_round(*start, *trained, *mixed));
+      TrainResult trained = trained_future.get();
+      emit_train(t0, flops, trained);
+      st->result[i] = std::make_shared<const Params>(algo_.finish_round(*start, trained.params, *mixed));
     } else {
       exec->wait();
-      emit_train(t0, flops, job);
-      auto z = std::make_shared<const Params>(trained_future.get().params);
+      TrainResult trained = trained_future.get();
+      emit_train(t0, flops, trained);
+      auto z = std::make_shared<const Params>(std::move(trained.params));
       for (int q = 0; q < algo_.gossip_steps(); ++q) z = gossip_phase(q, z);
       st->result[i] = z;
     }
@@ -81,10 +88,11 @@ class NodeRound {
   }
 
  private:
-  void emit_train(double t0, double flops, const TrainJob& job) {
+  void emit_train(double t0, double flops, const TrainResult& trained) {
     Event tr = node_event(fed_, EventKind::Train, st_->round, node_, t0);
     tr.flops = flops;
-    tr.steps = static_cast<int>(steps_taken(job.local, int64_t(job.indices->size())));
+    tr.steps = static_cast<int>(trained.steps);
+    tr.loss = trained.mean_loss;
     fed_.bus.emit(tr);
   }
 
@@ -124,7 +132,16 @@ class NodeRound {
         self += row.weights[k];
       }
     }
-    return std::make_shared<const Params>(mix_in_index_order(i, self, *z, idx, values, weights));
+    std::vector<std::pair<int, double>> terms;
+    terms.reserve(idx.size() + 1);
+    for (size_t k = 0; k < idx.size(); ++k) terms.emplace_back(idx[k], weights[k]);
+    terms.emplace_back(i, self);
+    std::sort(terms.begin(), terms.end());
+    auto& cache = st.mixes[q];
+    if (auto hit = cache.find(terms); hit != cache.end()) return hit->second;
+    auto mixed = std::make_shared<const Params>(mix_in_index_order(i, self, *z, idx, values, weights));
+    cache.emplace(std::move(terms), mixed);
+    return mixed;
   }
 
   Federation& fed_;
@@ -183,6 +200,7 @@ class GossipRounds {
       for (int j : st->w.rows[i].peers) st->out_peers[j].push_back(i);  // i receives from j: j sends to i
     st->start = models_;
     st->sent.assign(algo_->gossip_steps(), std::vector<PeerMessage>(n));
+    st->mixes.assign(algo_->gossip_steps(), {});
     st->result.assign(n, nullptr);
     st->done.assign(n, 0);
     st->failed.assign(n, 0);

@@ -118,6 +118,7 @@ class Worker {
       Event tr = node_event(fed_, EventKind::Train, run.round, i_, t0);
       tr.flops = flops;
       tr.steps = static_cast<int>(r.steps);
+      tr.loss = r.mean_loss;
       fed_.bus.emit(tr);
       if (run.trigger == PairwiseTrigger::AfterEachGradient) average_with_neighbour(fed_, run, i_);
       if (run.stop.stopped()) return;
