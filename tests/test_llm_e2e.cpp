@@ -204,7 +204,7 @@ TEST_CASE("Debian's fortunes: one client per category, perplexity per client", "
   for (const char* c : {"goedel", "pets", "magic", "news"}) CHECK_THAT(clients, Contains(c));
 }
 
-TEST_CASE("--set changes a scenario (or a sweep's base) before it is loaded", "[cli][e2e]") {
+TEST_CASE("set on the command line changes a scenario before it is loaded", "[cli][e2e]") {
   const auto dir = scratch_dir("set");
   const auto path = write_scenario(tiny_scenario((dir / "out").string()), dir, "s");
   const auto plain = run_flemu("validate " + path.string());

@@ -102,7 +102,7 @@ TEST_CASE("split forward/backward equals unsplit (SFL and SFPrompt) to 1e-5", "[
   }
   SECTION("prompt and tail: SFPrompt's split step = SGD on the prompt and tail") {
     auto sfp = trainer_for("sfprompt", [](AlgorithmSpec& a) {
-      a.split.local_loss_epochs = 0;
+      a.split.local_loss_passes = 0;
       a.split.keep_fraction = 1;
     });
     // The same trainable set, trained through the whole network at once.

@@ -332,7 +332,7 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"unknown_key",
        "/algorithm/learning_rate: expected a known key: adam, alpha, basis, batch_size, buffer_size, "
        "candidate_seeds, clients_per_round, concurrency, dadao, deadline, density_down, density_up, download, "
-       "gossip_rate, keep_fraction, local_epochs, local_loss_epochs, local_steps, lora, lr, mixing, mixing_file, "
+       "gossip_rate, keep_fraction, local_epochs, local_loss_passes, local_steps, lora, lr, mixing, mixing_file, "
        "name, node_evaluation, over_selection, policies, prompt_tokens, prox_mu, reconstruction_clip, round_time, "
        "seeds, server_lr, server_momentum, server_optimizer, split, staleness, updates_per_step, zo_epsilon"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},

@@ -54,7 +54,7 @@ struct FedKSeedParams {
 struct SplitParams {
   SplitPoints points{1, 1};     ///< device head / server body / device tail
   int prompt_tokens = 5;        ///< sfprompt: soft prompt length P (the unofficial code's 5)
-  int local_loss_epochs = 1;    ///< sfprompt: phase A epochs (head -> tail, body skipped)
+  int local_loss_passes = 1;    ///< sfprompt: phase A passes (head -> tail, body skipped), each as long as a round's local training
   double keep_fraction = 0.5;   ///< sfprompt: phase B keeps this share of windows, the hardest by EL2N
 };
 

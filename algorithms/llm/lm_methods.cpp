@@ -19,7 +19,7 @@ LmJobSpec lm_job_spec(const TransformerSpec& model, const AlgorithmSpec& a, uint
     j.fine_tune.prompt_tokens = a.split.prompt_tokens;
     j.fine_tune.split = a.split.points;
     j.procedure = LocalProcedure::SplitPrompt;
-    j.split_prompt.local_loss_epochs = a.split.local_loss_epochs;
+    j.split_prompt.local_loss_passes = a.split.local_loss_passes;
     j.split_prompt.keep_fraction = a.split.keep_fraction;
   } else if (a.name == "sfl") {
     j.fine_tune.split = a.split.points;

@@ -5,7 +5,8 @@
 //
 //   round r: server -> selected clients: soft prompt p and tail W_t (FedAvg state)
 //     A) local-loss update, no network: train p and W_t on CE(tail(head_p(x)), y), skipping
-//        the body, for local_loss_epochs epochs
+//        the body, for local_loss_passes passes (the card's E_local epochs; here each pass is
+//        as long as the round's local training, so that local_steps bounds the whole round)
 //     B) dataset pruning, no network: EL2N(x) = ||softmax(f(x)) - onehot(y)||_2 (here: the mean
 //        over a window's target tokens) under the local head -> tail model; keep the share
 //        keep_fraction with the HIGHEST score (the hardest), ties by index

@@ -19,7 +19,7 @@ SplitPlan make_split_plan(const ModelInfo& model, const SplitParams& params, boo
   const int64_t T = model.transformer.context + ft.prompt_tokens;
   p.message_bytes_per_window = 4ull * static_cast<uint64_t>(T) * static_cast<uint64_t>(model.transformer.d_model);
   if (local_phases) {
-    p.local_loss_epochs = params.local_loss_epochs;
+    p.local_loss_passes = params.local_loss_passes;
     p.local_loss_per_window = f.head_forward + f.head_backward + f.tail_forward + f.tail_backward;
     p.keep_fraction = params.keep_fraction;
     p.prune_per_window = f.head_forward + f.tail_forward;

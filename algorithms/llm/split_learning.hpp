@@ -27,7 +27,7 @@ struct SplitPlan {
   double body_forward = 0, body_backward = 0;  ///< server
   uint64_t message_bytes_per_window = 0;       ///< each of the four messages: T x d x 4
   // SFPrompt's local phases (0 epochs and keep_fraction 1: none):
-  int local_loss_epochs = 0;        ///< phase A epochs over all windows
+  int local_loss_passes = 0;        ///< phase A passes, each the round's local work (samples_processed)
   double local_loss_per_window = 0; ///< phase A device flops: head and tail, forward and backward, no body
   double keep_fraction = 1;         ///< phase B keeps this share (EL2N)
   double prune_per_window = 0;      ///< phase B device flops: head and tail forward

@@ -631,8 +631,8 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   }
   if (has("prompt_tokens")) spec.split.prompt_tokens = to_int(a["prompt_tokens"], "/algorithm/prompt_tokens", complain);
   if (has("keep_fraction")) spec.split.keep_fraction = a["keep_fraction"];
-  if (has("local_loss_epochs"))
-    spec.split.local_loss_epochs = to_int(a["local_loss_epochs"], "/algorithm/local_loss_epochs", complain);
+  if (has("local_loss_passes"))
+    spec.split.local_loss_passes = to_int(a["local_loss_passes"], "/algorithm/local_loss_passes", complain);
   if (has("policies"))
   for (const auto& [cls, p] : a["policies"].items()) {
     const std::string ptr = "/algorithm/policies/" + cls;

@@ -14,6 +14,15 @@ nlohmann::json cut_down(nlohmann::json s) {
   } else if (dataset != "synthetic-regression") {
     w["dataset"] = "synthetic";  // synthetic-regression: a problem of its own
   }
+  if (text) {
+    // A narrow, short-context copy of the model (the same depth: split points stay valid).
+    auto& t = w["transformer"];
+    const int context = t.is_object() && t.contains("context") ? t["context"].get<int>() : 16;
+    t["d_model"] = 32;
+    t["heads"] = 2;
+    t["mlp_hidden"] = 64;
+    t["context"] = std::min(context, 16);
+  }
   if (text && w.contains("init") && w["init"].contains("pretrain")) {
     // A few steps of pretraining, into a cache of its own (the smoke's synthetic corpus).
     auto& p = w["init"]["pretrain"];

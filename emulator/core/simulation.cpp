@@ -136,22 +136,26 @@ nlohmann::ordered_json check_device_memory(const Scenario& sc, const std::vector
   return j;
 }
 
-/// clients.csv: each client's held-out perplexity under the final model.
-void write_client_perplexity(const fs::path& path, Trainer& trainer, const TextData& text, const Params& final_model) {
+/// clients.csv: each client's held-out perplexity under the final model, and under the
+/// model the run started from (the pretrained base with the method's additions).
+void write_client_perplexity(const fs::path& path, Trainer& trainer, const TextData& text, const Params& final_model,
+                             const Params& initial_model) {
   std::ofstream out(path);
   if (!out) throw std::runtime_error(path.string() + ": cannot open for writing");
-  out << "client,name,texts,train_windows,heldout_windows,heldout_loss,heldout_perplexity,heldout_accuracy\n";
+  out << "client,name,texts,train_windows,heldout_windows,heldout_loss,heldout_perplexity,heldout_accuracy,"
+         "initial_heldout_perplexity\n";
   for (int c = 0; c < text.num_clients(); ++c) {
     const auto& held = text.test_parts[c];
     const std::string name = text.client_names[c];
     out << c << ',' << name << ',' << text.client_texts[c] << ',' << text.train_parts[c].size() << ',' << held.size();
     if (held.empty()) {
-      out << ",,,\n";
+      out << ",,,,\n";
       continue;
     }
     const EvalResult r = trainer.evaluate(final_model, &held);
+    const EvalResult r0 = trainer.evaluate(initial_model, &held);
     out << ',' << fmt::format("{}", r.loss) << ',' << fmt::format("{}", std::exp(r.loss)) << ','
-        << fmt::format("{}", r.accuracy) << '\n';
+        << fmt::format("{}", r.accuracy) << ',' << fmt::format("{}", std::exp(r0.loss)) << '\n';
   }
   if (!out) throw std::runtime_error(path.string() + ": write failed");
 }
@@ -316,8 +320,14 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
 
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());
-    if (lm && lm->text && outcome.final_model)
-      write_client_perplexity(staging / "clients.csv", *trainer, *lm->text, *outcome.final_model);
+    double initial_perplexity = NAN;
+    if (lm && lm->text && outcome.final_model) {
+      // The model the server started from (SyncServer's initial_params), evaluated after the
+      // run: wall time only.
+      const Params initial = trainer->initial_params(derive_seed(sc.seed, SeedStream::ModelInit));
+      write_client_perplexity(staging / "clients.csv", *trainer, *lm->text, *outcome.final_model, initial);
+      initial_perplexity = std::exp(trainer->evaluate(initial, nullptr).loss);
+    }
     write_device_table((staging / "devices.csv").string(), fed);
     write_text(staging / "scenario.resolved.json", sc.resolved.dump(2) + "\n");
     if (graph) {
@@ -379,6 +389,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                      {"train_windows", lm->text->train_windows.size()},
                      {"heldout_windows", lm->text->test_windows.size()}};
         j["perplexity"] = std::isnan(s.final_loss) ? nlohmann::ordered_json() : nlohmann::ordered_json(std::exp(s.final_loss));
+        j["initial_perplexity"] =
+            std::isnan(initial_perplexity) ? nlohmann::ordered_json() : nlohmann::ordered_json(initial_perplexity);
       }
       if (!lm->base.path.empty())
         j["base_checkpoint"] = {{"path", lm->base.path}, {"hash", lm->base.hash}, {"key", lm->base.key},

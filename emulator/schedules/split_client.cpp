@@ -51,7 +51,8 @@ void download_split_train_upload(Federation& fed, int device, const TrainOrder& 
 
   // SFPrompt's phases A and B: the device alone.
   const int64_t n = static_cast<int64_t>(job.indices->size());
-  const double local = plan.local_loss_epochs * static_cast<double>(n) * plan.local_loss_per_window +
+  const double local = plan.local_loss_passes * static_cast<double>(samples_processed(job.local, n)) *
+                           plan.local_loss_per_window +
                        (plan.prunes() ? static_cast<double>(n) * plan.prune_per_window : 0.0);
   double split_start = downloaded;
   if (local > 0) {

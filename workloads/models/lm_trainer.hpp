@@ -36,7 +36,9 @@ struct ZerothOrderSpec {
 };
 
 struct SplitPromptSpec {
-  int local_loss_epochs = 1;  ///< phase A: epochs of head -> tail training that skip the body
+  /// Phase A: passes of head -> tail training that skip the body, each as long as the round's
+  /// local training (its epochs, or its local steps).
+  int local_loss_passes = 1;
   double keep_fraction = 0.5; ///< phase B: share of windows kept (highest EL2N: the hardest)
 };
 

@@ -402,7 +402,7 @@ class LmTrainer final : public Trainer {
     // A: local loss.
     {
       BatchStream batches(pool, gen, job.local.batch_size);
-      const int64_t steps = sp.local_loss_epochs * ((n + job.local.batch_size - 1) / job.local.batch_size);
+      const int64_t steps = sp.local_loss_passes * steps_taken(job.local, n);
       for (int64_t s = 0; s < steps; ++s) {
         auto [x, y] = batch_of(tokens_, train_starts_.index_select(0, batches.next()), C);
         net.zero_grads();
