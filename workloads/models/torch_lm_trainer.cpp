@@ -268,7 +268,7 @@ class LmTrainer final : public Trainer {
       case LocalProcedure::SplitPrompt: train_split_prompt(net, job, pool, gen, r); break;
     }
     net.store_trainable(r.params);
-    r.samples = samples_processed(job.local, n);
+    if (spec_.procedure != LocalProcedure::SplitPrompt) r.samples = samples_processed(job.local, n);
     return r;
   }
 
@@ -431,8 +431,9 @@ class LmTrainer final : public Trainer {
       kept = pool.index_select(0, torch::tensor(order, torch::kLong));
     }
     // C: split training on the kept windows.
-    TrainJob c = job;
-    train_sgd(net, c, kept, gen, r, /*split=*/true);
+    train_sgd(net, job, kept, gen, r, /*split=*/true);
+    // Windows trained on (phase B only scores): A's and C's.
+    r.samples = sp.local_loss_passes * samples_processed(job.local, n) + samples_processed(job.local, kept.size(0));
   }
 
   LmJobSpec spec_;
