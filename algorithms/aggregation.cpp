@@ -1,5 +1,6 @@
 #include "algorithms/aggregation.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -45,6 +46,28 @@ Params mix(const Params& global, const Params& x, double alpha) {
   Params out(global.size());
   for (size_t j = 0; j < global.size(); ++j) out[j] = static_cast<float>((1.0 - alpha) * global[j] + alpha * x[j]);
   return out;
+}
+
+Params add_scaled(const Params* y, double a, const Params& x) {
+  if (y && y->size() != x.size())
+    throw std::invalid_argument("add_scaled: " + std::to_string(y->size()) + " values and " +
+                                std::to_string(x.size()));
+  Params out(x.size());
+  for (size_t j = 0; j < x.size(); ++j) out[j] = static_cast<float>((y ? double((*y)[j]) : 0.0) + a * x[j]);
+  return out;
+}
+
+Params difference(const Params& a, const Params& b) {
+  if (a.size() != b.size()) throw std::invalid_argument("difference: size mismatch");
+  Params out(a.size());
+  for (size_t j = 0; j < a.size(); ++j) out[j] = a[j] - b[j];
+  return out;
+}
+
+double l2_norm(const Params& x) {
+  double s = 0;
+  for (float v : x) s += double(v) * v;
+  return std::sqrt(s);
 }
 
 }  // namespace flemu

@@ -22,4 +22,14 @@ Params server_step(const Params& global, const Params& target, double server_lr)
 /// (1 - alpha) * global + alpha * x (FedAsync's mixing).
 Params mix(const Params& global, const Params& x, double alpha);
 
+/// y + a * x elementwise (computed in double, rounded once); a null `y` is the zero vector.
+/// Throws std::invalid_argument on size mismatch.
+Params add_scaled(const Params* y, double a, const Params& x);
+
+/// a - b elementwise. Throws std::invalid_argument on size mismatch.
+Params difference(const Params& a, const Params& b);
+
+/// Euclidean norm, accumulated in double.
+double l2_norm(const Params& x);
+
 }  // namespace flemu

@@ -8,6 +8,7 @@
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/llm/llm_params.hpp"
 #include "algorithms/fl/staleness.hpp"
+#include "workloads/models/local_step.hpp"
 
 namespace flemu {
 
@@ -21,10 +22,33 @@ struct AlgorithmSpec {
   double lr = 0.05;             ///< client (local) learning rate
   double server_lr = 1.0;       ///< server learning rate applied to the aggregated update
 
-  // Sync schedules (fedavg, fedprox)
-  double prox_mu = 0.01;        ///< fedprox: proximal weight mu
+  // Local-step conventions, every family (FL-Simulator's: wd 1e-3, clip 10 before wd)
+  double weight_decay = 0;      ///< wd added to every local step (unitless), never clipped unless clip_scope "step"
+  double clip_norm = 0;         ///< global L2 bound on the local direction; 0 = none
+  LocalStep::ClipScope clip_scope = LocalStep::ClipScope::Corrected;  ///< what the clip bounds (local_step.hpp)
+  enum class ClientStep { Sgd, Prox, Sam };
+  ClientStep local_step = ClientStep::Sgd;  ///< async/anarchic clients' step (sync: the algorithm's own)
+
+  // Sync schedules
+  enum class Participation { Uniform, Bernoulli };
+  Participation participation = Participation::Uniform;  ///< uniform: clients_per_round drawn; bernoulli: each w.p. active_ratio
+  double active_ratio = 0.1;    ///< bernoulli participation probability per client and round
+  double lr_decay = 1.0;        ///< local lr of round t = lr * lr_decay^(t-1)
+  double prox_mu = 0.01;        ///< fedprox (and local_step "prox"): proximal weight mu
   double over_selection = 0;    ///< select ceil(K (1 + x)), keep the first K updates
   double deadline_s = 0;        ///< round deadline, s; 0 = none
+
+  // Local rules of the FL-Simulator family (algorithms/fl/*.hpp say which reads what)
+  double rho = 0.1;             ///< SAM ascent radius (fedsam, mofedsam, fedgamma, fedspeed, fedsmoo, local_step "sam")
+  double lambda = 0.1;          ///< feddyn/fedspeed/fedsmoo: dynamic-regulariser weight (the code's lamb = 1/paper λ)
+  double gradient_weight = 0.1; ///< fedcm/mofedsam: α, weight of the local gradient (1-α: global momentum)
+  double merge_alpha = 1.0;     ///< fedspeed: α of the paper's merged gradient (1 = the code: g at the perturbed point)
+  LocalStep::Ascent ascent = LocalStep::Ascent::Normalized;  ///< fedspeed: normalized (code) | unnormalized (paper)
+  enum class DualAverage { All, Active };
+  DualAverage dual_average = DualAverage::All;  ///< fedspeed: all (code: Σh over all N) | active (paper: mean of x̂ over P_t)
+  double server_momentum = 0.9; ///< fedavgm β; fedadam/fedyogi β1
+  double server_beta2 = 0.99;   ///< fedadam/fedyogi β2
+  double server_epsilon = 1e-3; ///< fedadam/fedyogi τ (adaptivity)
 
   // Async schedules (fedasync, fedbuff)
   int concurrency = 0;          ///< clients training at once; 0 = clients_per_round

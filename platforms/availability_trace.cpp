@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -148,49 +149,105 @@ void write_availability_csv(const std::string& path, const std::map<std::string,
 
 AvailabilityTrace exponential_on_off(double mean_on_s, double mean_off_s, double horizon_s, uint64_t seed,
                                      bool start_on) {
-  if (!(mean_on_s > 0) || !(mean_off_s > 0))
-    throw std::invalid_argument("exponential_on_off: mean on and off times must be > 0 s");
   if (!(horizon_s >= 0 && std::isfinite(horizon_s)))
     throw std::invalid_argument("exponential_on_off: horizon must be finite and >= 0 s");
-  Rng rng(seed);
+  auto stream = AvailabilityStream::exponential(mean_on_s, mean_off_s, seed, start_on);
   AvailabilityTrace trace;
-  bool on = start_on;
-  double t = 0;
-  trace.changes.emplace_back(t, on);
-  for (;;) {
-    t += rng.exponential(on ? mean_on_s : mean_off_s);
-    if (t >= horizon_s) break;
-    on = !on;
-    trace.changes.emplace_back(t, on);
-  }
+  for (auto change = stream.next(); change.first == 0 || change.first < horizon_s; change = stream.next())
+    trace.changes.push_back(change);
   return trace;
 }
 
 AvailabilityTrace diurnal(double period_s, double on_fraction, double phase_s, double horizon_s) {
-  if (!(period_s > 0)) throw std::invalid_argument("diurnal: period must be > 0 s");
-  if (!(on_fraction >= 0 && on_fraction <= 1)) throw std::invalid_argument("diurnal: on_fraction must be in [0, 1]");
   if (!(horizon_s >= 0 && std::isfinite(horizon_s)))
     throw std::invalid_argument("diurnal: horizon must be finite and >= 0 s");
-  if (!std::isfinite(phase_s)) throw std::invalid_argument("diurnal: phase must be finite");
+  auto stream = AvailabilityStream::diurnal(period_s, on_fraction, phase_s);
   AvailabilityTrace trace;
-  const double on_len = on_fraction * period_s;
-  if (on_fraction == 0 || on_fraction == 1) {
-    trace.changes.emplace_back(0.0, on_fraction == 1);
-    return trace;
-  }
-  // Cycle k starts (switches on) at phase + k*period and switches off on_len later.
-  double k = std::floor(-phase_s / period_s);  // the cycle containing t = 0
-  const double into = -phase_s - k * period_s;
-  trace.changes.emplace_back(0.0, into < on_len);
-  for (;; k += 1) {
-    const double start = phase_s + k * period_s;
-    if (start >= horizon_s) break;
-    for (auto [t, on] : {std::pair<double, bool>{start, true}, {start + on_len, false}}) {
-      if (t > 0 && t < horizon_s && on != trace.changes.back().second && t > trace.changes.back().first)
-        trace.changes.emplace_back(t, on);
-    }
-  }
+  for (auto change = stream.next(); change.first == 0 || change.first < horizon_s; change = stream.next())
+    trace.changes.push_back(change);
   return trace;
+}
+
+AvailabilityStream AvailabilityStream::of_trace(AvailabilityTrace trace) {
+  AvailabilityStream s;
+  s.kind_ = Kind::Trace;
+  s.trace_ = std::move(trace);
+  if (s.trace_.changes.empty()) s.trace_.changes.emplace_back(0.0, true);
+  return s;
+}
+
+AvailabilityStream AvailabilityStream::exponential(double mean_on_s, double mean_off_s, uint64_t seed, bool start_on) {
+  if (!(mean_on_s > 0) || !(mean_off_s > 0))
+    throw std::invalid_argument("exponential_on_off: mean on and off times must be > 0 s");
+  AvailabilityStream s;
+  s.kind_ = Kind::Exponential;
+  s.rng_ = Rng(seed);
+  s.mean_on_ = mean_on_s;
+  s.mean_off_ = mean_off_s;
+  s.on_ = start_on;
+  return s;
+}
+
+AvailabilityStream AvailabilityStream::diurnal(double period_s, double on_fraction, double phase_s) {
+  if (!(period_s > 0)) throw std::invalid_argument("diurnal: period must be > 0 s");
+  if (!(on_fraction >= 0 && on_fraction <= 1)) throw std::invalid_argument("diurnal: on_fraction must be in [0, 1]");
+  if (!std::isfinite(phase_s)) throw std::invalid_argument("diurnal: phase must be finite");
+  AvailabilityStream s;
+  s.kind_ = Kind::Diurnal;
+  s.period_ = period_s;
+  s.on_len_ = on_fraction * period_s;
+  s.phase_ = phase_s;
+  if (on_fraction == 0 || on_fraction == 1) {  // one state for ever
+    s.kind_ = Kind::Trace;
+    s.trace_.changes.emplace_back(0.0, on_fraction == 1);
+  }
+  return s;
+}
+
+AvailabilityStream AvailabilityStream::diurnal_with_jitter(double period_s, double on_fraction, uint64_t seed) {
+  if (!(period_s > 0)) throw std::invalid_argument("diurnal_with_jitter: period must be > 0 s");
+  Rng rng(seed);
+  return diurnal(period_s, on_fraction, rng.uniform(0.0, period_s));
+}
+
+std::pair<double, bool> AvailabilityStream::next() {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  switch (kind_) {
+    case Kind::Trace:
+      if (index_ < trace_.changes.size()) return trace_.changes[index_++];
+      return {kInf, trace_.changes.back().second};
+    case Kind::Exponential:
+      if (started_) {
+        t_ += rng_.exponential(on_ ? mean_on_ : mean_off_);
+        on_ = !on_;
+      }
+      started_ = true;
+      return {t_, on_};
+    case Kind::Diurnal:
+      if (!started_) {
+        // Cycle k starts (switches on) at phase + k*period and switches off on_len later.
+        started_ = true;
+        k_ = std::floor(-phase_ / period_);  // the cycle containing t = 0
+        const double into = -phase_ - k_ * period_;
+        t_ = 0;
+        on_ = into < on_len_;
+        half_ = 0;
+        return {0.0, on_};
+      }
+      for (;;) {
+        const double start = phase_ + k_ * period_;
+        const double t = half_ == 0 ? start : start + on_len_;
+        const bool on = half_ == 0;
+        if (half_ == 1) k_ += 1;
+        half_ = 1 - half_;
+        if (t > 0 && on != on_ && t > t_) {
+          t_ = t;
+          on_ = on;
+          return {t, on};
+        }
+      }
+  }
+  return {kInf, on_};
 }
 
 AvailabilityTrace diurnal_with_jitter(double period_s, double on_fraction, double horizon_s, uint64_t seed) {

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "workloads/rng.hpp"
+
 namespace flemu {
 
 struct AvailabilityTrace {
@@ -52,6 +54,30 @@ AvailabilityTrace diurnal(double period_s, double on_fraction, double phase_s, d
 /// own seed (derive_seed(scenario seed, SeedStream::Availability, {device})) and devices
 /// spread over time zones/habits.
 AvailabilityTrace diurnal_with_jitter(double period_s, double on_fraction, double horizon_s, uint64_t seed);
+
+/// A device's availability changes one at a time, as far as a run reaches: memory stays one
+/// object per device whatever the rate of changes and the length of the run. Yields exactly
+/// the changes of the functions above (the first at t = 0), then (+inf, state) when none is
+/// left (a trace read from a file ends).
+class AvailabilityStream {
+ public:
+  static AvailabilityStream of_trace(AvailabilityTrace trace);
+  static AvailabilityStream exponential(double mean_on_s, double mean_off_s, uint64_t seed, bool start_on = true);
+  static AvailabilityStream diurnal(double period_s, double on_fraction, double phase_s);
+  static AvailabilityStream diurnal_with_jitter(double period_s, double on_fraction, uint64_t seed);
+  /// The next change: (time, on).
+  std::pair<double, bool> next();
+
+ private:
+  enum class Kind { Trace, Exponential, Diurnal } kind_ = Kind::Trace;
+  AvailabilityTrace trace_;
+  size_t index_ = 0;
+  Rng rng_{0};
+  double mean_on_ = 0, mean_off_ = 0, period_ = 0, on_len_ = 0, phase_ = 0;
+  double t_ = 0, k_ = 0;
+  bool on_ = true, started_ = false;
+  int half_ = 0;  ///< diurnal: 0 = the cycle's start (on) next, 1 = its end (off)
+};
 
 /// Text for SimGrid's ProfileBuilder::from_string(name, text, periodicity) as a host state
 /// profile: one line "<time> <value>" per change, time in s (absolute, increasing), value 1 =

@@ -1,17 +1,19 @@
-// A device battery: charge bookkeeping in joules, drained by what the device consumed and
+// A device battery: charge bookkeeping in joules, drained by what the device draws and
 // refilled by charging windows (a phone on its charger every night).
 //
-// Why our own: SimGrid 3.32 has no battery plugin (it arrived in 3.34), so the emulator
-// measures energy with the host-energy plugin and feeds it here. Pure arithmetic: no SimGrid,
-// no clock of its own. The caller owns the simulated time and calls advance() with it.
+// Why our own: SimGrid 3.32 has no battery plugin (it arrived in 3.34). Pure arithmetic: no
+// SimGrid, no clock of its own; the caller owns the simulated time and the device's power
+// draw, which is constant between two calls (emulator/core/fleet.hpp makes it so).
 //
 // Units: energy in J, power in W, times in s (simulated time since the start of the run).
 //
-// Model, between two calls advance(t0, E) then advance(t1, E') :
-//   charge(t1) = clamp(charge(t0) - E' + sum_w power_w * |[t0, t1] ∩ window_w|, 0, capacity)
-// i.e. drain and charging over the interval are netted, then clamped once (a device that
-// computes while plugged in is powered by its charger first). Overlapping windows add their
-// powers. A device participates while its charge is strictly above the floor.
+// Model, exact for a draw P constant on [t0, t1]: the charging windows cut the interval into
+// pieces of constant charging power C; on each piece the charge moves at C - P, and
+//   - stops at the capacity: the charger then powers the device, its surplus is lost;
+//   - stops at 0: the device then gets only the charger's power (it is off by then: it
+//     switches off at its floor, which is >= 0).
+// Overlapping windows add their powers. The books always balance:
+//   charge(t) = charge(0) + charged_j(t) - delivered_j(t).
 #pragma once
 #include <vector>
 
@@ -32,7 +34,11 @@ struct ChargingWindow {
 struct BatterySpec {
   double capacity_j = 0;           ///< full charge, J; > 0 (10 Wh = 36000 J)
   double initial_fraction = 1.0;   ///< charge at t = 0 as a fraction of capacity, in [0, 1]
-  double floor_fraction = 0.0;     ///< at or below this fraction the device stops participating, in [0, 1]
+  double floor_fraction = 0.0;     ///< at or below this fraction the device stops participating, in [0, 1)
+  /// A device that stopped at its floor comes back once charging lifts it to this fraction,
+  /// in (floor, 1]; < 0: floor + 0.01 (capped at 1). Without this margin a device charging
+  /// more slowly than it draws would switch on and off endlessly at the floor.
+  double resume_fraction = -1;
   std::vector<ChargingWindow> charging;  ///< when the device charges (none = never)
 };
 
@@ -51,6 +57,7 @@ class BatteryModel {
   const BatterySpec& spec() const { return spec_; }
   double capacity_j() const { return spec_.capacity_j; }
   double floor_j() const { return spec_.floor_fraction * spec_.capacity_j; }
+  double resume_j() const { return resume_fraction_ * spec_.capacity_j; }
   /// Charge as of the last advance(), J.
   double charge_j() const { return charge_j_; }
   /// charge_j() / capacity_j(), in [0, 1].
@@ -61,31 +68,41 @@ class BatteryModel {
   bool empty() const { return charge_j_ <= 0.0; }
   /// Simulated time of the last advance() (0 at construction), s.
   double last_update_s() const { return last_s_; }
+  /// Energy taken from chargers since t = 0 (stored, or powering the device while full), J.
+  double charged_j() const { return charged_j_; }
+  /// Energy the device got since t = 0, J.
+  double delivered_j() const { return delivered_j_; }
 
-  /// Moves the battery from the last update time to `now_s`: removes `consumed_j_since_last`
-  /// (J the device used meanwhile, >= 0), adds the charging energy delivered meanwhile, and
-  /// clamps to [0, capacity]. Throws std::invalid_argument if now_s is before the last update
-  /// or the consumption is negative.
-  void advance(double now_s, double consumed_j_since_last);
+  /// Moves the battery from the last update to `now_s` while the device asks for `draw_w` W
+  /// (constant over the interval), as the model above says. Returns the energy the device
+  /// got over the interval, J (draw_w x duration unless the battery ran empty). Throws
+  /// std::invalid_argument if now_s is before the last update or the draw is negative.
+  double advance(double now_s, double draw_w);
 
-  /// Seconds from `now_s` until the charge reaches the floor when drawing `power_w` W from
-  /// now on and ignoring charging after now_s. The charge at now_s is charge_j() plus the
-  /// charging delivered since the last update (exact when advance(now_s, ...) was just
-  /// called). 0 if already at or below the floor; +inf if power_w == 0. Throws
-  /// std::invalid_argument for negative power or now_s before the last update.
-  double time_to_floor(double now_s, double power_w) const;
-  /// Same as time_to_floor() with the floor at 0 J.
-  double time_to_empty(double now_s, double power_w) const;
+  /// Sets the charge to `level_j` (a crossing found by time_to_level(), reached up to
+  /// rounding): the books stay balanced through delivered_j. |level - charge| must be tiny.
+  void settle_at(double level_j);
+
+  /// The first time >= last_update_s() at which the charge, moving as advance() would with
+  /// a constant draw of `draw_w`, reaches `level_j` going down (`falling`) or up. +inf when it
+  /// never does; `horizon_s` bounds the search through charging windows: when the answer is
+  /// not found before it, returns horizon_s and sets *found = false (ask again from there).
+  double time_to_level(double draw_w, double level_j, bool falling, double horizon_s, bool* found = nullptr) const;
 
   /// True if some charging window covers time t (windows are [start, end)).
   bool charging_at(double t) const;
+  /// Sum of the powers of the windows covering t, W.
+  double charging_power_at(double t) const;
+  /// The first window start or end strictly after t; +inf if none.
+  double next_window_boundary(double t) const;
 
  private:
-  double time_to_level(double now_s, double power_w, double level_j) const;
-
   BatterySpec spec_;
+  double resume_fraction_ = 0;
   double charge_j_ = 0;
   double last_s_ = 0;
+  double charged_j_ = 0;
+  double delivered_j_ = 0;
 };
 
 }  // namespace flemu

@@ -13,7 +13,8 @@
 //           the latency and the sender's send power) and the receiver's receive end (its
 //           receive power), so that radio energy is counted per device. Two messages on one
 //           edge in the same direction share it; the two directions do not (full duplex).
-//           Direct links have no idle radio power (radio_idle is counted on access links only).
+//           Radio power is metered per device by the fleet (emulator/core/fleet.hpp), from
+//           the use of its ends: transmit ends at send power, receive ends at receive power.
 // The server host exists in both (the fleet controller and the schedules' bookkeeping live
 // there); in direct mode it has no link: nothing is sent to it.
 #pragma once
@@ -28,8 +29,9 @@ namespace flemu {
 
 /// Builds the platform for `topology` over `devices`: the star platform (access links) or a
 /// full zone of direct per-edge links. In direct mode StarPlatform::uplinks/downlinks are
-/// empty and StarPlatform::radio_links holds each device's ends of its edges.
+/// empty and StarPlatform::peer_send_links / peer_receive_links hold each device's ends of its
+/// edges.
 StarPlatform build_p2p_platform(const PlatformSpec& spec, const std::vector<DeviceSpec>& devices,
-                                const Topology& topology, bool energy_plugins);
+                                const Topology& topology);
 
 }  // namespace flemu

@@ -18,15 +18,17 @@ struct LinkSpec {
   double latency_s = 0;         ///< one-way latency, s
 };
 
-/// Power draw of a device (SimGrid host and link energy plugins). All W; 0 = not modelled.
+/// Power draw of a device, metered by the fleet (emulator/core/fleet.hpp). All W.
 struct PowerSpec {
   double idle_w = 0;        ///< host on, no computation
   double busy_w = 0;        ///< host computing on all cores (one of n cores: idle + (busy-idle)/n)
   double off_w = 0;         ///< host off
-  double radio_idle_w = 0;  ///< per link, while the link carries nothing (counted only once used)
-  double send_w = 0;        ///< uplink busy
-  double receive_w = 0;     ///< downlink busy
-  bool modelled() const { return busy_w > 0 || idle_w > 0 || send_w > 0 || receive_w > 0; }
+  double radio_idle_w = 0;  ///< radio while the device is on and transfers nothing
+  double send_w = 0;        ///< radio sending at the uplink's full rate
+  double receive_w = 0;     ///< radio receiving at the downlink's full rate
+  bool modelled() const {
+    return busy_w > 0 || idle_w > 0 || off_w > 0 || radio_idle_w > 0 || send_w > 0 || receive_w > 0;
+  }
 };
 
 /// When a device is reachable. Traces come from the platform's availability CSV.

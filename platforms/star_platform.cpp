@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <map>
 
-#include <fmt/format.h>
-#include <simgrid/kernel/ProfileBuilder.hpp>
-
 namespace sg4 = simgrid::s4u;
 
 namespace flemu {
@@ -19,13 +16,7 @@ void configure_network_model(sg4::Engine& engine, NetworkModel model) {
   }
 }
 
-bool needs_energy_plugins(const std::vector<DeviceSpec>& devices) {
-  return std::any_of(devices.begin(), devices.end(), [](const DeviceSpec& d) { return d.power.modelled(); });
-}
-
-std::string bandwidth_profile(double nominal, const std::vector<const LinkChange*>& changes, bool uplink) {
-  // Piecewise-constant rate: at each change boundary, the latest change covering that time
-  // wins (later entries override earlier ones); elsewhere the nominal rate.
+RateSchedule link_rate_schedule(double nominal, const std::vector<const LinkChange*>& changes, bool uplink) {
   std::vector<double> times{0};
   for (const auto* c : changes) {
     times.push_back(c->from_s);
@@ -33,52 +24,34 @@ std::string bandwidth_profile(double nominal, const std::vector<const LinkChange
   }
   std::sort(times.begin(), times.end());
   times.erase(std::unique(times.begin(), times.end()), times.end());
-  std::string text;
+  RateSchedule s;
   double last = -1;
-  bool changed = false;
   for (double t : times) {
+    if (t < 0) continue;
     double rate = nominal;
     for (const auto* c : changes) {
       const double r = uplink ? c->up_bytes_per_s : c->down_bytes_per_s;
       if (r > 0 && t >= c->from_s && (c->until_s < 0 || t < c->until_s)) rate = r;
     }
-    if (rate != last) {
-      text += fmt::format("{} {}\n", t, rate);
-      changed = changed || rate != nominal;
-      last = rate;
-    }
+    if (t == 0)
+      s.initial = rate;
+    else if (rate != last)
+      s.steps.emplace_back(t, rate);
+    last = rate;
+    s.peak = std::max(s.peak, rate);
   }
-  return changed ? text : "";
+  return s;
 }
 
-namespace {
-
-std::string host_wattage(const PowerSpec& p) {
-  // "idle:epsilon:all cores" for the single pstate: epsilon = idle, so one busy core of n
-  // draws idle + (busy - idle) / n (../shared/FACTS.md).
-  return fmt::format("{}:{}:{}", p.idle_w, p.idle_w, std::max(p.busy_w, p.idle_w));
-}
-
-}  // namespace
-
-void set_host_energy(sg4::Host* host, const PowerSpec& p) {
-  host->set_property("wattage_per_state", host_wattage(p));
-  host->set_property("wattage_off", fmt::format("{}", p.off_w));
-}
-
-StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<DeviceSpec>& devices,
-                                 bool energy_plugins) {
+StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<DeviceSpec>& devices) {
   StarPlatform p;
-  p.energy = energy_plugins;
   auto* zone = sg4::create_star_zone("flemu");
   p.server = zone->create_host("server", spec.server.speed_flops);
   p.server->set_core_count(spec.server.cores);
-  if (energy_plugins) set_host_energy(p.server, PowerSpec{});
   p.server->seal();
   if (spec.server.bandwidth_bytes_per_s > 0) {
     p.server_link = zone->create_link("server-link", spec.server.bandwidth_bytes_per_s);
     p.server_link->set_latency(spec.server.latency_s);
-    if (energy_plugins) p.server_link->set_property("wattage_range", "0:0");
     p.server_link->seal();
   }
   // In a star zone a route is host -> center; the server's own route carries the shared link.
@@ -86,35 +59,34 @@ StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<Dev
   if (p.server_link) server_route.emplace_back(p.server_link);
   zone->add_route(p.server->get_netpoint(), nullptr, nullptr, nullptr, server_route, /*symmetrical=*/true);
 
-  p.devices.reserve(devices.size());
-  p.uplinks.reserve(devices.size());
-  p.downlinks.reserve(devices.size());
-  for (const auto& d : devices) {
+  const size_t n = devices.size();
+  p.devices.reserve(n);
+  p.uplinks.reserve(n);
+  p.downlinks.reserve(n);
+  p.uplink_peak.reserve(n);
+  p.downlink_peak.reserve(n);
+  p.links_change.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto& d = devices[i];
     auto* host = zone->create_host(d.name, d.speed_flops);
     host->set_core_count(d.cores);
-    if (energy_plugins) set_host_energy(host, d.power);
     host->seal();
 
     std::vector<const LinkChange*> changes;
     for (const auto& c : spec.link_changes)
       if (c.devices == "*" || c.devices == d.class_name || c.devices == d.name) changes.push_back(&c);
+    const RateSchedule up_rates = link_rate_schedule(d.link.up_bytes_per_s, changes, true);
+    const RateSchedule down_rates = link_rate_schedule(d.link.down_bytes_per_s, changes, false);
 
-    auto make_link = [&](const std::string& name, double rate, double busy_w, bool uplink) {
-      auto* link = zone->create_link(name, rate);
+    auto make_link = [&](const std::string& name, const RateSchedule& rates, bool uplink) {
+      auto* link = zone->create_link(name, rates.initial);
       link->set_latency(d.link.latency_s);
-      if (energy_plugins) link->set_property("wattage_range", fmt::format("{}:{}", d.power.radio_idle_w, busy_w));
-      // Link profiles must be set before sealing; their values are absolute bytes/s.
-      if (!changes.empty()) {
-        const std::string profile = bandwidth_profile(rate, changes, uplink);
-        if (!profile.empty())
-          link->set_bandwidth_profile(
-              simgrid::kernel::profile::ProfileBuilder::from_string(name + "-bw", profile, -1));
-      }
       link->seal();
+      for (const auto& [t, rate] : rates.steps) p.link_steps.push_back({t, static_cast<int>(i), uplink, rate});
       return link;
     };
-    auto* up = make_link(d.name + "-up", d.link.up_bytes_per_s, d.power.send_w, true);
-    auto* down = make_link(d.name + "-down", d.link.down_bytes_per_s, d.power.receive_w, false);
+    auto* up = make_link(d.name + "-up", up_rates, true);
+    auto* down = make_link(d.name + "-down", down_rates, false);
     // Star zone: the first route is host -> center (used when the host sends), the second
     // center -> host (used when it receives).
     zone->add_route(host->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(up)}, false);
@@ -122,8 +94,14 @@ StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<Dev
     p.devices.push_back(host);
     p.uplinks.push_back(up);
     p.downlinks.push_back(down);
+    p.uplink_peak.push_back(up_rates.peak);
+    p.downlink_peak.push_back(down_rates.peak);
+    p.links_change.push_back(!up_rates.steps.empty() || !down_rates.steps.empty());
   }
   zone->seal();
+  std::stable_sort(p.link_steps.begin(), p.link_steps.end(), [](const LinkStep& a, const LinkStep& b) {
+    return a.time_s != b.time_s ? a.time_s < b.time_s : a.device < b.device;
+  });
   return p;
 }
 

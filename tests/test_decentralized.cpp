@@ -68,27 +68,6 @@ std::vector<json> events_of(const std::filesystem::path& out, const std::string&
   return ev;
 }
 
-std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& path) {
-  std::istringstream in(read_file(path));
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  std::stringstream hs(line);
-  for (std::string c; std::getline(hs, c, ',');) header.push_back(c);
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    std::map<std::string, std::string> row;
-    std::stringstream ls(line);
-    std::string c;
-    for (size_t k = 0; k < header.size(); ++k) {
-      if (!std::getline(ls, c, ',')) c.clear();
-      row[header[k]] = c;
-    }
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 }  // namespace
 
 TEST_CASE("dfedavg on a ring: exchange times, traffic, consensus and node accuracies", "[e2e][decentralized]") {

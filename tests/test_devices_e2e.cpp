@@ -50,46 +50,6 @@ std::filesystem::path run_ok(const json& j, const std::filesystem::path& dir, in
   return j["output"]["directory"].get<std::string>();
 }
 
-std::vector<json> events(const std::filesystem::path& out) {
-  std::vector<json> ev;
-  std::istringstream in(read_file(out / "events.jsonl"));
-  for (std::string line; std::getline(in, line);) ev.push_back(json::parse(line));
-  return ev;
-}
-
-std::vector<json> of_kind(const std::vector<json>& ev, const std::string& kind) {
-  std::vector<json> out;
-  for (const auto& e : ev)
-    if (e["kind"] == kind) out.push_back(e);
-  return out;
-}
-
-double span(const json& e) { return e["t"].get<double>() - e["t0"].get<double>(); }
-
-/// A CSV with a header row, as maps column -> text.
-std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& p) {
-  std::istringstream in(read_file(p));
-  auto split = [](const std::string& line) {
-    std::vector<std::string> f;
-    std::string cell;
-    std::istringstream ls(line);
-    while (std::getline(ls, cell, ',')) f.push_back(cell);
-    if (!line.empty() && line.back() == ',') f.push_back("");
-    return f;
-  };
-  std::string line;
-  std::getline(in, line);
-  const auto header = split(line);
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    const auto f = split(line);
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < header.size(); ++i) row[header[i]] = i < f.size() ? f[i] : "";
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 /// Dropped updates as (round, client, reason).
 std::set<std::tuple<int, int, std::string>> drops(const std::vector<json>& ev) {
   std::set<std::tuple<int, int, std::string>> out;
@@ -423,17 +383,21 @@ TEST_CASE("fedbuff and fedasync: staleness on uploads, one version per server st
         CHECK(aggs[i]["count"] == per_step);
       }
       const auto uploads = of_kind(ev, "upload");
-      int stale = 0, merged = 0;
-      for (const auto& u : uploads) {
-        REQUIRE(u.contains("staleness"));
-        CHECK(u["staleness"].get<int>() >= 0);
-        stale += u["staleness"].get<int>() > 0;
+      int stale = 0, merged = 0, versions = 0;
+      for (const auto& e : ev) {
+        if (e["kind"] == "aggregate") ++versions;
+        if (e["kind"] != "upload") continue;
+        // Staleness: the versions made since the client started from version round - 1,
+        // before its own arrival (the trace shows the upload before what the server does).
+        REQUIRE(e.contains("staleness"));
+        CHECK(e["staleness"].get<int>() == versions - (e["round"].get<int>() - 1));
+        stale += e["staleness"].get<int>() > 0;
       }
       // 8 versions x per_step updates merged; the slow clients arrive after versions moved on.
       for (const auto& g : aggs) merged += g["count"].get<int>();
       CHECK(merged == 8 * per_step);
       CHECK(int(uploads.size()) >= merged);
-      CHECK(stale > 0);
+      if (algo == "fedbuff") CHECK(stale > 0);  // slow clients arrive after versions moved on
       // Clients still at work at the end are reported, not silently lost.
       for (const auto& d : of_kind(ev, "update_dropped")) CHECK(d["reason"] == "stopped");
       CHECK(of_kind(ev, "update_dropped").size() + merged >= 1);
@@ -578,8 +542,8 @@ TEST_CASE("bad device inputs fail validation with the file, the path and what wa
     json d = base;
     d["algorithm"] = json::parse(R"({"name": "fedbuff", "deadline": "10s"})");
     auto [path2, out2] = validate(d, "deadline");
-    // The readers are every sync algorithm of the catalog, in name order.
-    CHECK_THAT(out2, Catch::Contains(path2 + ": /algorithm/deadline: expected no \"deadline\" with algorithm \"fedbuff\": it applies to fedavg, ") &&
-                         Catch::Contains(", fedprox, "));
+    CHECK_THAT(out2, Catch::Contains(path2 + ": /algorithm/deadline: expected no \"deadline\" with algorithm \"fedbuff\": it applies to fedadam, fedavg, fedavgm, "
+                                          "fedcm, feddyn, fedgamma, fedkseed, fedprox, fedsam, fedsmoo, fedspeed, fedyogi, ferret, "
+                                          "flasc, lora, mofedsam, scaffold, sfl and sfprompt"));
   }
 }

@@ -179,3 +179,76 @@ TEST_CASE("validate and describe", "[e2e][cli]") {
   CHECK(b.exit_code == 0);
   CHECK_THAT(b.output, Catch::Contains("battery: 60 J, starts at 100%, floor 5%"));
 }
+
+TEST_CASE("every local rule: --jobs 1 and 2 give byte-identical traces, and it learns", "[e2e][determinism][local_rule]") {
+  // Real training on synthetic data, 2 rounds: the client state, the server state and the
+  // executor's vector maths must not depend on how many jobs run at once.
+  const auto base = scratch_dir("rules-determinism");
+  for (const std::string name : {"fedavg", "fedprox", "fedsam", "scaffold", "feddyn", "fedcm", "mofedsam", "fedgamma",
+                                 "fedspeed", "fedsmoo", "fedadam", "fedyogi", "fedavgm"}) {
+    INFO(name);
+    auto run = [&](int jobs) {
+      const auto dir = base / (name + "-" + std::to_string(jobs));
+      json s = tiny_scenario(dir.string());
+      s["algorithm"]["name"] = name;
+      s["algorithm"]["weight_decay"] = 1e-3;
+      s["algorithm"]["clip_norm"] = 10;
+      if (name == "fedadam" || name == "fedyogi") s["algorithm"]["server_lr"] = 0.1;  // 1 overshoots
+      s["stop"]["rounds"] = 2;
+      auto r = run_flemu("run --quiet --jobs " + std::to_string(jobs) + " " + write_scenario(s, name).string());
+      INFO(r.output);
+      REQUIRE(r.exit_code == 0);
+      return dir;
+    };
+    const auto a = run(1), b = run(2);
+    CHECK(read_file(a / "events.jsonl") == read_file(b / "events.jsonl"));
+    CHECK(read_file(a / "metrics.csv") == read_file(b / "metrics.csv"));
+    const auto summary = json::parse(read_file(a / "summary.json"));
+    // It learns (10 classes: chance is 0.1; FedCM's first round moves at a tenth of the lr).
+    CHECK(summary["best_accuracy"].get<double>() > 0.15);
+    CHECK(std::isfinite(summary["final_loss"].get<double>()));
+    CHECK(summary["best_accuracy"].get<double>() >= summary["final_accuracy"].get<double>());
+    // Per-client state: only for the clients that trained, of the declared size.
+    const auto& state = summary["state"];
+    const int64_t d_bytes = summary["model"]["bytes"];
+    const size_t slots = state["client_slots"].size();
+    CHECK(state["client_bytes"].get<int64_t>() == int64_t(slots) * d_bytes * state["clients_with_state"].get<int64_t>());
+    if (slots > 0) CHECK(state["clients_with_state"].get<int>() >= 3);
+  }
+}
+
+TEST_CASE("time and bytes follow the rule: SAM steps double the flops, SCAFFOLD the bytes", "[e2e][local_rule]") {
+  const auto base = scratch_dir("rules-cost");
+  auto run = [&](const std::string& name) {
+    json s = tiny_scenario((base / name).string());
+    s["training"] = "analytic";
+    s["platform"]["classes"] = json::parse(
+        R"([{"name": "d", "count": 1, "speed": "2Gf", "cores": 2, "uplink": "1Mbps", "downlink": "4Mbps", "latency": "30ms"}])");
+    s["algorithm"]["name"] = name;
+    s["algorithm"]["clients_per_round"] = 1;
+    s["stop"]["rounds"] = 2;
+    auto r = run_flemu("run --quiet " + write_scenario(s, name).string());
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(read_file(base / name / "summary.json"));
+  };
+  const auto avg = run("fedavg"), sam = run("fedsam"), scaffold = run("scaffold"), cm = run("fedcm"),
+             speed = run("fedspeed"), smoo = run("fedsmoo");
+  const double model = avg["model"]["bytes"];
+  CHECK(avg["bytes_up"].get<double>() == 2 * model);  // 2 rounds
+  CHECK(avg["bytes_down"].get<double>() == 2 * model);
+  CHECK(sam["flops"].get<double>() == Approx(2 * avg["flops"].get<double>()));
+  CHECK(sam["bytes_up"] == avg["bytes_up"]);
+  CHECK(speed["flops"].get<double>() == Approx(2 * avg["flops"].get<double>()));
+  CHECK(speed["bytes_up"] == avg["bytes_up"]);  // FedSpeed: 1x, like FedAvg
+  CHECK(speed["bytes_down"] == avg["bytes_down"]);
+  CHECK(scaffold["bytes_up"].get<double>() == 2 * avg["bytes_up"].get<double>());
+  CHECK(scaffold["bytes_down"].get<double>() == 2 * avg["bytes_down"].get<double>());
+  CHECK(scaffold["flops"] == avg["flops"]);
+  CHECK(cm["bytes_down"].get<double>() == 2 * avg["bytes_down"].get<double>());
+  CHECK(cm["bytes_up"] == avg["bytes_up"]);
+  CHECK(smoo["bytes_up"].get<double>() == 2 * avg["bytes_up"].get<double>());
+  // The simulated time follows: a SAM round computes twice as long on the same device.
+  CHECK(sam["simulated_time_s"].get<double>() > avg["simulated_time_s"].get<double>());
+  CHECK(scaffold["simulated_time_s"].get<double>() > avg["simulated_time_s"].get<double>());
+}

@@ -9,6 +9,7 @@
 // When a change of the timeline is intended, regenerate and review the diff:
 //   FLEMU_UPDATE_GOLDEN=1 build/flemu_tests "[golden]"
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -35,15 +36,20 @@ std::string first_difference(const std::string& expected, const std::string& act
   }
 }
 
-void check_against_golden(const std::string& name, int jobs) {
+/// Runs `scenario` (default: tests/data/golden/<name>.json) and compares its outputs with
+/// <golden>.events.jsonl and <golden>.metrics.csv (default golden: name).
+void check_against_golden(const std::string& name, int jobs, std::filesystem::path scenario = {},
+                          std::string golden_name = "") {
+  if (scenario.empty()) scenario = golden_dir() / (name + ".json");
+  if (golden_name.empty()) golden_name = name;
   const auto out = scratch_dir("golden-" + name);
   const auto r = run_flemu("run --quiet --jobs " + std::to_string(jobs) + " -o " + out.string() + " " +
-                           (golden_dir() / (name + ".json")).string());
+                           scenario.string());
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
   const bool update = std::getenv("FLEMU_UPDATE_GOLDEN") != nullptr;
   for (const std::string file : {"events.jsonl", "metrics.csv"}) {
-    const auto golden = golden_dir() / (name + "." + file);
+    const auto golden = golden_dir() / (golden_name + "." + file);
     const std::string actual = read_file(out / file);
     if (update) write_file(golden, actual);
     REQUIRE(std::filesystem::exists(golden));
@@ -69,6 +75,34 @@ TEST_CASE("golden trace: FedAsync on devices that are always on", "[golden]") {
 }
 
 TEST_CASE("golden trace: AFA-CD anarchic clients", "[golden]") { check_against_golden("golden-anarchic", 1); }
+
+TEST_CASE("golden traces: every local rule sends what it declares and pays for its gradient evaluations",
+          "[golden][local_rule]") {
+  // One scenario (golden-rules.json), one run per algorithm. Algorithms that move the same
+  // bytes and make the same gradient evaluations share one golden timeline: the table says
+  // which, and is itself part of what is checked (analytic training: only time, bytes, flops,
+  // energy and drops are in the trace).
+  const std::vector<std::pair<std::string, std::string>> algorithms = {
+      {"fedavg", "golden-rules-1x"},     {"fedprox", "golden-rules-1x"},    {"feddyn", "golden-rules-1x"},
+      {"fedadam", "golden-rules-1x"},    {"fedyogi", "golden-rules-1x"},    {"fedavgm", "golden-rules-1x"},
+      {"fedsam", "golden-rules-sam"},    {"fedspeed", "golden-rules-sam"},  {"scaffold", "golden-rules-2x"},
+      {"fedgamma", "golden-rules-2x-sam"}, {"fedsmoo", "golden-rules-2x-sam"}, {"fedcm", "golden-rules-fedcm"},
+      {"mofedsam", "golden-rules-mofedsam"}};
+  const nlohmann::json base = nlohmann::json::parse(read_file(golden_dir() / "golden-rules.json"));
+  for (const auto& [name, golden] : algorithms) {
+    INFO(name);
+    nlohmann::json s = base;
+    s["algorithm"]["name"] = name;
+    s["name"] = "golden-rules-" + name;
+    const auto path = scratch_dir("golden-rules") / (name + ".json");
+    write_file(path, s.dump(2));
+    check_against_golden("rules-" + name, name == "fedspeed" ? 2 : 1, path, golden);
+  }
+}
+
+TEST_CASE("golden trace: FedBuff clients taking SAM steps", "[golden][local_rule]") {
+  check_against_golden("golden-fedbuff-sam", 2);
+}
 
 TEST_CASE("golden trace: DFedAvg gossip rounds on a torus, devices off and back", "[golden][decentralized]") {
   check_against_golden("golden-gossip", 2);

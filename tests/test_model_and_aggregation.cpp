@@ -69,12 +69,12 @@ TEST_CASE("FedAvg aggregates by sample count and applies the server learning rat
   u2.params = std::make_shared<const Params>(Params{4, 20});
   u2.num_samples = 300;
   const Params global{1, 1};
-  FedAvg fedavg(spec);
+  FedAvg fedavg(spec, AlgorithmContext{});
   auto next = fedavg.aggregate(global, {u1, u2});
   CHECK(next[0] == Approx(3.0));   // (100*0 + 300*4) / 400
   CHECK(next[1] == Approx(17.5));  // (100*10 + 300*20) / 400
   spec.server_lr = 0.5;
-  FedAvg half(spec);
+  FedAvg half(spec, AlgorithmContext{});
   auto damped = half.aggregate(global, {u1, u2});
   CHECK(damped[0] == Approx(2.0));   // 1 + 0.5 * (3 - 1)
   CHECK(damped[1] == Approx(9.25));  // 1 + 0.5 * (17.5 - 1)

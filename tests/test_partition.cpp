@@ -137,6 +137,24 @@ TEST_CASE("Dirichlet label skew grows as alpha shrinks", "[partition]") {
   CHECK(skews[2].max_fraction > 0.6);
 }
 
+TEST_CASE("Dirichlet at the extremes: alpha near 0 is one class per client, huge alpha uniform", "[partition]") {
+  // Each Gamma(1e-300) draw underflows to 0; the proportions used to fall back to uniform, the
+  // very opposite of what alpha -> 0 means (outputs were identical to alpha = 1e300).
+  const auto labels = balanced_labels(20000, 10, 13);
+  const Skew tiny = label_skew(labels, 10, partition_dataset(labels, 10, 50, 200, dirichlet_spec(1e-300), 4));
+  const Skew huge = label_skew(labels, 10, partition_dataset(labels, 10, 50, 200, dirichlet_spec(1e300), 4));
+  INFO("mean max-class fraction: alpha 1e-300 " << tiny.max_fraction << ", alpha 1e300 " << huge.max_fraction);
+  CHECK(tiny.max_fraction > 0.95);
+  CHECK(huge.max_fraction < 0.15);
+  // The Dirichlet draw itself: one-hot for alpha near 0, sums to 1.
+  Rng rng(3);
+  const auto p = rng.dirichlet(10, 1e-300);
+  CHECK(*std::max_element(p.begin(), p.end()) == 1.0);
+  double total = 0;
+  for (double x : p) total += x;
+  CHECK(total == 1.0);
+}
+
 TEST_CASE("label-pure shards give a client at most shards_per_client labels", "[partition]") {
   // 600 of each class and shards of 100: every shard holds one label.
   const auto labels = balanced_labels(6000, 10, 17);

@@ -146,7 +146,9 @@ TEST_CASE("resolved holds every default, in the input's shape, and reloads ident
     "workload": {"dataset": "synthetic", "model": "mlp", "partition": {"scheme": "iid"},
                  "samples_per_client": 50},
     "algorithm": {"name": "fedavg", "clients_per_round": 2, "local_epochs": 1, "local_steps": 0,
-                  "batch_size": 32, "lr": 0.05, "server_lr": 1.0, "over_selection": 0},
+                  "batch_size": 32, "lr": 0.05, "server_lr": 1.0, "over_selection": 0,
+                  "weight_decay": 0, "clip_norm": 0, "clip_scope": "corrected", "lr_decay": 1.0,
+                  "participation": "uniform"},
     "evaluation": {"every": 1, "test_samples": 0},
     "stop": {"rounds": 1},
     "output": {"directory": "out/minimal"}})");
@@ -167,7 +169,7 @@ TEST_CASE("scenario hash: 16 lowercase hex digits, stable, sensitive to content"
   CHECK(load_scenario(read_json(data_path("tiny_scenario.json")), "x.json").hash == a.hash);
   // Golden value: XXH64 (seed 0) of resolved.dump() without "output"; changes only if
   // tiny_scenario.json, the schema's defaults or the resolved shape change, on any machine.
-  CHECK(a.hash == "45f9d7ef9f4c8e68");
+  CHECK(a.hash == "a719a6de9882c8ab");
   json elsewhere = read_json(data_path("tiny_scenario.json"));
   elsewhere["output"] = {{"directory", "/somewhere/else"}};
   CHECK(load_scenario(elsewhere, "x.json").hash == a.hash);
@@ -330,11 +332,13 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
   const std::map<std::string, std::string> expected = {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
       {"unknown_key",
-       "/algorithm/learning_rate: expected a known key: adam, alpha, basis, batch_size, buffer_size, "
-       "candidate_seeds, clients_per_round, concurrency, dadao, deadline, density_down, density_up, download, "
-       "gossip_rate, keep_fraction, local_epochs, local_loss_passes, local_steps, lora, lr, mixing, mixing_file, "
-       "name, node_evaluation, over_selection, policies, prompt_tokens, prox_mu, reconstruction_clip, round_time, "
-       "seeds, server_lr, server_momentum, server_optimizer, split, staleness, updates_per_step, zo_epsilon"},
+       "/algorithm/learning_rate: expected a known key: active_ratio, adam, alpha, ascent, basis, batch_size, "
+       "buffer_size, candidate_seeds, clients_per_round, clip_norm, clip_scope, concurrency, dadao, deadline, "
+       "density_down, density_up, download, dual_average, gossip_rate, gradient_weight, keep_fraction, lambda, "
+       "local_epochs, local_loss_passes, local_step, local_steps, lora, lr, lr_decay, merge_alpha, mixing, "
+       "mixing_file, name, node_evaluation, over_selection, participation, policies, prompt_tokens, prox_mu, "
+       "reconstruction_clip, rho, round_time, seeds, server_beta2, server_epsilon, server_lr, server_momentum, "
+       "server_optimizer, split, staleness, updates_per_step, weight_decay, zo_epsilon"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0"},
       {"dirichlet_without_alpha",
@@ -560,4 +564,85 @@ TEST_CASE("every scenario shipped under scenarios/ loads", "[scenario]") {
     ++loaded;
   }
   CHECK(loaded >= 1);
+}
+
+TEST_CASE("local-rule keys: typed, defaults as in the C++ spec, refused where they mean nothing", "[scenario][local_rule]") {
+  const AlgorithmSpec defaults;
+  json doc = minimal();
+  doc["algorithm"] = {{"name", "fedspeed"}, {"clients_per_round", 2}};
+  Scenario s = load_scenario(doc, "speed.json");
+  CHECK(s.algorithm.rho == defaults.rho);
+  CHECK(s.algorithm.lambda == defaults.lambda);
+  CHECK(s.algorithm.merge_alpha == defaults.merge_alpha);
+  CHECK(s.algorithm.ascent == defaults.ascent);
+  CHECK(s.algorithm.dual_average == defaults.dual_average);
+  CHECK(s.algorithm.weight_decay == defaults.weight_decay);
+  CHECK(s.algorithm.clip_norm == defaults.clip_norm);
+  CHECK(s.algorithm.clip_scope == defaults.clip_scope);
+  CHECK(s.algorithm.lr_decay == defaults.lr_decay);
+  CHECK(s.algorithm.participation == defaults.participation);
+  CHECK_FALSE(s.resolved["algorithm"].contains("server_lr"));  // FedSpeed's server has none
+  CHECK(s.resolved["algorithm"]["ascent"] == "normalized");
+
+  doc["algorithm"] = {{"name", "fedspeed"}, {"clients_per_round", 2}, {"ascent", "unnormalized"},
+                      {"dual_average", "active"}, {"merge_alpha", 0.5}, {"clip_norm", 10},
+                      {"clip_scope", "step"}, {"weight_decay", 1e-3}, {"lr_decay", 0.998}};
+  s = load_scenario(doc, "speed.json");
+  CHECK(s.algorithm.ascent == LocalStep::Ascent::Unnormalized);
+  CHECK(s.algorithm.dual_average == AlgorithmSpec::DualAverage::Active);
+  CHECK(s.algorithm.merge_alpha == 0.5);
+  CHECK(s.algorithm.clip_scope == LocalStep::ClipScope::Step);
+  CHECK(s.algorithm.lr_decay == 0.998);
+
+  doc["algorithm"] = {{"name", "fedadam"}, {"clients_per_round", 2}};
+  s = load_scenario(doc, "adam.json");
+  CHECK(s.algorithm.server_momentum == defaults.server_momentum);
+  CHECK(s.algorithm.server_beta2 == defaults.server_beta2);
+  CHECK(s.algorithm.server_epsilon == defaults.server_epsilon);
+  doc["algorithm"] = {{"name", "fedcm"}, {"clients_per_round", 2}};
+  CHECK(load_scenario(doc, "cm.json").algorithm.gradient_weight == defaults.gradient_weight);
+
+  // A key another method reads is an error, naming who reads it.
+  doc["algorithm"] = {{"name", "fedavg"}, {"clients_per_round", 2}, {"rho", 0.05}};
+  CHECK(error_of([&] { load_scenario(doc, "a.json"); }) ==
+        "a.json: /algorithm/rho: expected no \"rho\" with algorithm \"fedavg\": it applies to fedgamma, fedsam, "
+        "fedsmoo, fedspeed and mofedsam");
+}
+
+TEST_CASE("Bernoulli participation and async local steps: what depends on another key", "[scenario][local_rule]") {
+  json doc = minimal();
+  doc["algorithm"] = {{"name", "fedavg"}, {"participation", "bernoulli"}, {"active_ratio", 0.3}};
+  Scenario s = load_scenario(doc, "b.json");
+  CHECK(s.algorithm.participation == AlgorithmSpec::Participation::Bernoulli);
+  CHECK(s.algorithm.active_ratio == 0.3);
+  CHECK_FALSE(s.resolved["algorithm"].contains("clients_per_round"));  // unused: not recorded
+  CHECK_FALSE(s.resolved["algorithm"].contains("over_selection"));
+  CHECK(load_scenario(s.resolved, "again.json").hash == s.hash);
+
+  doc["algorithm"] = {{"name", "fedavg"}, {"participation", "bernoulli"}};
+  CHECK(error_of([&] { load_scenario(doc, "b.json"); }) ==
+        "b.json: /algorithm/active_ratio: expected a number in (0, 1] (required with participation \"bernoulli\")");
+  doc["algorithm"] = {{"name", "fedavg"}, {"participation", "bernoulli"}, {"active_ratio", 0.3}, {"clients_per_round", 2}};
+  CHECK(error_of([&] { load_scenario(doc, "b.json"); }) ==
+        "b.json: /algorithm/clients_per_round: expected no \"clients_per_round\" with participation \"bernoulli\" "
+        "(active_ratio sets who trains)");
+  doc["algorithm"] = {{"name", "fedavg"}, {"clients_per_round", 2}, {"active_ratio", 0.3}};
+  CHECK(error_of([&] { load_scenario(doc, "b.json"); }) ==
+        "b.json: /algorithm/active_ratio: expected no \"active_ratio\" without participation \"bernoulli\"");
+
+  doc["algorithm"] = {{"name", "fedbuff"}, {"clients_per_round", 2}, {"local_step", {{"rule", "sam"}}}};
+  s = load_scenario(doc, "fb.json");
+  CHECK(s.algorithm.local_step == AlgorithmSpec::ClientStep::Sam);
+  CHECK(s.algorithm.rho == 0.1);
+  CHECK(s.resolved["algorithm"]["local_step"] == json({{"rule", "sam"}, {"rho", 0.1}}));
+  doc["algorithm"]["local_step"] = {{"rule", "prox"}, {"prox_mu", 0.5}};
+  s = load_scenario(doc, "fb.json");
+  CHECK(s.algorithm.local_step == AlgorithmSpec::ClientStep::Prox);
+  CHECK(s.algorithm.prox_mu == 0.5);
+  doc["algorithm"]["local_step"] = {{"rule", "sgd"}, {"rho", 0.5}};
+  CHECK(error_of([&] { load_scenario(doc, "fb.json"); }) ==
+        "fb.json: /algorithm/local_step/rho: expected no \"rho\" unless \"rule\" is \"sam\"");
+  doc["algorithm"] = {{"name", "fedavg"}, {"clients_per_round", 2}, {"local_step", {{"rule", "sam"}}}};
+  CHECK(error_of([&] { load_scenario(doc, "f.json"); }).find("/algorithm/local_step: expected no \"local_step\" with "
+                                                             "algorithm \"fedavg\"") != std::string::npos);
 }

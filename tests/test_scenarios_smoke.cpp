@@ -37,8 +37,9 @@ TEST_CASE("every shipped scenario and tutorial runs in cut-down form", "[smoke][
     const json doc = json::parse(read_file(f));
     const auto out = scratch_dir("smoke") / "out";
     const bool is_sweep = doc.contains("base");
-    auto r = run_flemu(std::string(is_sweep ? "sweep" : "run") + " --quiet --smoke -o " + out.string() + " " +
-                       f.string());
+    // Sweeps run two variants at once (the studies have dozens).
+    auto r = run_flemu(std::string(is_sweep ? "sweep --parallel 2" : "run") + " --quiet --smoke -o " + out.string() +
+                       " " + f.string());
     INFO(f.string() << "\n" << r.output);
     CHECK(r.exit_code == 0);
     if (r.exit_code != 0) continue;

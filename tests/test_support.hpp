@@ -22,6 +22,8 @@ inline std::filesystem::path scratch_dir(const std::string& tag) {
 }  // namespace flemu::test
 
 #include <cstdlib>
+#include <map>
+#include <vector>
 #include <fstream>
 #include <sstream>
 
@@ -35,9 +37,31 @@ struct CommandResult {
 };
 
 /// Runs the flemu binary with `args` (a shell-quoted string), capturing its output.
+/// The flemu binary under test: the one built with the tests, or $FLEMU_TEST_BINARY (to run
+/// the end-to-end tests against another build, e.g. to see them fail on an older one).
+inline std::string flemu_binary() {
+  const char* other = std::getenv("FLEMU_TEST_BINARY");
+  return other && *other ? other : FLEMU_BINARY;
+}
+
 inline CommandResult run_flemu(const std::string& args) {
   const auto log = scratch_dir("cmd") / "output.txt";
-  const std::string cmd = std::string(FLEMU_BINARY) + " " + args + " > " + log.string() + " 2>&1";
+  const std::string cmd = flemu_binary() + " " + args + " > " + log.string() + " 2>&1";
+  const int status = std::system(cmd.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(log);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  r.output = ss.str();
+  return r;
+}
+
+/// run_flemu() under `timeout`: a run still going after `seconds` is killed (exit code 137).
+inline CommandResult run_flemu_timeout(int seconds, const std::string& args) {
+  const auto log = scratch_dir("cmd") / "output.txt";
+  const std::string cmd = "timeout -s KILL " + std::to_string(seconds) + " " + flemu_binary() + " " + args + " > " +
+                          log.string() + " 2>&1";
   const int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -80,6 +104,52 @@ inline nlohmann::json tiny_scenario(const std::string& out_dir) {
   })");
   j["output"]["directory"] = out_dir;
   return j;
+}
+
+}  // namespace flemu::test
+
+namespace flemu::test {
+
+/// A run's events.jsonl, one JSON object per line.
+inline std::vector<nlohmann::json> events(const std::filesystem::path& out) {
+  std::vector<nlohmann::json> ev;
+  std::istringstream in(read_file(out / "events.jsonl"));
+  for (std::string line; std::getline(in, line);) ev.push_back(nlohmann::json::parse(line));
+  return ev;
+}
+
+inline std::vector<nlohmann::json> of_kind(const std::vector<nlohmann::json>& ev, const std::string& kind) {
+  std::vector<nlohmann::json> out;
+  for (const auto& e : ev)
+    if (e["kind"] == kind) out.push_back(e);
+  return out;
+}
+
+/// A span event's duration, s.
+inline double span(const nlohmann::json& e) { return e["t"].get<double>() - e["t0"].get<double>(); }
+
+/// A CSV with a header row, as maps column -> text.
+inline std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& p) {
+  std::istringstream in(read_file(p));
+  auto split = [](const std::string& line) {
+    std::vector<std::string> f;
+    std::string cell;
+    std::istringstream ls(line);
+    while (std::getline(ls, cell, ',')) f.push_back(cell);
+    if (!line.empty() && line.back() == ',') f.push_back("");
+    return f;
+  };
+  std::string line;
+  std::getline(in, line);
+  const auto header = split(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    const auto f = split(line);
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size(); ++i) row[header[i]] = i < f.size() ? f[i] : "";
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace flemu::test

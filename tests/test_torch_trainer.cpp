@@ -88,7 +88,7 @@ TEST_CASE("groups that cannot be stacked fall back to one job at a time", "[trai
   auto stacked = make_torch_trainer(ModelKind::Mlp, data, "cpu", 1);
   auto start = std::make_shared<const Params>(stacked->initial_params(5));
   auto jobs = three_clients(*data, start);
-  jobs[2].local.prox_mu = 0.1;  // FedProx's term is per-client: not stacked
+  jobs[2].local.rule.prox_mu = 0.1;  // not plain SGD: not stacked
   const auto group = stacked->train_group(jobs);
   for (size_t k = 0; k < jobs.size(); ++k) CHECK(group[k].params == stacked->train(jobs[k]).params);
 }

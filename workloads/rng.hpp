@@ -4,6 +4,7 @@
 // scenario contract is "same seed, same trace" on any machine. Every stream is derived from
 // the scenario seed with derive_seed(seed, tag...), so adding a stream never shifts another.
 #pragma once
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -79,10 +80,19 @@ class Rng {
   }
   /// Gamma(shape, 1) by Marsaglia & Tsang (2000); shape < 1 uses the boost trick.
   double gamma(double shape) {
+    double log_x;
+    return gamma(shape, log_x);
+  }
+  /// A Gamma(shape) draw, and its logarithm computed from the same draws: for a tiny shape
+  /// the draw itself underflows to 0 (shape 1e-300 gives u^(1e300)) while its log is finite.
+  double gamma(double shape, double& log_x) {
     if (shape < 1.0) {
       double u = uniform();
       while (u <= 0.0) u = uniform();
-      return gamma(shape + 1.0) * std::pow(u, 1.0 / shape);
+      double log_g;
+      const double g = gamma(shape + 1.0, log_g);
+      log_x = log_g + std::log(u) / shape;
+      return g * std::pow(u, 1.0 / shape);
     }
     const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
     for (;;) {
@@ -93,17 +103,26 @@ class Rng {
       } while (v <= 0.0);
       v = v * v * v;
       double u = uniform();
-      if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
-      if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+      if (u < 1.0 - 0.0331 * x * x * x * x || std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) {
+        log_x = std::log(d) + std::log(v);
+        return d * v;
+      }
     }
   }
-  /// Dirichlet(alpha, ..., alpha) over k categories.
   std::vector<double> dirichlet(int k, double alpha) {
-    std::vector<double> p(k);
+    std::vector<double> p(k), log_p(k);
     double sum = 0;
-    for (auto& x : p) sum += (x = gamma(alpha));
-    if (sum <= 0) { for (auto& x : p) x = 1.0 / k; return p; }
-    for (auto& x : p) x /= sum;
+    for (int i = 0; i < k; ++i) sum += (p[i] = gamma(alpha, log_p[i]));
+    if (sum > 0 && std::isfinite(sum)) {
+      for (auto& x : p) x /= sum;
+      return p;
+    }
+    // Every draw under- or overflowed (alpha near 0: the mass sits on one class; or huge):
+    // normalise in log space, which the draws above also computed.
+    const double top = *std::max_element(log_p.begin(), log_p.end());
+    double total = 0;
+    for (int i = 0; i < k; ++i) total += (p[i] = std::exp(log_p[i] - top));
+    for (auto& x : p) x /= total;
     return p;
   }
   /// Fisher-Yates shuffle (std::shuffle's order is implementation-defined).

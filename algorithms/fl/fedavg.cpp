@@ -1,16 +1,12 @@
 #include "algorithms/fl/fedavg.hpp"
 
 #include "algorithms/aggregation.hpp"
+#include "algorithms/fl/client_steps.hpp"
 
 namespace flemu {
 
-LocalTrainingSpec FedAvg::local_training(int, int) const {
-  LocalTrainingSpec l;
-  l.epochs = spec_.local_epochs;
-  l.steps = spec_.local_steps;
-  l.batch_size = spec_.batch_size;
-  l.lr = spec_.lr;
-  return l;
+ClientPlan FedAvg::plan(int, int round, const std::shared_ptr<const Params>&) {
+  return {conventional_local_training(spec_, round), model_both_ways(context_.model_bytes)};
 }
 
 Params fedavg_average(const std::vector<ClientUpdate>& updates) {

@@ -6,7 +6,8 @@
 //   ClientUpdate(k, w): E epochs of minibatch SGD (batch B, step eta) over P_k; return w.
 //
 // With server_lr != 1 the server moves by server_lr towards the average (Reddi et al. 2021,
-// "Adaptive Federated Optimization", FedAvg with server learning rate).
+// "Adaptive Federated Optimization", FedAvg with server learning rate). Wire: the model down,
+// the client's model up.
 #pragma once
 #include "algorithms/algorithm.hpp"
 
@@ -14,13 +15,18 @@ namespace flemu {
 
 class FedAvg : public SyncAlgorithm {
  public:
-  explicit FedAvg(const AlgorithmSpec& spec) : SyncAlgorithm(spec) {}
+  FedAvg(const AlgorithmSpec& spec, const AlgorithmContext& context, std::vector<std::string> client_slots = {})
+      : SyncAlgorithm(spec, context, std::move(client_slots)) {}
   std::string name() const override { return "fedavg"; }
-  LocalTrainingSpec local_training(int client, int round) const override;
+  /// Plain local SGD under the spec's conventions; the model both ways.
+  ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
+  /// global + server_lr (x̄ − global).
   Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
 };
 
-/// Sample-weighted average of the updates' parameters (n_k / n weights).
+/// Sample-weighted average of the updates' parameters (n_k / n weights): x̄. flemu's
+/// partitions give every client samples_per_client samples, so this is also the plain mean
+/// most papers write.
 Params fedavg_average(const std::vector<ClientUpdate>& updates);
 
 }  // namespace flemu

@@ -31,13 +31,17 @@ std::vector<float> fedkseed_reconstruct(const std::map<uint32_t, double>& coeff,
   return out;
 }
 
-FedKSeed::FedKSeed(const AlgorithmSpec& spec, const ModelInfo& model, uint64_t run_seed)
-    : FedAvg(spec), model_(model), seeds_(fedkseed_seeds(run_seed, spec.fedkseed.candidate_seeds)) {}
+FedKSeed::FedKSeed(const AlgorithmSpec& spec, const AlgorithmContext& context)
+    : FedAvg(spec, context), model_(context.model),
+      seeds_(fedkseed_seeds(context.run_seed, spec.fedkseed.candidate_seeds)) {}
 
-Download FedKSeed::download(int round, int client, const std::shared_ptr<const Params>& global, const ModelInfo&) {
+ClientPlan FedKSeed::plan(int client, int round, const std::shared_ptr<const Params>& global) {
   const auto [bytes, flops] =
       history_.cost(spec_.fedkseed.download, client, round - 1, dense_trainable_bytes(model_));
-  return {global, bytes, flops};
+  ClientPlan p = FedAvg::plan(client, round, global);
+  p.wire = seed_method_wire(bytes, flops);
+  p.download_flops = flops;
+  return p;
 }
 
 std::shared_ptr<const UpdatePayload> FedKSeed::encode_update(const TrainJob&, const TrainResult& trained) const {

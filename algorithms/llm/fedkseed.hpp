@@ -41,9 +41,11 @@ uint64_t fedkseed_pairs_bytes(size_t n, int K);
 
 class FedKSeed final : public FedAvg, private UpdateEncoder {
  public:
-  FedKSeed(const AlgorithmSpec& spec, const ModelInfo& model, uint64_t run_seed);
+  FedKSeed(const AlgorithmSpec& spec, const AlgorithmContext& context);
   std::string name() const override { return "fedkseed"; }
-  Download download(int round, int client, const std::shared_ptr<const Params>& global, const ModelInfo& model) override;
+  /// Zeroth-order local work (the trainer's job spec); down: the model or the history of
+  /// (seed, scalar) pairs to replay; up: the payload.
+  ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
   const UpdateEncoder* encoder() const override { return this; }
   Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
 

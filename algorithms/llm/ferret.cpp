@@ -138,14 +138,18 @@ uint64_t ferret_table_bytes(const std::vector<double>& table, int K, int G) {
   return std::min<uint64_t>(sparse, 4ull * K * G);
 }
 
-Ferret::Ferret(const AlgorithmSpec& spec, const ModelInfo& model, uint64_t run_seed)
-    : FedAvg(spec), model_(model), groups_(ferret_groups(model)), seeds_(ferret_seeds(run_seed, spec.ferret.seeds)),
+Ferret::Ferret(const AlgorithmSpec& spec, const AlgorithmContext& context)
+    : FedAvg(spec, context), model_(context.model), groups_(ferret_groups(model_)),
+      seeds_(ferret_seeds(context.run_seed, spec.ferret.seeds)),
       gamma_(seeds_.size() * groups_.size(), 0.0) {}
 
-Download Ferret::download(int round, int client, const std::shared_ptr<const Params>& global, const ModelInfo&) {
+ClientPlan Ferret::plan(int client, int round, const std::shared_ptr<const Params>& global) {
   const auto [bytes, flops] =
       history_.cost(spec_.ferret.download, client, round - 1, dense_trainable_bytes(model_));
-  return {global, bytes, flops};
+  ClientPlan p = FedAvg::plan(client, round, global);
+  p.wire = seed_method_wire(bytes, flops);
+  p.download_flops = flops;
+  return p;
 }
 
 std::shared_ptr<const UpdatePayload> Ferret::encode_update(const TrainJob& job, const TrainResult& trained) const {

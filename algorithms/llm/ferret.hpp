@@ -69,15 +69,18 @@ uint64_t ferret_table_bytes(const std::vector<double>& table, int K, int G);
 
 class Ferret final : public FedAvg, private UpdateEncoder {
  public:
-  Ferret(const AlgorithmSpec& spec, const ModelInfo& model, uint64_t run_seed);
+  Ferret(const AlgorithmSpec& spec, const AlgorithmContext& context);
   std::string name() const override { return "ferret"; }
-  Download download(int round, int client, const std::shared_ptr<const Params>& global, const ModelInfo& model) override;
+  /// FedAvg's local work; down: the model or the coefficient history to replay
+  /// (FerretParams::download); up: the payload (seed indices and scalars).
+  ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
   const UpdateEncoder* encoder() const override { return this; }
   Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
   const std::vector<FerretGroup>& groups() const { return groups_; }
 
  private:
   std::shared_ptr<const UpdatePayload> encode_update(const TrainJob& job, const TrainResult& trained) const override;
+  int64_t server_state_bytes() const override { return 8 * static_cast<int64_t>(gamma_.size()); }
   ModelInfo model_;
   std::vector<FerretGroup> groups_;
   std::vector<uint64_t> seeds_;

@@ -46,17 +46,27 @@ void adamw_step(std::vector<float>& theta, const std::vector<double>& g, AdamSta
   }
 }
 
-Flasc::Flasc(const AlgorithmSpec& spec, const ModelInfo& model) : FedAvg(spec), model_(model) {}
+Flasc::Flasc(const AlgorithmSpec& spec, const AlgorithmContext& context)
+    : FedAvg(spec, context), model_(context.model) {}
 
-Download Flasc::download(int round, int, const std::shared_ptr<const Params>& global, const ModelInfo&) {
+int64_t Flasc::server_state_bytes() const {
+  return 8 * static_cast<int64_t>(adam_.m.size() + adam_.v.size());
+}
+
+ClientPlan Flasc::plan(int client, int round, const std::shared_ptr<const Params>& global) {
   const double rho = spec_.flasc.density_down;
   if (masked_round_ != round) {  // one mask per round, shared by its clients
     masked_ = rho >= 1 || global->empty() ? global : std::make_shared<const Params>(flasc_masked(model_, *global, rho));
     masked_round_ = round;
   }
   const int64_t P = model_.trainable_params;
-  const uint64_t bytes = rho >= 1 ? 4ull * static_cast<uint64_t>(P) : sparse_wire_bytes(P, top_k_count(rho, P));
-  return {masked_, bytes, 0};
+  const int64_t down = rho >= 1 ? 4 * P : static_cast<int64_t>(sparse_wire_bytes(P, top_k_count(rho, P)));
+  const double rho_up = spec_.flasc.density_up;
+  const int64_t up = rho_up >= 1 ? 4 * P : static_cast<int64_t>(sparse_wire_bytes(P, top_k_count(rho_up, P)));
+  ClientPlan p = FedAvg::plan(client, round, global);
+  p.wire = {{{{"sparse adapters", down}}}, {{{"sparse adapter change", up}}}};
+  p.start = masked_;
+  return p;
 }
 
 std::shared_ptr<const UpdatePayload> Flasc::encode_update(const TrainJob& job, const TrainResult& trained) const {

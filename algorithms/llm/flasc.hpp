@@ -46,14 +46,17 @@ void adamw_step(std::vector<float>& theta, const std::vector<double>& g, AdamSta
 
 class Flasc final : public FedAvg, private UpdateEncoder {
  public:
-  Flasc(const AlgorithmSpec& spec, const ModelInfo& model);
+  Flasc(const AlgorithmSpec& spec, const AlgorithmContext& context);
   std::string name() const override { return "flasc"; }
-  Download download(int round, int client, const std::shared_ptr<const Params>& global, const ModelInfo& model) override;
+  /// FedAvg's local work from the round's top-k masked adapters (density_down); the upload
+  /// is the payload (top-k of the change, density_up).
+  ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
   const UpdateEncoder* encoder() const override { return this; }
   Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
 
  private:
   std::shared_ptr<const UpdatePayload> encode_update(const TrainJob& job, const TrainResult& trained) const override;
+  int64_t server_state_bytes() const override;
   ModelInfo model_;
   AdamState adam_;
   int masked_round_ = -1;

@@ -2,11 +2,13 @@
 
 namespace flemu {
 
-FedLora::FedLora(const AlgorithmSpec& spec, const ModelInfo& model)
-    : FedAvg(spec), model_(model), encoder_(dense_trainable_bytes(model)) {}
+FedLora::FedLora(const AlgorithmSpec& spec, const AlgorithmContext& context)
+    : FedAvg(spec, context), model_(context.model) {}
 
-Download FedLora::download(int, int, const std::shared_ptr<const Params>& global, const ModelInfo&) {
-  return {global, dense_trainable_bytes(model_), 0};
+ClientPlan FedLora::plan(int client, int round, const std::shared_ptr<const Params>& global) {
+  ClientPlan p = FedAvg::plan(client, round, global);
+  p.wire = trainable_both_ways("adapters", model_);
+  return p;
 }
 
 Params FedLora::aggregate(const Params& global, const std::vector<ClientUpdate>& updates) {

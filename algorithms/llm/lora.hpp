@@ -20,15 +20,14 @@ namespace flemu {
 
 class FedLora : public FedAvg {
  public:
-  FedLora(const AlgorithmSpec& spec, const ModelInfo& model);
+  FedLora(const AlgorithmSpec& spec, const AlgorithmContext& context);
   std::string name() const override { return "lora"; }
-  Download download(int round, int client, const std::shared_ptr<const Params>& global, const ModelInfo& model) override;
-  const UpdateEncoder* encoder() const override { return &encoder_; }
+  /// FedAvg's local work; the adapters both ways.
+  ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
   Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
 
  private:
   ModelInfo model_;
-  DenseTrainableEncoder encoder_;
 };
 
 }  // namespace flemu

@@ -29,4 +29,10 @@ std::pair<uint64_t, double> SeedHistory::cost(SeedDownload mode, int client, int
   return {bytes, flops};
 }
 
+Wire seed_method_wire(uint64_t down_bytes, double replay_flops) {
+  Wire w;
+  w.down.parts.push_back({replay_flops > 0 ? "seed history" : "model", static_cast<int64_t>(down_bytes)});
+  return w;
+}
+
 }  // namespace flemu

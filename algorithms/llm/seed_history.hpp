@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "algorithms/llm/llm_params.hpp"
+#include "algorithms/wire.hpp"
 
 namespace flemu {
 
@@ -28,5 +29,9 @@ class SeedHistory {
   std::vector<double> flops_;
   std::map<int, int> holds_;       // client -> version (absent: 0)
 };
+
+/// A seed method's exchange: down, what cost() chose (`replay_flops` > 0: the seed history,
+/// else the model); up, the client's payload, whose size the schedule reads from it.
+Wire seed_method_wire(uint64_t down_bytes, double replay_flops);
 
 }  // namespace flemu

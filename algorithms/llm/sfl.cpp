@@ -2,12 +2,15 @@
 
 namespace flemu {
 
-SplitFed::SplitFed(const AlgorithmSpec& spec, const ModelInfo& model)
-    : FedAvg(spec), model_(model), plan_(make_split_plan(model, spec.split, /*local_phases=*/false)),
-      encoder_(4ull * static_cast<uint64_t>(device_part_params(model))) {}
+SplitFed::SplitFed(const AlgorithmSpec& spec, const AlgorithmContext& context)
+    : FedAvg(spec, context), model_(context.model),
+      plan_(make_split_plan(model_, spec.split, /*local_phases=*/false)) {}
 
-Download SplitFed::download(int, int, const std::shared_ptr<const Params>& global, const ModelInfo&) {
-  return {global, 4ull * static_cast<uint64_t>(device_part_params(model_)), 0};
+ClientPlan SplitFed::plan(int client, int round, const std::shared_ptr<const Params>& global) {
+  ClientPlan p = FedAvg::plan(client, round, global);
+  const int64_t bytes = 4 * device_part_params(model_);
+  p.wire = {{{{"device part", bytes}}}, {{{"device part", bytes}}}};
+  return p;
 }
 
 Params SplitFed::aggregate(const Params& global, const std::vector<ClientUpdate>& updates) {

@@ -21,17 +21,16 @@ namespace flemu {
 
 class SplitFed final : public FedAvg {
  public:
-  SplitFed(const AlgorithmSpec& spec, const ModelInfo& model);
+  SplitFed(const AlgorithmSpec& spec, const AlgorithmContext& context);
   std::string name() const override { return "sfl"; }
-  Download download(int round, int client, const std::shared_ptr<const Params>& global, const ModelInfo& model) override;
-  const UpdateEncoder* encoder() const override { return &encoder_; }
+  /// FedAvg's local work; the device's part of the model both ways.
+  ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
   const SplitPlan* split_plan() const override { return &plan_; }
   Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
 
  private:
   ModelInfo model_;
   SplitPlan plan_;
-  DenseTrainableEncoder encoder_;
 };
 
 }  // namespace flemu

@@ -2,12 +2,14 @@
 
 namespace flemu {
 
-SfPrompt::SfPrompt(const AlgorithmSpec& spec, const ModelInfo& model)
-    : FedAvg(spec), model_(model), plan_(make_split_plan(model, spec.split, /*local_phases=*/true)),
-      encoder_(dense_trainable_bytes(model)) {}
+SfPrompt::SfPrompt(const AlgorithmSpec& spec, const AlgorithmContext& context)
+    : FedAvg(spec, context), model_(context.model),
+      plan_(make_split_plan(model_, spec.split, /*local_phases=*/true)) {}
 
-Download SfPrompt::download(int, int, const std::shared_ptr<const Params>& global, const ModelInfo&) {
-  return {global, dense_trainable_bytes(model_), 0};  // the prompt and the tail
+ClientPlan SfPrompt::plan(int client, int round, const std::shared_ptr<const Params>& global) {
+  ClientPlan p = FedAvg::plan(client, round, global);
+  p.wire = trainable_both_ways("prompt and tail", model_);
+  return p;
 }
 
 Params SfPrompt::aggregate(const Params& global, const std::vector<ClientUpdate>& updates) {

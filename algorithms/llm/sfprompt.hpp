@@ -28,17 +28,16 @@ namespace flemu {
 
 class SfPrompt final : public FedAvg {
  public:
-  SfPrompt(const AlgorithmSpec& spec, const ModelInfo& model);
+  SfPrompt(const AlgorithmSpec& spec, const AlgorithmContext& context);
   std::string name() const override { return "sfprompt"; }
-  Download download(int round, int client, const std::shared_ptr<const Params>& global, const ModelInfo& model) override;
-  const UpdateEncoder* encoder() const override { return &encoder_; }
+  /// FedAvg's local work; the soft prompt and the tail both ways.
+  ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
   const SplitPlan* split_plan() const override { return &plan_; }
   Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
 
  private:
   ModelInfo model_;
   SplitPlan plan_;
-  DenseTrainableEncoder encoder_;
 };
 
 }  // namespace flemu

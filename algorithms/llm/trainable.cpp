@@ -62,10 +62,9 @@ Params average_trainable(const ModelInfo& model, const Params& global, const std
 
 uint64_t dense_trainable_bytes(const ModelInfo& model) { return 4ull * static_cast<uint64_t>(model.trainable_params); }
 
-std::shared_ptr<const UpdatePayload> DenseTrainableEncoder::encode_update(const TrainJob&, const TrainResult&) const {
-  auto p = std::make_shared<UpdatePayload>();
-  p->wire_bytes = bytes_;
-  return p;
+Wire trainable_both_ways(const std::string& what, const ModelInfo& model) {
+  const auto bytes = static_cast<int64_t>(dense_trainable_bytes(model));
+  return {{{{what, bytes}}}, {{{what, bytes}}}};
 }
 
 }  // namespace flemu

@@ -3,6 +3,7 @@
 // list (MLP, CNN) is all trainable.
 #pragma once
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
@@ -23,15 +24,9 @@ Params average_trainable(const ModelInfo& model, const Params& global, const std
 /// Bytes of the trainable entries sent dense (float32, no header: like model.bytes).
 uint64_t dense_trainable_bytes(const ModelInfo& model);
 
-/// The payload of a client that sends its trainable entries as they are (LoRA adapters, a
-/// soft prompt and tail): the server reads them from ClientUpdate::params.
-class DenseTrainableEncoder final : public UpdateEncoder {
- public:
-  explicit DenseTrainableEncoder(uint64_t bytes) : bytes_(bytes) {}
-  std::shared_ptr<const UpdatePayload> encode_update(const TrainJob&, const TrainResult&) const override;
-
- private:
-  uint64_t bytes_;
-};
+/// The exchange of a method that sends its trainable entries as they are (LoRA adapters, a
+/// soft prompt and tail), as the part `what`, both ways: the server reads them from
+/// ClientUpdate::params.
+Wire trainable_both_ways(const std::string& what, const ModelInfo& model);
 
 }  // namespace flemu

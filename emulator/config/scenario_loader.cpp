@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include <cerrno>
+#include <cmath>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -371,6 +372,9 @@ std::optional<BatterySpec> to_battery(const json& obj, const std::string& ptr, c
   spec.floor_fraction = b["floor"];
   if (spec.floor_fraction >= 1)
     complain.at(ptr + "/battery/floor", "a fraction < 1 (at 1 the device could never participate)");
+  spec.resume_fraction = b["resume"];  // filled in by fill_battery_resume when absent
+  if (spec.resume_fraction <= spec.floor_fraction)
+    complain.at(ptr + "/battery/resume", "a fraction above the floor (" + b["floor"].dump() + "), got " + b["resume"].dump());
   for (size_t i = 0; i < b["charging"].size(); ++i) {
     const json& w = b["charging"][i];
     const std::string wp = ptr + "/battery/charging/" + std::to_string(i);
@@ -405,6 +409,13 @@ AvailabilitySpec to_availability(const json& obj, const std::string& ptr, const 
     spec.period_s = units::parse_duration(a["period"]);
     spec.on_fraction = a["on_fraction"];
   }
+  // Every change of state is an event of the run (and a line of its trace): periods far
+  // shorter than any transfer make no sense and would flood the run.
+  for (const char* key : {"mean_on", "mean_off", "period"})
+    if (a.contains(key) && units::parse_duration(a[key]) < 1.0)
+      complain.at(ptr + "/availability/" + key,
+                  "a duration of at least \"1s\" (shorter on/off periods leave no time for a transfer and "
+                  "flood the run with events), got " + a[key].dump());
   return spec;
 }
 
@@ -583,8 +594,41 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("local_steps")) spec.local_steps = to_int(a["local_steps"], "/algorithm/local_steps", complain);
   spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
   spec.lr = a["lr"];
-  spec.server_lr = a["server_lr"];
+  if (has("server_lr")) spec.server_lr = a["server_lr"];
+  if (has("weight_decay")) spec.weight_decay = a["weight_decay"];
+  if (has("clip_norm")) spec.clip_norm = a["clip_norm"];
+  if (has("clip_scope")) {
+    const std::string scope = a["clip_scope"];
+    spec.clip_scope = scope == "gradient" ? LocalStep::ClipScope::Gradient
+                      : scope == "step"   ? LocalStep::ClipScope::Step
+                                          : LocalStep::ClipScope::Corrected;
+  }
+  if (has("lr_decay")) spec.lr_decay = a["lr_decay"];
+  if (has("participation") && a["participation"] == "bernoulli") {
+    spec.participation = AlgorithmSpec::Participation::Bernoulli;
+    spec.active_ratio = a["active_ratio"];
+  }
   if (has("prox_mu")) spec.prox_mu = a["prox_mu"];
+  if (has("rho")) spec.rho = a["rho"];
+  if (has("lambda")) spec.lambda = a["lambda"];
+  if (has("gradient_weight")) spec.gradient_weight = a["gradient_weight"];
+  if (has("merge_alpha")) spec.merge_alpha = a["merge_alpha"];
+  if (has("ascent") && a["ascent"] == "unnormalized") spec.ascent = LocalStep::Ascent::Unnormalized;
+  if (has("dual_average") && a["dual_average"] == "active") spec.dual_average = AlgorithmSpec::DualAverage::Active;
+  if (has("server_momentum")) spec.server_momentum = a["server_momentum"];
+  if (has("server_beta2")) spec.server_beta2 = a["server_beta2"];
+  if (has("server_epsilon")) spec.server_epsilon = a["server_epsilon"];
+  if (has("local_step")) {
+    const json& step = a["local_step"];
+    const std::string rule = step["rule"];
+    if (rule == "prox") {
+      spec.local_step = AlgorithmSpec::ClientStep::Prox;
+      spec.prox_mu = step["prox_mu"];
+    } else if (rule == "sam") {
+      spec.local_step = AlgorithmSpec::ClientStep::Sam;
+      spec.rho = step["rho"];
+    }
+  }
   if (has("over_selection")) spec.over_selection = a["over_selection"];
   if (has("deadline")) spec.deadline_s = units::parse_duration(a["deadline"]);
   spec.concurrency =
@@ -700,15 +744,67 @@ void check_algorithm_keys(const json& a, const Complaint& complain) {
   }
 }
 
+/// What the schema cannot say about the keys that depend on another key's value. On the
+/// document as written (before defaults), so that only explicit settings are refused.
+void check_dependent_algorithm_keys(const json& a, const Complaint& complain) {
+  const bool bernoulli = a.contains("participation") && a["participation"] == "bernoulli";
+  if (bernoulli) {
+    if (!a.contains("active_ratio"))
+      complain.at("/algorithm/active_ratio", "a number in (0, 1] (required with participation \"bernoulli\")");
+    for (const char* k : {"clients_per_round", "over_selection"})
+      if (a.contains(k))
+        complain.at(std::string("/algorithm/") + k,
+                    std::string("no \"") + k + "\" with participation \"bernoulli\" (active_ratio sets who trains)");
+  } else if (a.contains("active_ratio")) {
+    complain.at("/algorithm/active_ratio", "no \"active_ratio\" without participation \"bernoulli\"");
+  }
+  if (a.contains("local_step")) {
+    const json& step = a["local_step"];
+    const std::string rule = step.value("rule", "sgd");
+    if (step.contains("prox_mu") && rule != "prox")
+      complain.at("/algorithm/local_step/prox_mu", "no \"prox_mu\" unless \"rule\" is \"prox\"");
+    if (step.contains("rho") && rule != "sam")
+      complain.at("/algorithm/local_step/rho", "no \"rho\" unless \"rule\" is \"sam\"");
+  }
+}
+
+/// Fills what depends on another key: local_step's parameter of its rule; and drops
+/// clients_per_round and over_selection under Bernoulli participation (unused there).
+void resolve_dependent_algorithm_keys(json& a) {
+  if (a.contains("local_step")) {
+    json& step = a["local_step"];
+    if (step["rule"] == "prox" && !step.contains("prox_mu")) step["prox_mu"] = 0.01;
+    if (step["rule"] == "sam" && !step.contains("rho")) step["rho"] = 0.1;
+  }
+  if (a.contains("participation") && a["participation"] == "bernoulli") {
+    a.erase("clients_per_round");
+    a.erase("over_selection");
+  }
+}
+
 void prune_algorithm_keys(json& a) {
   const std::string name = a["name"];
   for (auto it = a.begin(); it != a.end();) it = algorithm_key_applies(it.key(), name).first ? std::next(it) : a.erase(it);
+}
+
+/// A battery's resume level defaults to its floor + 0.01 (at most 1): a default that depends
+/// on another key, so the schema cannot state it; written into the resolved document.
+void fill_battery_resume(json& platform) {
+  auto fill = [](json& holder) {
+    if (!holder.contains("battery") || holder["battery"].contains("resume")) return;
+    json& b = holder["battery"];
+    const double floor = b["floor"].get<double>();
+    b["resume"] = std::min(1.0, std::round((floor + 0.01) * 1e12) / 1e12);
+  };
+  for (auto& c : platform["classes"]) fill(c);
+  for (auto& d : platform["devices"]) fill(d);
 }
 
 /// Steps 3 and 4 on a document that already passed the schema.
 Scenario build(json doc, const std::string& source) {
   const Complaint complain(source);
   check_algorithm_keys(doc["algorithm"], complain);
+  check_dependent_algorithm_keys(doc["algorithm"], complain);
   check_workload_keys(doc["workload"], complain);
   {
     // Keys whose default depends on the algorithm: written so the resolved document states it.
@@ -719,6 +815,7 @@ Scenario build(json doc, const std::string& source) {
   }
   js::apply_defaults(sorted_schema(), doc, formats());
   prune_algorithm_keys(doc["algorithm"]);
+  resolve_dependent_algorithm_keys(doc["algorithm"]);
 
   Scenario s;
   s.source = source;
@@ -729,6 +826,7 @@ Scenario build(json doc, const std::string& source) {
   s.compute_device = doc["device"];
 
   const int64_t device_count = resolve_platform(doc["platform"], complain);
+  fill_battery_resume(doc["platform"]);
   if (device_count < 1)
     complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
   s.platform = to_platform(doc["platform"], complain);
@@ -782,7 +880,8 @@ Scenario build(json doc, const std::string& source) {
   // Topology and gossip settings (decentralized algorithms; a topology is an error otherwise).
   load_decentralized(doc, s, std::filesystem::path(source).parent_path().string(),
                      [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
-  if (s.algorithm.clients_per_round > device_count)
+  if (s.algorithm.participation == AlgorithmSpec::Participation::Uniform &&
+      s.algorithm.clients_per_round > device_count)
     complain.at("/algorithm/clients_per_round",
                 "an integer <= " + std::to_string(device_count) + " (the number of devices)");
   if (s.algorithm.local_steps == 0 && s.algorithm.local_epochs < 1)

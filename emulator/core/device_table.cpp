@@ -11,7 +11,7 @@ void write_device_table(const std::string& path, const Federation& fed) {
   std::ofstream out(path);
   if (!out) throw std::runtime_error(path + ": cannot open for writing");
   out << "device,name,class,speed_flops,cores,uplink_Bps,downlink_Bps,latency_s,compute_energy_j,radio_energy_j,"
-         "energy_j,battery_fraction\n";
+         "energy_j,battery_fraction,charged_j\n";
   const bool energy = fed.fleet.measures_energy();
   for (int i = 0; i < fed.num_devices(); ++i) {
     const auto& d = fed.devices[i];
@@ -21,7 +21,10 @@ void write_device_table(const std::string& path, const Federation& fed) {
       out << fmt::format("{},{},{},", fed.fleet.compute_energy_j(i), fed.fleet.radio_energy_j(i), fed.fleet.energy_j(i));
     else
       out << ",,,";
-    if (fed.fleet.has_battery(i)) out << fmt::format("{}", fed.fleet.charge_fraction(i));
+    if (fed.fleet.has_battery(i))
+      out << fmt::format("{},{}", fed.fleet.charge_fraction(i), fed.fleet.charged_j(i));
+    else
+      out << ',';
     out << '\n';
   }
   if (!out) throw std::runtime_error(path + ": write failed");

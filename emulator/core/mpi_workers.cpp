@@ -2,7 +2,8 @@
 //
 // Protocol (MPI_COMM_WORLD, MPI_BYTE messages): rank 0 sends a request on kJobTag to a free
 // worker, the worker answers on kResultTag. A request starts with a Kind byte: Stop, Train
-// (TrainJob: client, round, seed, LocalTrainingSpec, indices, start params) or Evaluate
+// (TrainJob: client, round, seed, LocalTrainingSpec with its step rule and input vectors,
+// indices, start params) or Evaluate
 // (params, optional subset). An answer starts with TrainDone, EvalDone or Error (a message).
 //
 // Threads: rank 0's job-pool threads call train()/evaluate() concurrently. MPI runs at
@@ -27,6 +28,7 @@
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 #endif
 
@@ -120,6 +122,44 @@ class Reader {
   size_t pos_ = 0;
 };
 
+// A local step's input vectors: each combination as (count, (coef, vector)...), then the
+// momentum buffer (presence byte, vector) and whether to return it.
+void put_combination(Writer& w, const Combination& c) {
+  w.put<uint64_t>(c.size());
+  for (const auto& t : c) {
+    w.put<double>(t.coef);
+    w.put_vector(*t.vector);
+  }
+}
+
+Combination get_combination(Reader& r) {
+  Combination c(r.get<uint64_t>());
+  for (auto& t : c) {
+    t.coef = r.get<double>();
+    t.vector = std::make_shared<const Params>(r.get_vector<float>());
+  }
+  return c;
+}
+
+void put_inputs(Writer& w, const StepInputs& in) {
+  put_combination(w, in.correction);
+  put_combination(w, in.ascent_offset);
+  put_combination(w, in.ascent_drift);
+  w.put<uint8_t>(in.momentum != nullptr);
+  if (in.momentum) w.put_vector(*in.momentum);
+  w.put<uint8_t>(in.return_momentum);
+}
+
+StepInputs get_inputs(Reader& r) {
+  StepInputs in;
+  in.correction = get_combination(r);
+  in.ascent_offset = get_combination(r);
+  in.ascent_drift = get_combination(r);
+  if (r.get<uint8_t>()) in.momentum = std::make_shared<const Params>(r.get_vector<float>());
+  in.return_momentum = r.get<uint8_t>() != 0;
+  return in;
+}
+
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI error in ") + what);
 }
@@ -202,7 +242,9 @@ class MpiTrainer final : public Trainer {
     w.put<int32_t>(job.local.steps);
     w.put<int32_t>(job.local.batch_size);
     w.put<double>(job.local.lr);
-    w.put<double>(job.local.prox_mu);
+    static_assert(std::is_trivially_copyable<LocalStep>::value, "LocalStep travels as bytes");
+    w.put(job.local.rule);
+    put_inputs(w, job.local.inputs);
     w.put_vector(*job.indices);
     w.put_vector(*job.start);
     auto answer = call(w.bytes());
@@ -212,7 +254,10 @@ class MpiTrainer final : public Trainer {
     res.mean_loss = r.get<double>();
     res.samples = r.get<int64_t>();
     res.steps = r.get<int64_t>();
+    res.flops = r.get<double>();
     res.params = r.get_vector<float>();
+    res.momentum = r.get_vector<float>();
+    res.ascent_sum = r.get_vector<float>();
     return res;
   }
 
@@ -269,7 +314,8 @@ std::vector<char> serve_one(Trainer& trainer, Reader& r, Kind kind) {
     job.local.steps = r.get<int32_t>();
     job.local.batch_size = r.get<int32_t>();
     job.local.lr = r.get<double>();
-    job.local.prox_mu = r.get<double>();
+    job.local.rule = r.get<LocalStep>();
+    job.local.inputs = get_inputs(r);
     job.indices = std::make_shared<const std::vector<int32_t>>(r.get_vector<int32_t>());
     job.start = std::make_shared<const Params>(r.get_vector<float>());
     TrainResult res = trainer.train(job);
@@ -277,7 +323,10 @@ std::vector<char> serve_one(Trainer& trainer, Reader& r, Kind kind) {
     w.put<double>(res.mean_loss);
     w.put<int64_t>(res.samples);
     w.put<int64_t>(res.steps);
+    w.put<double>(res.flops);
     w.put_vector(res.params);
+    w.put_vector(res.momentum);
+    w.put_vector(res.ascent_sum);
   } else if (kind == Kind::Evaluate) {
     const bool has_subset = r.get<uint8_t>() != 0;
     const auto subset = r.get_vector<int32_t>();

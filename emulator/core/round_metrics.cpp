@@ -74,6 +74,7 @@ void RoundMetrics::on_event(const Event& e) {
       auto& r = row(e.round);
       r.time_s = e.time;
       r.updates = e.count;
+      r.closed = true;
       if (fleet_) r.energy_j = fleet_->total_energy_j() - r.energy_at_start;
       break;
     }
@@ -111,6 +112,13 @@ void RoundMetrics::on_event(const Event& e) {
   }
 }
 
+std::vector<RoundRow> RoundMetrics::closed_rows() const {
+  std::vector<RoundRow> out;
+  for (const auto& r : rows_)
+    if (r.closed) out.push_back(r);
+  return out;
+}
+
 namespace {
 std::string num(double x) { return std::isnan(x) ? "" : fmt::format("{}", x); }
 }  // namespace
@@ -126,7 +134,7 @@ void RoundMetrics::write_csv(const std::string& path) const {
                          : "") << (server_computes_ ? ",server_flops" : "")
       << "\n";
   double cum = 0, cum_energy = 0;
-  for (const auto& r : rows_) {
+  for (const auto& r : closed_rows()) {
     cum += r.bytes_down + r.bytes_up;
     const double train_loss = r.train_loss_n ? r.train_loss_sum / r.train_loss_n : NAN;
     out << r.round << ',' << num(r.time_s) << ',' << num(r.time_s - r.start_s) << ',' << r.selected << ','

@@ -1,6 +1,7 @@
 // Per-round metrics built from the event stream; written as metrics.csv.
 //
-// metrics.csv columns (one row per completed round, in order):
+// metrics.csv columns (one row per round that closed, in order; a round still open when the
+// run stopped, e.g. an async version cut by the time budget, has no row):
 //   round            1-based
 //   time_s           simulated time at the end of the round
 //   duration_s       simulated duration of the round
@@ -54,6 +55,7 @@ struct RoundRow {
   int eval_samples = 0;
   int dropped = 0;
   double energy_at_start = 0, energy_j = NAN, wasted_energy_j = 0;
+  bool closed = false;  ///< its RoundEnd was seen
   double consensus = NAN, optimum_distance = NAN;
   int node_evals = 0, messages = 0;
   double node_acc_sum = 0, node_acc_sq = 0, node_acc_min = NAN, node_acc_max = NAN;
@@ -65,7 +67,10 @@ class RoundMetrics final : public EventSink {
   /// `fleet`: where energy is read (nullptr or a fleet without power model: no energy columns).
   explicit RoundMetrics(const Fleet* fleet = nullptr);
   void on_event(const Event& e) override;
+  /// Every round seen, closed or not.
   const std::vector<RoundRow>& rows() const { return rows_; }
+  /// The rounds that closed: what metrics.csv holds and summaries add up.
+  std::vector<RoundRow> closed_rows() const;
   /// Latest evaluation seen (NaN before any).
   double last_accuracy() const { return last_accuracy_; }
   double last_loss() const { return last_loss_; }

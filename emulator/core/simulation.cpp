@@ -1,6 +1,7 @@
 #include "emulator/core/simulation.hpp"
 
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <filesystem>
@@ -9,7 +10,6 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 #include <spdlog/spdlog.h>
 #include <xxhash.h>
@@ -22,6 +22,8 @@
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
 #include "emulator/core/device_table.hpp"
+#include "emulator/core/device_transfer.hpp"
+#include "emulator/core/link_changes.hpp"
 #include "emulator/core/network_graph.hpp"
 #include "emulator/core/node_metrics.hpp"
 #include "emulator/schedules/server_inbox.hpp"
@@ -160,6 +162,13 @@ void write_client_perplexity(const fs::path& path, Trainer& trainer, const TextD
   if (!out) throw std::runtime_error(path.string() + ": write failed");
 }
 
+/// Peak resident memory of this process so far, MB (getrusage).
+double max_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in kB on Linux
+}
+
 void write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
@@ -280,19 +289,14 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     configure_network_model(engine, sc.platform.network);
     for (const auto& c : opt.simgrid_config) engine.set_config(c);
 
-    const bool energy = needs_energy_plugins(devices);
-    if (energy) {  // before any host exists: the plugins attach to hosts and links at creation
-      sg_host_energy_plugin_init();
-      sg_link_energy_plugin_init();
-    }
     // Decentralized schedules: the graph (topology, mixing matrix, spectra) and a platform
     // where neighbours talk to each other.
     std::shared_ptr<const NetworkGraph> graph;
     std::vector<std::string> names;
     for (const auto& d : devices) names.push_back(d.name);
     if (sc.algorithm.is_decentralized()) graph = std::make_shared<const NetworkGraph>(make_network_graph(sc, names));
-    const StarPlatform platform = graph ? build_p2p_platform(sc.platform, devices, graph->topology, energy)
-                                        : build_star_platform(sc.platform, devices, energy);
+    const StarPlatform platform = graph ? build_p2p_platform(sc.platform, devices, graph->topology)
+                                        : build_star_platform(sc.platform, devices);
     // Generated availability traces reach the time budget, else 30 simulated days.
     Fleet fleet(devices, platform, sc.platform, sc.seed, sc.stop.max_time_s > 0 ? sc.stop.max_time_s : 30 * 86400.0,
                 bus);
@@ -307,16 +311,21 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     fed.inbox = std::make_shared<ServerInbox>(platform.server);
     fed.graph = graph;
     fed.regression = regression;
-    // The fleet controller first: at t=0 it applies initial battery and availability states
-    // before the server selects anyone.
-    if (fleet.dynamic()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
+    fleet.subscribe(fed.inbox.get());
+    install_transfer_rules({&platform, &fleet});
+    // The fleet controller first: at t=0 it reads the draws and plans battery crossings
+    // before anything else happens.
+    if (fleet.needs_controller()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
+    start_link_changes(platform, fleet);
     ServerOutcome outcome;
     start_server(fed, outcome);
     const auto engine_start = std::chrono::steady_clock::now();
     engine.run();
     const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
+    if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
     const double sim_time = sg4::Engine::get_clock();
-    fleet.settle_batteries(sim_time);  // devices.csv: the charge at the end, not at the last check
+    clear_transfer_rules();
+    fleet.settle(sim_time);  // devices.csv: energy and charge at the end
 
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());
@@ -344,8 +353,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     s.stop_reason = outcome.stop_reason;
     s.events_hash = file_hash((staging / "events.jsonl").string());
 
+    // Totals over the rounds of metrics.csv, so that summary, metrics and report agree.
+    const std::vector<RoundRow> rows = metrics.closed_rows();
     double up = 0, down = 0, flops = 0;
-    for (const auto& r : metrics.rows()) {
+    for (const auto& r : rows) {
       up += r.bytes_up;
       down += r.bytes_down;
       flops += r.flops;
@@ -361,6 +372,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     j["simulated_time_s"] = sim_time;
     j["final_accuracy"] = std::isnan(s.final_accuracy) ? nlohmann::ordered_json() : nlohmann::ordered_json(s.final_accuracy);
     j["final_loss"] = std::isnan(s.final_loss) ? nlohmann::ordered_json() : nlohmann::ordered_json(s.final_loss);
+    // The best evaluation of the run (FL-Simulator's headline figure) beside the final one.
+    j["best_accuracy"] =
+        std::isnan(outcome.best_accuracy) ? nlohmann::ordered_json() : nlohmann::ordered_json(outcome.best_accuracy);
+    j["best_round"] = outcome.best_round;
     j["bytes_up"] = up;
     j["bytes_down"] = down;
     j["flops"] = flops;
@@ -370,7 +385,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       j["energy_j"] = {{"compute", compute}, {"radio", radio}, {"total", compute + radio}};
     }
     int dropped = 0;
-    for (const auto& r : metrics.rows()) dropped += r.dropped;
+    for (const auto& r : rows) dropped += r.dropped;
     j["dropped_updates"] = dropped;
     j["devices"] = devices.size();
     if (graph) {
@@ -378,6 +393,12 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       j["traffic"] = node_metrics.traffic();
     }
     j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
+    // What the algorithm keeps across rounds (algorithms/client_state.hpp): per-client vectors
+    // for the clients that have any, and the server's own.
+    j["state"] = {{"client_slots", outcome.state.client_slots},
+                  {"clients_with_state", outcome.state.clients},
+                  {"client_bytes", outcome.state.client_bytes},
+                  {"server_bytes", outcome.state.server_bytes}};
     if (lm) {
       const ModelInfo& m = trainer->model();
       j["model"]["trainable_params"] = m.trainable_params;
@@ -401,6 +422,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     j["compute_device"] = trainer->device();
     j["jobs"] = jobs;
     j["wall_time_s"] = wall;
+    j["max_rss_mb"] = max_rss_mb();
     // Where the wall time went (wall clock, varies run to run): training/evaluation_s sum the
     // real jobs (parallel jobs add up); emulation_s is the engine's wall time with no job
     // running (SimGrid, actors, aggregation, tracing); setup_s is everything outside the
@@ -427,6 +449,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     fs::remove_all(staging);
     return s;
   } catch (...) {
+    clear_transfer_rules();
     std::error_code ec;
     fs::remove_all(staging, ec);
     throw;

@@ -6,6 +6,7 @@
 
 #include "algorithms/fl/afa.hpp"
 #include "algorithms/aggregation.hpp"
+#include "algorithms/fl/client_steps.hpp"
 #include "algorithms/fl/fedavg.hpp"
 #include "emulator/schedules/client_actor.hpp"
 #include "emulator/core/device_transfer.hpp"
@@ -51,12 +52,17 @@ class AnarchicClient {
       order.round = ++board_->requests[device_];
       order.base_version = fed_.model_version;
       order.global = board_->model;
+      order.local = stateless_local_training(spec);  // plain SGD, FedProx's or FedSAM's step
       order.local.steps = local_steps_for(policy, charge, rng.uniform());
-      order.local.batch_size = spec.batch_size;
-      order.local.lr = spec.lr;
+      order.wire = model_both_ways(fed_.trainer.model().bytes);
       order.seed = derive_seed(fed_.scenario.seed, SeedStream::Training, {uint64_t(device_), uint64_t(order.round)});
       board_->engaged[device_] = order.base_version;
-      download_train_upload(fed_, device_, order);
+      try {
+        download_train_upload(fed_, device_, order);
+      } catch (const std::exception& e) {  // not SimGrid's kill, which is no std::exception
+        report_failure(fed_, device_, order.round, e);
+        return;
+      }
     }
   }
 
@@ -70,9 +76,10 @@ class AnarchicServer {
  public:
   AnarchicServer(Federation& fed, ServerOutcome& outcome, std::shared_ptr<AnarchicBoard> board)
       : fed_(fed), outcome_(outcome), board_(std::move(board)) {}
-  void operator()();
+  void operator()() { run_guarded(outcome_, [this] { run(); }); }
 
  private:
+  void run();
   Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates);
 
   Federation& fed_;
@@ -96,7 +103,7 @@ Params AnarchicServer::aggregate(const Params& global, const std::vector<ClientU
   return afa_cd_step(global, ptrs, spec.server_lr, spec.lr);
 }
 
-void AnarchicServer::operator()() {
+void AnarchicServer::run() {
   const Scenario& sc = fed_.scenario;
   const AlgorithmSpec& spec = sc.algorithm;
   board_->model = std::make_shared<const Params>(fed_.trainer.initial_params(derive_seed(sc.seed, SeedStream::ModelInit)));
@@ -109,25 +116,35 @@ void AnarchicServer::operator()() {
     e.count = spec.updates_per_step;
     fed_.bus.emit(e);
   };
+  LostClients lost(sc.platform.server.heartbeat_s);
   begin_version();
   for (;;) {
-    auto msg = fed_.inbox->next(sc.platform.server.heartbeat_s);
     const double now = sg4::Engine::get_clock();
-    if (!msg) {
-      // Heartbeat: the clients that pulled the model on a device that went off are lost.
-      for (auto it = board_->engaged.begin(); it != board_->engaged.end();) {
-        if (fed_.platform.devices[it->first]->is_on()) {
-          ++it;
-          continue;
-        }
-        emit_dropped(fed_, it->second + 1, it->first, fed_.fleet.off_reason(it->first));
-        it = board_->engaged.erase(it);
-      }
-      if (stop.idle(now)) break;
+    // The clients that pulled the model on a device that went off are lost.
+    for (int c : lost.noticed(now)) {
+      auto it = board_->engaged.find(c);
+      if (it == board_->engaged.end()) continue;
+      emit_dropped(fed_, it->second + 1, c, fed_.fleet.off_reason(c));
+      board_->engaged.erase(it);
+    }
+    // Time is up once no update is on its way (the version in progress cannot complete
+    // otherwise); a week without any update: no device will come.
+    const bool time_up = stop.time_up(now);
+    if (time_up ? board_->engaged.empty() : stop.idle(now)) {
+      stop.idle(now);  // sets the stop reason
+      break;
+    }
+    ServerInbox::Item item;
+    const double until = time_up ? lost.next_notice() : std::min(lost.next_notice(), stop.idle_until());
+    if (!fed_.inbox->next(until, item)) continue;
+    if (!item.message) {
+      if (!item.on && board_->engaged.count(item.device)) lost.went_off(item.device);
       continue;
     }
+    const auto msg = std::move(item.message);
+    if (!board_->engaged.erase(msg->update.client)) continue;  // given up on: stale news
+    check_update(fed_, msg->update);
     stop.busy();
-    if (!board_->engaged.erase(msg->update.client)) continue;  // given up on at a heartbeat: stale news
     arrived.push_back(msg->update);
     if (static_cast<int>(arrived.size()) < spec.updates_per_step) continue;
     std::sort(arrived.begin(), arrived.end(), [](const auto& a, const auto& b) {
@@ -135,6 +152,7 @@ void AnarchicServer::operator()() {
     });
     board_->model = std::make_shared<const Params>(aggregate(*board_->model, arrived));
     const int version = ++fed_.model_version;
+    check_model(fed_, *board_->model, version);
     const bool done = stop.close_round(version, static_cast<int>(arrived.size()), board_->model);
     arrived.clear();
     if (done) break;

@@ -6,7 +6,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "algorithms/fl/fedasync.hpp"
-#include "algorithms/fl/fedavg.hpp"
+#include "algorithms/fl/client_steps.hpp"
 #include "algorithms/fl/fedbuff.hpp"
 #include "emulator/schedules/engagement.hpp"
 #include "emulator/core/idle_devices.hpp"
@@ -17,11 +17,14 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-void AsyncServer::operator()() {
+void AsyncServer::run() {
   const Scenario& sc = fed_.scenario;
   const AlgorithmSpec& spec = sc.algorithm;
   const bool buffered = spec.name == "fedbuff";
-  const FedAvg local_rule(spec);  // clients train as FedAvg's do
+  // Clients run a stateless step (plain SGD, FedProx's or FedSAM's: key local_step) and
+  // exchange the model both ways.
+  const LocalTrainingSpec local = stateless_local_training(spec);
+  const Wire wire = model_both_ways(fed_.trainer.model().bytes);
   FedBuffParams buff_params;
   buff_params.buffer_size = spec.buffer_size;
   buff_params.server_lr = spec.server_lr;
@@ -63,31 +66,48 @@ void AsyncServer::operator()() {
       order->round = fed_.model_version + 1;
       order->base_version = fed_.model_version;
       order->global = global;
-      order->local = local_rule.local_training(c, order->round);
+      order->local = local;
+      order->wire = wire;
       order->seed = derive_seed(sc.seed, SeedStream::Training, {dispatches, uint64_t(c)});
       ++dispatches;
       engaged[c] = engage_client(fed_, c, std::move(order));
     }
   };
 
+  LostClients lost(sc.platform.server.heartbeat_s);
   begin_version();
   for (;;) {
     fill();
     if (engaged.empty()) {
+      // Nobody can take part: sleep until a device comes on, the time budget is spent or a
+      // week has passed.
       if (stop.idle(sg4::Engine::get_clock())) break;
-      sg4::this_actor::sleep_for(sc.platform.server.heartbeat_s);
+      wait_for_device(fed_, stop.idle_until());
       continue;
     }
     stop.busy();
-    auto msg = fed_.inbox->next(sc.platform.server.heartbeat_s);
     // Lost clients free their slot at once (a steady stream of updates must not hide them).
-    const size_t before = engaged.size();
-    forget_lost_clients(fed_, engaged, [&](int c) { return engaged.at(c).base_version + 1; });
-    if (engaged.size() != before)
-      for (int i = 0; i < fed_.num_devices(); ++i) not_engaged.set_idle(i, engaged.count(i) == 0);
-    if (!msg) continue;
+    bool freed = false;
+    for (int c : lost.noticed(sg4::Engine::get_clock())) {
+      auto it = engaged.find(c);
+      if (it == engaged.end()) continue;
+      emit_dropped(fed_, it->second.base_version + 1, c, fed_.fleet.off_reason(c));
+      engaged.erase(it);
+      not_engaged.set_idle(c, true);
+      freed = true;
+    }
+    if (freed) continue;
+    ServerInbox::Item item;
+    if (!fed_.inbox->next(lost.next_notice(), item)) continue;
+    if (!item.message) {
+      // A device went off (noticed at the next heartbeat) or came on (the loop refills).
+      if (!item.on && engaged.count(item.device)) lost.went_off(item.device);
+      continue;
+    }
+    const auto msg = std::move(item.message);
     const ClientUpdate& u = msg->update;
     if (!engaged.erase(u.client)) continue;  // a client given up on: its update is stale news
+    check_update(fed_, u);
     not_engaged.set_idle(u.client, true);
     const int staleness = fed_.model_version - u.base_version;
     bool new_version = false;
@@ -105,6 +125,7 @@ void AsyncServer::operator()() {
     }
     if (!new_version) continue;
     const int version = ++fed_.model_version;
+    check_model(fed_, *global, version);
     const bool done = stop.close_round(version, merged_in_version, global);
     merged_in_version = 0;
     if (done) break;
@@ -112,7 +133,7 @@ void AsyncServer::operator()() {
   }
   // Clients still at work when the run stops: their work is not used.
   for (auto& [c, e] : engaged) {
-    if (!e.status->failed) e.actor->kill();
+    stop_client(fed_, c, e);
     emit_dropped(fed_, e.base_version + 1, c, "stopped");
   }
   stop.finish(fed_.model_version, *global);

@@ -15,9 +15,10 @@ namespace flemu {
 class AsyncServer {
  public:
   AsyncServer(Federation& fed, ServerOutcome& outcome) : fed_(fed), outcome_(outcome) {}
-  void operator()();
+  void operator()() { run_guarded(outcome_, [this] { run(); }); }
 
  private:
+  void run();
   Federation& fed_;
   ServerOutcome& outcome_;
 };

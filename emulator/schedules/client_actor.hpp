@@ -1,10 +1,11 @@
 // A client's part of one round, as a SimGrid actor on the device's host.
 //
 // Lifetime: created by a server when it engages the device, gone after its upload, so a
-// device costs an actor only while it works. Protocol: download the global model (a
-// server -> device transfer of the model's size), train (the real job runs on the pool while
-// the device's host executes the job's flops), upload the update (device -> server) and hand
-// it to the server's inbox. Transfers go through transfer_bytes (emulator/core/device_transfer.hpp):
+// device costs an actor only while it works. Protocol: download what the algorithm sends
+// (order.wire.down: the model, plus a control variate for SCAFFOLD...), train (the real job
+// runs on the pool while the device's host executes the job's flops: every gradient
+// evaluation of every sample), upload what the algorithm sends back (order.wire.up) and hand
+// the update to the server's inbox. Transfers go through transfer_bytes (emulator/core/device_transfer.hpp):
 // a device that goes off kills its actor and the transfers it was making, and nothing is left
 // waiting. Calls that advance simulated time: the transfers and the execution.
 #pragma once
@@ -24,11 +25,11 @@ struct TrainOrder {
   int round = 0;          ///< the round (sync), the version being built (async), or the request number (anarchic)
   int base_version = 0;   ///< model version the client starts from
   std::shared_ptr<const Params> global;  ///< what the client starts from
-  int64_t download_bytes = -1;           ///< size of the download; -1: the whole model (model.bytes)
-  double download_flops = 0;             ///< device work to unpack it
-  const UpdateEncoder* encoder = nullptr;  ///< how the client encodes its update (nullptr: parameters as they are)
-  const SplitPlan* split = nullptr;        ///< split learning: the client runs split_client.hpp's protocol
   LocalTrainingSpec local;
+  Wire wire;              ///< what the download and the upload carry (the algorithm's declaration)
+  double download_flops = 0;               ///< device work to unpack the download
+  const UpdateEncoder* encoder = nullptr;  ///< how the client encodes its update (nullptr: wire.up as declared)
+  const SplitPlan* split = nullptr;        ///< split learning: the client runs split_client.hpp's protocol
   uint64_t seed = 0;
   /// Set when the server trained the whole round's clients as one stacked job
   /// (Trainer::prefers_groups): this client's result is group.get()[group_index].
@@ -64,6 +65,9 @@ class ClientActor {
   std::shared_ptr<ClientStatus> status_;
 };
 
+/// Tells the server that the client on `device` failed (a job threw): the run ends with it.
+void report_failure(Federation& fed, int device, int round, const std::exception& e);
+
 /// Downloads, trains and uploads for `order` on `device` (shared with anarchic clients).
 void download_train_upload(Federation& fed, int device, const TrainOrder& order);
 
@@ -74,16 +78,17 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
 std::string client_actor_name(int device);
 /// Receives the order's download (Download event); returns the time it completed.
 double receive_download(Federation& fed, int device, const TrainOrder& order);
-/// A trained update and the algorithm's encoding of it (nullptr: the parameters travel).
+/// A trained update and the algorithm's encoding of it (nullptr: wire.up as declared).
 struct TrainedUpdate {
   TrainResult result;
   std::shared_ptr<const UpdatePayload> payload;
 };
-/// Starts the real job (and the encoding) on a worker thread; no simulated time passes.
+/// Starts the real job (and the encoding) on a worker thread, or picks it from the round's
+/// stacked group; no simulated time passes.
 std::future<TrainedUpdate> start_training(Federation& fed, const TrainJob& job, const TrainOrder& order);
-/// The device computes `flops` on all its cores.
+/// The device computes `flops` on all its cores (its energy meter sees it busy meanwhile).
 void device_compute(Federation& fed, int device, double flops);
-/// Uploads `trained` to the server's inbox (Upload event).
+/// Uploads `trained` to the server's inbox (Upload event): the payload's bytes, or wire.up's.
 void send_update(Federation& fed, int device, const TrainOrder& order, const TrainJob& job, TrainedUpdate trained);
 
 }  // namespace flemu

@@ -1,5 +1,6 @@
 #include "emulator/schedules/dadao_clocks.hpp"
 
+
 #include <cmath>
 #include <stdexcept>
 
@@ -7,6 +8,7 @@
 #include <simgrid/s4u.hpp>
 
 #include "algorithms/decentralized/dadao.hpp"
+#include "emulator/core/device_transfer.hpp"
 #include "emulator/core/network_graph.hpp"
 #include "emulator/schedules/node_models.hpp"
 #include "emulator/schedules/run_stop.hpp"
@@ -66,8 +68,12 @@ class GradientClock {
         try {
           auto exec = sg4::this_actor::exec_init(flops / cores)->set_host(fed_.platform.devices[i_])->set_thread_count(cores);
           exec->start();
-          if (!run.stop.wait(exec)) return;
+          if (fed_.fleet.wants_activity(i_)) fed_.fleet.activity_changed(i_);  // the host's draw goes up
+          const bool done = run.stop.wait(exec);
+          if (fed_.fleet.wants_activity(i_)) fed_.fleet.activity_changed(i_);
+          if (!done) return;
         } catch (const simgrid::Exception&) {
+          if (fed_.fleet.wants_activity(i_)) fed_.fleet.activity_changed(i_);
           continue;  // the device went off while computing: the gradient is lost
         }
         dadao_advance(node, run.now_units(), run.flow);
@@ -114,10 +120,13 @@ class EdgeClock {
       if (run.resource) {
         // Both messages travel at once; the jumps wait for the later one.
         try {
-          auto ab = sg4::Comm::sendto_async(fed_.platform.devices[a_], fed_.platform.devices[b_], bytes);
-          auto ba = sg4::Comm::sendto_async(fed_.platform.devices[b_], fed_.platform.devices[a_], bytes);
-          if (!run.stop.wait({ab, ba})) return;
+          auto ab = start_peer_flow(a_, b_, [&] { return sg4::Comm::sendto_async(fed_.platform.devices[a_], fed_.platform.devices[b_], bytes); });
+          auto ba = start_peer_flow(b_, a_, [&] { return sg4::Comm::sendto_async(fed_.platform.devices[b_], fed_.platform.devices[a_], bytes); });
+          const bool done = run.stop.wait({ab, ba});
+          peer_flow_ended(a_, b_);
+          if (!done) return;
         } catch (const simgrid::Exception&) {
+          peer_flow_ended(a_, b_);
           emit_message(fed_, run.round, a_, b_, t0, 0, "offline");  // an end went off on the way
           continue;
         }

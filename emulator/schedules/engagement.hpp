@@ -1,9 +1,10 @@
-// Engaging clients: what the sync and async servers share to start a client on a device and
-// to notice when it is lost.
+// Engaging clients: what the servers share to start a client on a device, to stop it, and to
+// notice when it is lost.
 #pragma once
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <simgrid/s4u.hpp>
 
@@ -22,21 +23,32 @@ struct Engaged {
 /// Starts a client actor on device `client` for `order`.
 Engaged engage_client(Federation& fed, int client, std::unique_ptr<TrainOrder> order);
 
+/// Stops a client still at work (its work is lost) and tells the fleet's meter.
+void stop_client(Federation& fed, int client, Engaged& engaged);
+
 /// Emits an UpdateDropped event for `client` in `round`.
 void emit_dropped(Federation& fed, int round, int client, const std::string& reason);
 
-/// Heartbeat: forgets (and reports as dropped, with `round_of(client)`) the engaged clients
-/// whose device went off.
-template <class RoundOf>
-void forget_lost_clients(Federation& fed, std::map<int, Engaged>& engaged, RoundOf round_of) {
-  for (auto it = engaged.begin(); it != engaged.end();) {
-    if (it->second.status->failed || !fed.platform.devices[it->first]->is_on()) {
-      emit_dropped(fed, round_of(it->first), it->first, fed.fleet.off_reason(it->first));
-      it = engaged.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
+/// Clients whose device went off, as the server learns of them: at its next heartbeat
+/// (platform.server.heartbeat), the first multiple of it at or after the device went off. The
+/// server does not poll: it adds next_notice() to the times it waits for.
+class LostClients {
+ public:
+  explicit LostClients(double heartbeat_s) : heartbeat_s_(heartbeat_s) {}
+  /// `device` went off now.
+  void went_off(int device);
+  /// Simulated time of the next notice; +inf if none is pending.
+  double next_notice() const;
+  /// The devices noticed lost by `now`, each once, in notice then device order.
+  std::vector<int> noticed(double now);
+
+ private:
+  double heartbeat_s_;
+  std::multimap<double, int> pending_;
+};
+
+/// Waits for a device to come on (a fleet notice), or until `until_s`; other items are
+/// dropped (late updates of a round already closed). Returns whether a device came on.
+bool wait_for_device(Federation& fed, double until_s);
 
 }  // namespace flemu

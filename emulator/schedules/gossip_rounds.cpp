@@ -68,15 +68,21 @@ class NodeRound {
     auto exec = sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores);
 
     std::shared_ptr<const Params> mixed;
+    Fleet& fleet = fed_.fleet;
     if (algo_.order() == GossipOrder::MixWhileTraining) {
       exec->start();
+      if (fleet.wants_activity(i)) fleet.activity_changed(i);  // the host's draw goes up
       mixed = gossip_phase(0, start);  // the pre-training model, while the device computes
       exec->wait();
+      if (fleet.wants_activity(i)) fleet.activity_changed(i);
       TrainResult trained = trained_future.get();
       emit_train(t0, flops, trained);
       st->result[i] = std::make_shared<const Params>(algo_.finish_round(*start, trained.params, *mixed));
     } else {
+      exec->start();
+      if (fleet.wants_activity(i)) fleet.activity_changed(i);
       exec->wait();
+      if (fleet.wants_activity(i)) fleet.activity_changed(i);
       TrainResult trained = trained_future.get();
       emit_train(t0, flops, trained);
       auto z = std::make_shared<const Params>(std::move(trained.params));

@@ -1,10 +1,12 @@
 #include "emulator/schedules/pairwise_gossip.hpp"
 
+
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
 #include "algorithms/decentralized/ad_psgd.hpp"
 #include "algorithms/decentralized/gossip.hpp"
+#include "emulator/core/device_transfer.hpp"
 #include "emulator/core/network_graph.hpp"
 #include "emulator/schedules/node_models.hpp"
 #include "emulator/schedules/run_stop.hpp"
@@ -56,12 +58,13 @@ void average_with_neighbour(Federation& fed, PairwiseRun& run, int i) {
     lost = "offline";  // went off while waiting for the locks
   } else if (!stopped) {
     try {
-      auto ij = sg4::Comm::sendto_async(fed.platform.devices[i], fed.platform.devices[j], bytes);
-      auto ji = sg4::Comm::sendto_async(fed.platform.devices[j], fed.platform.devices[i], bytes);
+      auto ij = start_peer_flow(i, j, [&] { return sg4::Comm::sendto_async(fed.platform.devices[i], fed.platform.devices[j], bytes); });
+      auto ji = start_peer_flow(j, i, [&] { return sg4::Comm::sendto_async(fed.platform.devices[j], fed.platform.devices[i], bytes); });
       stopped = !run.stop.wait({ij, ji});
     } catch (const simgrid::Exception&) {
       lost = "offline";
     }
+    peer_flow_ended(i, j);
   }
   if (stopped) {  // the run ended meanwhile: nothing happened
     run.locks[b]->unlock();
@@ -109,10 +112,12 @@ class Worker {
       try {
         auto exec = sg4::this_actor::exec_init(flops / cores)->set_host(fed_.platform.devices[i_])->set_thread_count(cores);
         exec->start();
+        if (fed_.fleet.wants_activity(i_)) fed_.fleet.activity_changed(i_);  // the host's draw goes up
         ok = run.stop.wait(exec);
       } catch (const simgrid::Exception&) {
         ok = false;  // the device went off: the computation is lost
       }
+      if (fed_.fleet.wants_activity(i_)) fed_.fleet.activity_changed(i_);
       const TrainResult r = trained.get();
       if (!ok || run.stop.stopped()) continue;
       Event tr = node_event(fed_, EventKind::Train, run.round, i_, t0);

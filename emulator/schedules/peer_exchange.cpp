@@ -5,6 +5,8 @@
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
+#include "emulator/core/device_transfer.hpp"
+
 namespace sg4 = simgrid::s4u;
 
 namespace flemu {
@@ -32,12 +34,18 @@ ExchangeResult exchange_with_peers(int self, const PeerMessage* message, const s
   std::vector<Pending> pending;
   pending.reserve(to.size() + from.size());
   for (int j : to)
-    pending.push_back({edge_mailbox(self, j)->put_async(const_cast<PeerMessage*>(message), bytes), j, false, 0});
+    pending.push_back(
+        {start_peer_flow(self, j, [&] { return edge_mailbox(self, j)->put_async(const_cast<PeerMessage*>(message), bytes); }),
+         j, false, 0});
   for (size_t k = 0; k < from.size(); ++k)
-    pending.push_back({edge_mailbox(from[k], self)->get_async<PeerMessage>(&slots[k]), from[k], true, k});
+    pending.push_back(
+        {start_peer_flow(from[k], self, [&] { return edge_mailbox(from[k], self)->get_async<PeerMessage>(&slots[k]); }),
+         from[k], true, k});
 
+  auto ended = [&](const Pending& p) { p.receive ? peer_flow_ended(p.peer, self) : peer_flow_ended(self, p.peer); };
   auto complete = [&](size_t i) {
     const Pending& p = pending[i];
+    ended(p);
     if (p.receive)
       arrived[p.slot] = true;
     else
@@ -64,6 +72,7 @@ ExchangeResult exchange_with_peers(int self, const PeerMessage* message, const s
         complete(i);
       } else if (failed || !alive(pending[i].peer)) {
         if (!failed) pending[i].comm->cancel();
+        ended(pending[i]);
         pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
       }
     }

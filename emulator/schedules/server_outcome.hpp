@@ -3,8 +3,13 @@
 #include <cmath>
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
+#include <simgrid/s4u.hpp>
+
+#include "algorithms/algorithm.hpp"
+#include "algorithms/client_state.hpp"
 #include "emulator/core/federation.hpp"
 
 namespace flemu {
@@ -12,9 +17,38 @@ namespace flemu {
 struct ServerOutcome {
   int rounds = 0;  ///< rounds (sync) or model versions (async, anarchic)
   double final_accuracy = NAN, final_loss = NAN;
+  /// The best accuracy of any evaluation and its round (FL-Simulator reports this one).
+  double best_accuracy = NAN;
+  int best_round = -1;
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
   std::shared_ptr<const Params> final_model;  ///< the global model the run ended with
+  std::string error;        ///< set when the run failed (see run_guarded): its outputs are void
+  StateFootprint state;     ///< what the algorithm keeps across rounds
 };
+
+/// Training that diverged: a loss or a parameter that is not a finite number.
+struct DivergenceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Throws DivergenceError naming the round, the client and the learning rate when client
+/// update `u` carries a non-finite loss (real training) or parameter.
+void check_update(const Federation& fed, const ClientUpdate& u);
+/// Throws DivergenceError when the model aggregated in `round` has a non-finite parameter.
+void check_model(const Federation& fed, const Params& global, int round);
+
+/// Runs a server actor's body. A failure (training that diverged, a job that threw, a client
+/// that reported one) must not escape the actor (SimGrid aborts on that): it is recorded in
+/// outcome.error, every actor is stopped, and run_scenario reports it and writes nothing.
+template <class Body>
+void run_guarded(ServerOutcome& outcome, Body&& body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    outcome.error = e.what();
+    simgrid::s4u::Actor::kill_all();
+  }
+}
 
 /// Evaluates `global` on the job pool (full test set, or the fixed subset) and emits the
 /// Evaluate event for `round`. No simulated time passes.
@@ -35,10 +69,14 @@ class StopRule {
   /// evaluates when due, emits RoundEnd. Returns true to stop.
   bool close_round(int round, int updates, const std::shared_ptr<const Params>& global);
   /// The server found nothing to do at `now`: true (stop reason set) once the time budget is
-  /// spent or no device has been available for a week of simulated time.
+  /// spent or nothing has progressed for a week of simulated time.
   bool idle(double now);
-  /// The server is working again (resets idle()).
-  void busy() { idle_since_ = -1; }
+  /// When idle() turns true if nothing happens meanwhile: what an idle server waits for.
+  double idle_until() const;
+  /// Whether the time budget (stop.time) is spent at `now`.
+  bool time_up(double now) const;
+  /// The server made progress now (restarts the week of idle()).
+  void busy();
   /// Call once when the loop ended (also after a stop for lack of devices).
   void finish(int round, const Params& global);
 
@@ -46,6 +84,8 @@ class StopRule {
   Federation& fed_;
   ServerOutcome& outcome_;
   bool evaluate_and_check(int round, const std::shared_ptr<const Params>& global);
+  /// Keeps the best accuracy seen (outcome's best_accuracy, best_round).
+  void note_best(const EvalResult& r, int round);
   /// Emits the Evaluate event of the evaluation running in the background, if any.
   void collect_pending();
 
@@ -58,7 +98,7 @@ class StopRule {
   std::unique_ptr<PendingEval> pending_;
   int last_eval_round_ = -1;
   bool last_eval_full_ = false;
-  double idle_since_ = -1;
+  double last_busy_ = 0;
 };
 
 }  // namespace flemu

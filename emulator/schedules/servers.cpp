@@ -26,8 +26,15 @@ void start_server(Federation& fed, ServerOutcome& outcome) {
   else if (spec.family == "gossip-async")
     start_pairwise_gossip(fed, outcome);
   else
-    sg4::Actor::create("server", fed.platform.server,
-                       SyncServer(fed, make_sync_algorithm(spec, fed.trainer.model(), fed.scenario.seed), outcome));
+  {
+    AlgorithmContext context;
+    context.num_clients = fed.num_devices();
+    context.model_params = fed.trainer.model().num_params;
+    context.model_bytes = fed.trainer.model().bytes;
+    context.model = fed.trainer.model();
+    context.run_seed = fed.scenario.seed;
+    sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec, context), outcome));
+  }
 }
 
 }  // namespace flemu

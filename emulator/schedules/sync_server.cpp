@@ -18,17 +18,26 @@ namespace flemu {
 SyncServer::SyncServer(Federation& fed, std::unique_ptr<SyncAlgorithm> algorithm, ServerOutcome& outcome)
     : fed_(fed), algorithm_(std::move(algorithm)), outcome_(outcome) {}
 
-std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr<const Params>& global) {
+std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr<const Params>& global,
+                                                bool& nobody, bool& deadline_passed) {
   const Scenario& sc = fed_.scenario;
   const AlgorithmSpec& spec = sc.algorithm;
   std::vector<int> candidates;
   for (int i = 0; i < fed_.num_devices(); ++i)
     if (fed_.fleet.can_participate(i)) candidates.push_back(i);
-  if (candidates.empty()) return {};
-  const int wanted = std::min<int>(spec.clients_per_round, static_cast<int>(candidates.size()));
+  nobody = candidates.empty();
+  deadline_passed = false;
+  if (nobody) return {};
   const int count = static_cast<int>(std::ceil(spec.clients_per_round * (1.0 + spec.over_selection) - 1e-9));
   const auto selected = algorithm_->select_clients(
       round, candidates, count, derive_seed(sc.seed, SeedStream::ClientSampling, {uint64_t(round)}));
+  // Updates to wait for: K (uniform participation), or everyone drawn (Bernoulli).
+  const int wanted = spec.participation == AlgorithmSpec::Participation::Bernoulli
+                         ? static_cast<int>(selected.size())
+                         : std::min<int>(spec.clients_per_round, static_cast<int>(candidates.size()));
+  // Bernoulli participation drew nobody: the round happens without an update (drawn again
+  // with the same seed, it would draw nobody again).
+  if (selected.empty()) deadline_passed = true;
 
   Event start{sg4::Engine::get_clock(), NAN, EventKind::RoundStart, "server", "server", round};
   start.count = static_cast<int>(selected.size());
@@ -39,13 +48,13 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     auto order = std::make_unique<TrainOrder>();
     order->round = round;
     order->base_version = round - 1;
-    const Download dl = algorithm_->download(round, c, global, fed_.trainer.model());
-    order->global = dl.start;
-    order->download_bytes = static_cast<int64_t>(dl.bytes);
-    order->download_flops = dl.device_flops;
+    ClientPlan plan = algorithm_->plan(c, round, global);
+    order->global = plan.start ? plan.start : global;
+    order->local = std::move(plan.local);
+    order->wire = std::move(plan.wire);
+    order->download_flops = plan.download_flops;
     order->encoder = algorithm_->encoder();
     order->split = algorithm_->split_plan();
-    order->local = algorithm_->local_training(c, round);
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
     orders.push_back(std::move(order));
   }
@@ -68,7 +77,7 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   // helper (device_transfer.hpp), so the round's posted upload must not be waiting there.
   const bool split = algorithm_->split_plan() != nullptr;
   std::vector<uint64_t> download_bytes;
-  for (const auto& o : orders) download_bytes.push_back(static_cast<uint64_t>(o->download_bytes));
+  for (const auto& o : orders) download_bytes.push_back(static_cast<uint64_t>(o->wire.down.bytes()));
   std::unique_ptr<RoundTransfers> transfers;
   if (!split) transfers = std::make_unique<RoundTransfers>(fed_.platform.server, selected, download_bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
@@ -79,33 +88,42 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
 
   const double inf = std::numeric_limits<double>::infinity();
   const double deadline_at = spec.deadline_s > 0 ? sg4::Engine::get_clock() + spec.deadline_s : inf;
-  const double heartbeat = sc.platform.server.heartbeat_s;
+  LostClients lost(sc.platform.server.heartbeat_s);
   std::vector<ClientUpdate> updates;
-  bool deadline_passed = false;
+  deadline_passed = false;
+  // Sleep until an update arrives, a lost client is noticed or the deadline passes.
   while (static_cast<int>(updates.size()) < wanted && !engaged.empty()) {
     const double now = sg4::Engine::get_clock();
+    bool gone = false;
+    for (int c : lost.noticed(now))
+      if (engaged.erase(c)) {
+        emit_dropped(fed_, round, c, fed_.fleet.off_reason(c));
+        gone = true;
+      }
+    if (gone) continue;
     if (now >= deadline_at) {
       deadline_passed = true;
       break;
     }
-    auto msg = fed_.inbox->next(std::min(heartbeat, deadline_at - now));
-    if (msg) {
-      const ClientUpdate& u = msg->update;
-      if (u.round == round && engaged.count(u.client)) {
-        engaged.erase(u.client);
-        updates.push_back(u);
-      }
-      // Otherwise an update of an earlier round, already reported dropped when that round
-      // ended: a straggler whose upload landed in the same instant it was stopped. Never
-      // aggregated.
+    ServerInbox::Item item;
+    if (!fed_.inbox->next(std::min(deadline_at, lost.next_notice()), item)) continue;
+    if (!item.message) {
+      if (!item.on && engaged.count(item.device)) lost.went_off(item.device);
       continue;
     }
-    // Heartbeat: give up on the clients whose device went off.
-    forget_lost_clients(fed_, engaged, [round](int) { return round; });
+    const ClientUpdate& u = item.message->update;
+    if (u.round == round && engaged.count(u.client)) {
+      check_update(fed_, u);
+      engaged.erase(u.client);
+      updates.push_back(u);
+    }
+    // Otherwise an update of an earlier round, already reported dropped when that round
+    // ended: a straggler whose upload landed in the same instant it was stopped. Never
+    // aggregated.
   }
   // Stragglers: over-selected clients that were not needed, or late for the deadline.
   for (auto& [c, e] : engaged) {
-    if (!e.status->failed) e.actor->kill();
+    stop_client(fed_, c, e);
     emit_dropped(fed_, round, c, deadline_passed ? "deadline" : "over_selection");
   }
   // Arrival order depends on simulated timing only, but sort by client so that aggregation's
@@ -114,25 +132,33 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   return updates;
 }
 
-void SyncServer::operator()() {
+void SyncServer::run() {
   const Scenario& sc = fed_.scenario;
   auto global = std::make_shared<const Params>(fed_.trainer.initial_params(derive_seed(sc.seed, SeedStream::ModelInit)));
   StopRule stop(fed_, outcome_);
   int round = 0;
   for (;;) {
-    auto updates = run_round(round + 1, global);
-    if (updates.empty()) {
-      // Nobody could take part, or every engaged client was lost: try again at the next
-      // heartbeat.
+    bool nobody = false, deadline_passed = false;
+    auto updates = run_round(round + 1, global, nobody, deadline_passed);
+    if (updates.empty() && !deadline_passed) {
+      // Every engaged client was lost: try again at once (the fleet has changed). Nobody
+      // could take part: sleep until a device comes on, the time budget is spent or a week
+      // has passed.
       if (stop.idle(sg4::Engine::get_clock())) break;
-      sg4::this_actor::sleep_for(sc.platform.server.heartbeat_s);
+      if (nobody) wait_for_device(fed_, stop.idle_until());
       continue;
     }
     stop.busy();
     ++round;
-    global = std::make_shared<const Params>(algorithm_->aggregate(*global, updates));
+    // A round whose deadline passed before any update arrived still happened: it leaves the
+    // model as it was.
+    if (!updates.empty()) {
+      global = std::make_shared<const Params>(algorithm_->aggregate(*global, updates));
+      check_model(fed_, *global, round);
+    }
     if (stop.close_round(round, static_cast<int>(updates.size()), global)) break;
   }
+  outcome_.state = algorithm_->footprint();
   stop.finish(round, *global);
 }
 

@@ -5,7 +5,8 @@
 // send it the global model, then collect updates until K arrived, the deadline passed, or no
 // engaged client is left alive. Clients still working then are stopped and their work is
 // recorded as dropped (over_selection, deadline); clients whose device went off are noticed
-// at the next heartbeat (offline, battery). Aggregation and evaluation are measurements of
+// at the next heartbeat (offline, battery). The server never polls: it sleeps until an
+// update, the fleet's news or its own deadline (server_inbox.hpp). Aggregation and evaluation are measurements of
 // the real model and take no simulated time; evaluation runs on the job pool.
 #pragma once
 #include <memory>
@@ -19,11 +20,15 @@ namespace flemu {
 class SyncServer {
  public:
   SyncServer(Federation& fed, std::unique_ptr<SyncAlgorithm> algorithm, ServerOutcome& outcome);
-  void operator()();
+  void operator()() { run_guarded(outcome_, [this] { run(); }); }
 
  private:
-  /// The updates of one round (sorted by client), or empty when nobody could take part.
-  std::vector<ClientUpdate> run_round(int round, const std::shared_ptr<const Params>& global);
+  void run();
+  /// The updates of one round (sorted by client); empty when every client was lost, when
+  /// (`nobody` set) no device could take part, or when (`deadline_passed` set) none arrived
+  /// before the deadline or nobody was drawn: then the round still counts.
+  std::vector<ClientUpdate> run_round(int round, const std::shared_ptr<const Params>& global, bool& nobody,
+                                      bool& deadline_passed);
 
   Federation& fed_;
   std::shared_ptr<SyncAlgorithm> algorithm_;

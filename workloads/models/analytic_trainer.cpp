@@ -23,6 +23,11 @@ int64_t samples_processed(const LocalTrainingSpec& spec, int64_t n) {
   return n * spec.epochs;
 }
 
+double training_flops(const ModelInfo& model, const LocalTrainingSpec& spec, int64_t n) {
+  return model.train_flops_per_sample * static_cast<double>(samples_processed(spec, n)) *
+         spec.rule.gradient_evaluations();
+}
+
 namespace {
 class AnalyticTrainer final : public Trainer {
  public:
@@ -38,6 +43,7 @@ class AnalyticTrainer final : public Trainer {
     r.mean_loss = std::numeric_limits<double>::quiet_NaN();
     r.samples = samples_processed(job.local, static_cast<int64_t>(job.indices->size()));
     r.steps = steps_taken(job.local, static_cast<int64_t>(job.indices->size()));
+    r.flops = training_flops(model_, job.local, static_cast<int64_t>(job.indices->size()));
     return r;
   }
   EvalResult evaluate(const Params&, const std::vector<int32_t>* subset) override {

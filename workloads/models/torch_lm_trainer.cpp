@@ -254,6 +254,15 @@ class LmTrainer final : public Trainer {
   }
 
   TrainResult train(const TrainJob& job) override {
+    const StepInputs& in = job.local.inputs;
+    LocalStep plain = job.local.rule;
+    plain.prox_mu = 0;  // FedProx's term: supported
+    if (!plain.is_plain_sgd() || !in.correction.empty() || !in.ascent_offset.empty() ||
+        !in.ascent_drift.empty() || in.momentum || in.return_momentum)
+      throw std::invalid_argument(
+          "transformer: the language-model trainer runs plain SGD steps (or its methods' own procedures); "
+          "weight_decay, clip_norm, momentum, SAM steps and correction vectors are not supported with model "
+          "\"transformer\" (use fedavg, fedprox or a language-model method)");
     LmNet& net = thread_net();
     net.load(*job.start);
     const int64_t n = static_cast<int64_t>(job.indices->size());
@@ -268,7 +277,10 @@ class LmTrainer final : public Trainer {
       case LocalProcedure::SplitPrompt: train_split_prompt(net, job, pool, gen, r); break;
     }
     net.store_trainable(r.params);
-    if (spec_.procedure != LocalProcedure::SplitPrompt) r.samples = samples_processed(job.local, n);
+    if (spec_.procedure != LocalProcedure::SplitPrompt) {
+      r.samples = samples_processed(job.local, n);
+      r.flops = training_flops(info_, job.local, n);
+    }
     return r;
   }
 
@@ -301,7 +313,7 @@ class LmTrainer final : public Trainer {
     const int64_t n = pool.size(0), steps = steps_taken(job.local, n), C = spec_.model.context;
     BatchStream batches(pool, gen, job.local.batch_size);
     std::vector<Tensor> anchor;  // FedProx: the starting point of the trainable tensors
-    if (job.local.prox_mu > 0)
+    if (job.local.rule.prox_mu > 0)
       for (const auto& p : net.trainable) anchor.push_back(p.detach().clone());
     double loss_sum = 0;
     for (int64_t s = 0; s < steps; ++s) {
@@ -318,7 +330,7 @@ class LmTrainer final : public Trainer {
       if (!anchor.empty()) {
         torch::NoGradGuard no_grad;
         for (size_t i = 0; i < anchor.size(); ++i)
-          net.trainable[i].mutable_grad().add_(net.trainable[i].detach() - anchor[i], static_cast<float>(job.local.prox_mu));
+          net.trainable[i].mutable_grad().add_(net.trainable[i].detach() - anchor[i], static_cast<float>(job.local.rule.prox_mu));
       }
       net.sgd_step(static_cast<float>(job.local.lr));
       loss_sum += loss;

@@ -3,7 +3,9 @@
 // Contract (see trainer.hpp): a job is a pure function of its inputs. What makes that true in
 // LibTorch 1.13 (../shared/FACTS.md): one intra-op thread for the whole process, a private
 // generator per job passed to every sampling op, parameters copied into a per-thread module
-// with copy_ (never clone(), which re-draws from the global generator).
+// with copy_ (never clone(), which re-draws from the global generator). The local step is
+// the job's rule, run by the generic executor (local_step_executor.hpp): nothing here knows
+// which FL method it serves.
 #include <torch/torch.h>
 
 #include <cmath>
@@ -11,88 +13,77 @@
 #include <stdexcept>
 
 #include "workloads/data/dataset.hpp"
+#include "workloads/models/local_step_executor.hpp"
 #include "workloads/models/trainer.hpp"
 
 namespace flemu {
 namespace {
 
-struct MlpImpl : torch::nn::Module {
-  MlpImpl() {
-    fc1 = register_module("fc1", torch::nn::Linear(784, 200));
-    fc2 = register_module("fc2", torch::nn::Linear(200, 200));
-    fc3 = register_module("fc3", torch::nn::Linear(200, 10));
-  }
-  torch::Tensor forward(torch::Tensor x) {
-    x = x.view({x.size(0), 784});
-    x = torch::relu(fc1->forward(x));
-    x = torch::relu(fc2->forward(x));
-    return fc3->forward(x);
-  }
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
-};
-
-struct CnnImpl : torch::nn::Module {
-  CnnImpl() {
-    conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 32, 5).padding(2)));
-    conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(32, 64, 5).padding(2)));
-    fc1 = register_module("fc1", torch::nn::Linear(7 * 7 * 64, 512));
-    fc2 = register_module("fc2", torch::nn::Linear(512, 10));
-  }
-  torch::Tensor forward(torch::Tensor x) {
-    x = torch::max_pool2d(torch::relu(conv1->forward(x)), 2);
-    x = torch::max_pool2d(torch::relu(conv2->forward(x)), 2);
-    x = x.view({x.size(0), 7 * 7 * 64});
-    x = torch::relu(fc1->forward(x));
-    return fc2->forward(x);
-  }
-  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
-};
-
-/// The network as a plain callable over our flat parameter vectors.
+/// The network as a function of one flat parameter tensor: every layer's weight and bias
+/// is a view into `w` (a leaf, detached), so the local step works on all of them at once
+/// (local_step_executor.hpp) and loading a model is one copy. Order: per layer, weight then
+/// bias (model_info.hpp, initial_parameters).
 struct Net {
-  std::shared_ptr<torch::nn::Module> module;
-  std::function<torch::Tensor(torch::Tensor)> forward;
-  std::vector<torch::Tensor> params;
+  ModelKind kind;
+  torch::Tensor w;                   ///< flat parameters, d values
+  std::vector<torch::Tensor> views;  ///< per-tensor views of w, leaves that require grad
+  torch::Tensor grads;               ///< flat gradient buffer, d values
+
+  torch::Tensor forward(torch::Tensor x) const {
+    const auto& p = views;
+    if (kind == ModelKind::Mlp) {
+      x = x.view({x.size(0), 784});
+      x = torch::relu(torch::linear(x, p[0], p[1]));
+      x = torch::relu(torch::linear(x, p[2], p[3]));
+      return torch::linear(x, p[4], p[5]);
+    }
+    x = torch::max_pool2d(torch::relu(torch::conv2d(x, p[0], p[1], 1, 2)), 2);
+    x = torch::max_pool2d(torch::relu(torch::conv2d(x, p[2], p[3], 1, 2)), 2);
+    x = x.view({x.size(0), 7 * 7 * 64});
+    x = torch::relu(torch::linear(x, p[4], p[5]));
+    return torch::linear(x, p[6], p[7]);
+  }
+
+  /// ∇ℓ(w; x, y) into `out` (flat); returns the loss.
+  double gradient(const torch::Tensor& x, const torch::Tensor& y, torch::Tensor& out) {
+    for (auto& v : views) v.mutable_grad().reset();
+    auto loss = torch::nn::functional::cross_entropy(forward(x), y);
+    loss.backward();
+    std::vector<torch::Tensor> flat;
+    flat.reserve(views.size());
+    for (auto& v : views) flat.push_back(v.grad().view({-1}));
+    torch::cat_out(out, flat, 0);
+    return loss.item<double>();
+  }
 };
 
-Net make_net(ModelKind kind, const torch::Device& device) {
+Net make_net(const ModelInfo& info, const torch::Device& device) {
   Net net;
-  if (kind == ModelKind::Mlp) {
-    auto m = std::make_shared<MlpImpl>();
-    net.forward = [m](torch::Tensor x) { return m->forward(x); };
-    net.module = m;
-  } else {
-    auto m = std::make_shared<CnnImpl>();
-    net.forward = [m](torch::Tensor x) { return m->forward(x); };
-    net.module = m;
+  net.kind = info.kind;
+  net.w = torch::zeros({info.num_params}, torch::TensorOptions().dtype(torch::kFloat).device(device));
+  int64_t off = 0;
+  for (const auto& l : info.layers) {
+    std::vector<int64_t> shape = l.kind == LayerShape::Linear ? std::vector<int64_t>{l.out, l.in}
+                                                               : std::vector<int64_t>{l.out, l.in, l.kernel, l.kernel};
+    int64_t n = 1;
+    for (auto s : shape) n *= s;
+    net.views.push_back(net.w.slice(0, off, off + n).view(shape).detach().requires_grad_(true));
+    off += n;
+    net.views.push_back(net.w.slice(0, off, off + l.out).detach().requires_grad_(true));
+    off += l.out;
   }
-  net.module->to(device);
-  net.params = net.module->parameters();
+  if (off != info.num_params) throw std::logic_error("make_net: layer shapes do not add up to the model's size");
+  net.grads = torch::empty_like(net.w);
   return net;
 }
 
-void load_params(Net& net, const Params& flat, const torch::Device& device) {
+void load_params(Net& net, const Params& flat) {
   torch::NoGradGuard no_grad;
-  int64_t off = 0;
-  auto src = torch::from_blob(const_cast<float*>(flat.data()), {static_cast<int64_t>(flat.size())}, torch::kFloat);
-  if (!device.is_cpu()) src = src.to(device);
-  for (auto& p : net.params) {
-    const int64_t n = p.numel();
-    p.copy_(src.slice(0, off, off + n).view(p.sizes()));
-    off += n;
-  }
-  if (off != static_cast<int64_t>(flat.size()))
+  if (static_cast<int64_t>(flat.size()) != net.w.numel())
     throw std::logic_error("parameter vector has " + std::to_string(flat.size()) + " values, model needs " +
-                           std::to_string(off));
-}
-
-Params store_params(const Net& net) {
-  torch::NoGradGuard no_grad;
-  std::vector<torch::Tensor> flat;
-  for (const auto& p : net.params) flat.push_back(p.detach().reshape({-1}));
-  auto all = torch::cat(flat).to(torch::kCPU).contiguous();
-  return Params(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+                           std::to_string(net.w.numel()));
+  auto src = torch::from_blob(const_cast<float*>(flat.data()), {net.w.numel()}, torch::kFloat);
+  net.w.copy_(src);
 }
 
 class TorchTrainer final : public Trainer {
@@ -118,21 +109,20 @@ class TorchTrainer final : public Trainer {
 
   TrainResult train(const TrainJob& job) override {
     Net& net = thread_net();
-    load_params(net, *job.start, device_);
-    torch::Tensor anchor;  // FedProx: the starting point
-    if (job.local.prox_mu > 0) anchor = torch::cat(flatten(net.params)).detach().clone();
+    load_params(net, *job.start);
+    const LocalTrainingSpec& local = job.local;
+    LocalStepExecutor step(local.rule, local.inputs, net.w, local.lr);
 
     auto gen = at::detail::createCPUGenerator(job.seed);
     const int64_t n = static_cast<int64_t>(job.indices->size());
     auto client_idx = torch::from_blob(const_cast<int32_t*>(job.indices->data()), {n}, torch::kInt32).to(torch::kLong);
-    const int64_t total_steps = steps_taken(job.local, n);
-    const int64_t b = job.local.batch_size;
-    const float lr = static_cast<float>(job.local.lr);
+    const int64_t total_steps = steps_taken(local, n);
+    const int64_t b = local.batch_size;
 
     torch::Tensor order;
     int64_t pos = n;  // position in the current pass; n forces a new permutation
     double loss_sum = 0;
-    for (int64_t step = 0; step < total_steps; ++step) {
+    for (int64_t k = 0; k < total_steps; ++k) {
       if (pos >= n) {
         order = client_idx.index_select(0, torch::randperm(n, gen, torch::kLong));
         pos = 0;
@@ -142,35 +132,27 @@ class TorchTrainer final : public Trainer {
       pos = end;
       auto x = train_x_.index_select(0, batch.to(train_x_.device()));
       auto y = train_y_.index_select(0, batch.to(train_y_.device()));
-      auto loss = torch::nn::functional::cross_entropy(net.forward(x), y);
-      for (auto& p : net.params) p.mutable_grad() = torch::Tensor();
-      loss.backward();
-      {
-        torch::NoGradGuard no_grad;
-        int64_t off = 0;
-        for (auto& p : net.params) {
-          auto g = p.grad();
-          if (job.local.prox_mu > 0) {
-            const int64_t k = p.numel();
-            g = g + static_cast<float>(job.local.prox_mu) * (p - anchor.slice(0, off, off + k).view(p.sizes()));
-            off += k;
-          }
-          p.add_(g, -lr);
-        }
-      }
-      loss_sum += loss.item<double>();
+      bool first = true;  // the loss reported is the one at w, not at a perturbed point
+      step.step([&](torch::Tensor& g) {
+        const double loss = net.gradient(x, y, g);
+        if (first) loss_sum += loss;
+        first = false;
+      });
     }
     TrainResult r;
-    r.params = store_params(net);
+    r.params = to_params(net.w);
     r.steps = total_steps;
-    r.samples = samples_processed(job.local, n);
+    r.samples = samples_processed(local, n);
+    r.flops = training_flops(info_, local, n);
     r.mean_loss = total_steps > 0 ? loss_sum / total_steps : std::nan("");
+    r.momentum = step.momentum();
+    r.ascent_sum = step.ascent_sum();
     return r;
   }
 
   EvalResult evaluate(const Params& params, const std::vector<int32_t>* subset) override {
     Net& net = thread_net();
-    load_params(net, params, device_);
+    load_params(net, params);
     torch::NoGradGuard no_grad;
     torch::Tensor idx;
     if (subset) {
@@ -194,11 +176,6 @@ class TorchTrainer final : public Trainer {
   }
 
  private:
-  static std::vector<torch::Tensor> flatten(const std::vector<torch::Tensor>& ps) {
-    std::vector<torch::Tensor> out;
-    for (const auto& p : ps) out.push_back(p.detach().reshape({-1}));
-    return out;
-  }
   torch::Tensor as_images(const Dataset& d) const {
     auto t = torch::from_blob(const_cast<float*>(d.images.data()), {d.size, d.channels, d.rows, d.cols}, torch::kFloat);
     return device_.is_cpu() ? t : t.to(device_);
@@ -213,16 +190,16 @@ class TorchTrainer final : public Trainer {
     thread_local std::map<std::pair<int, std::string>, Net> nets;
     auto key = std::make_pair(static_cast<int>(kind_), device_.str());
     auto it = nets.find(key);
-    if (it == nets.end()) it = nets.emplace(key, make_net(kind_, device_)).first;
+    if (it == nets.end()) it = nets.emplace(key, make_net(info_, device_)).first;
     return it->second;
   }
 
-  /// Stacking needs the same number of steps and batch sizes in every client: same local
-  /// spec, same data size, no proximal term.
+  /// Stacking needs the same number of steps and batch sizes in every client (same local
+  /// spec, same data size) and plain SGD steps.
   static bool stackable(const std::vector<TrainJob>& jobs) {
     if (jobs.size() < 2) return false;
     for (const auto& j : jobs) {
-      if (j.local.prox_mu > 0 || j.local.epochs != jobs[0].local.epochs || j.local.steps != jobs[0].local.steps ||
+      if (!j.local.rule.is_plain_sgd() || j.local.epochs != jobs[0].local.epochs || j.local.steps != jobs[0].local.steps ||
           j.local.batch_size != jobs[0].local.batch_size || j.local.lr != jobs[0].local.lr ||
           j.indices->size() != jobs[0].indices->size())
         return false;
@@ -319,6 +296,7 @@ class TorchTrainer final : public Trainer {
       out[k].steps = total_steps;
       out[k].samples = samples_processed(jobs[k].local, n);
       out[k].mean_loss = total_steps > 0 ? loss_sum[k] / total_steps : std::nan("");
+      out[k].flops = training_flops(info_, jobs[k].local, n);
     }
     return out;
   }

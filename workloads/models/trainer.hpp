@@ -11,26 +11,28 @@
 #include <utility>
 #include <vector>
 
+#include "workloads/models/local_step.hpp"
 #include "workloads/models/model_info.hpp"
 
 namespace flemu {
 
-/// Flat float32 model parameters, in the model's registration order. Algorithms do their
-/// maths on these (torch-free, deterministic summation order, trivially serialisable).
-using Params = std::vector<float>;
-
+/// The local work of one job: how much, at what learning rate, with which step rule.
 struct LocalTrainingSpec {
   int epochs = 1;         ///< passes over the client's data, used when steps == 0
   int steps = 0;          ///< > 0: exactly this many minibatch steps (cycling through the data)
   int batch_size = 32;
-  double lr = 0.05;       ///< SGD learning rate
-  double prox_mu = 0;     ///< FedProx proximal term weight (0 = plain SGD)
+  double lr = 0.05;       ///< local learning rate η of this job
+  LocalStep rule;         ///< what one step does (local_step.hpp); default plain SGD
+  StepInputs inputs;      ///< the vectors the rule reads (correction, ascent offset, momentum)
 };
 
 /// Samples a job processes: what the emulator turns into simulated flops before it runs.
 int64_t samples_processed(const LocalTrainingSpec& spec, int64_t client_samples);
 /// Minibatch steps a job takes.
 int64_t steps_taken(const LocalTrainingSpec& spec, int64_t client_samples);
+/// Simulated flops of a job: forward + backward of every sample at every gradient evaluation
+/// (a SAM-type step evaluates the gradient twice).
+double training_flops(const ModelInfo& model, const LocalTrainingSpec& spec, int64_t client_samples);
 
 struct TrainJob {
   int client = 0;
@@ -43,9 +45,12 @@ struct TrainJob {
 
 struct TrainResult {
   Params params;
-  double mean_loss = 0;        ///< mean minibatch loss over the job (NaN in analytic mode)
+  double mean_loss = 0;        ///< mean minibatch loss at w over the job (NaN in analytic mode)
   int64_t samples = 0;         ///< samples processed
   int64_t steps = 0;
+  double flops = 0;            ///< flops the job did (training_flops of its spec)
+  Params momentum;             ///< final momentum buffer, when the inputs asked for it
+  Params ascent_sum;           ///< Σ_k e_k of the ascent steps, with ascent_feedback
   /// Zeroth-order jobs (FedKSeed): for each candidate seed the job stepped along, the sum of
   /// its steps' projected gradients, by seed index ascending. Empty otherwise.
   std::vector<std::pair<uint32_t, float>> seed_scalars;
