@@ -203,22 +203,3 @@ TEST_CASE("Debian's fortunes: one client per category, perplexity per client", "
   const std::string clients = read_file(dir / "f" / "clients.csv");
   for (const char* c : {"goedel", "pets", "magic", "news"}) CHECK_THAT(clients, Contains(c));
 }
-
-TEST_CASE("set on the command line changes a scenario before it is loaded", "[cli][e2e]") {
-  const auto dir = scratch_dir("set");
-  const auto path = write_scenario(tiny_scenario((dir / "out").string()), dir, "s");
-  const auto plain = run_flemu("validate " + path.string());
-  const auto set = run_flemu("validate --set /seed=9 --set /platform/classes/0/uplink=1Mbps " + path.string());
-  REQUIRE(plain.exit_code == 0);
-  REQUIRE(set.exit_code == 0);
-  CHECK(plain.output != set.output);  // another scenario hash
-  const auto bad = run_flemu("validate --set /nope/x=1 " + path.string());
-  CHECK(bad.exit_code == 2);
-  CHECK_THAT(bad.output, Contains("--set /nope/x=1: expected a pointer whose parent exists"));
-  const auto malformed = run_flemu("validate --set seed=1 " + path.string());
-  CHECK(malformed.exit_code == 2);
-  CHECK_THAT(malformed.output, Contains("expected POINTER=VALUE"));
-  const auto invalid = run_flemu("validate --set /seed=-1 " + path.string());
-  CHECK(invalid.exit_code == 2);
-  CHECK_THAT(invalid.output, Contains("/seed: expected an integer >= 0"));
-}

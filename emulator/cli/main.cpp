@@ -1,5 +1,5 @@
 // flemu: the command line.
-//   flemu run SCENARIO.json [--jobs N] [--data-dir DIR] [--output DIR] [--log-level L] [--quiet] [--set P=V]...
+//   flemu run SCENARIO.json [--jobs N] [--data-dir DIR] [--output DIR] [--log-level L] [--quiet]
 //   flemu validate SCENARIO.json
 //   flemu describe SCENARIO.json
 //   flemu pretrain SCENARIO.json [--data-dir DIR]
@@ -16,7 +16,6 @@
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/config/scenario.hpp"
 #include "emulator/core/simulation.hpp"
-#include "emulator/config/overrides.hpp"
 #include "emulator/config/smoke.hpp"
 #include "emulator/cli/sweep.hpp"
 #include "analysis/report.hpp"
@@ -36,8 +35,6 @@ int main(int argc, char** argv) {
 
   flemu::RunOptions opt;
   std::string scenario_path;
-  std::vector<std::string> sets;  // --set POINTER=VALUE (emulator/config/overrides.hpp)
-  const std::string set_help = "change the scenario before loading it: POINTER=VALUE, e.g. /seed=2 (repeatable)";
   bool quiet = false;
   auto* run = app.add_subcommand("run", "run a scenario and write its outputs");
   run->add_option("scenario", scenario_path, "scenario JSON file")->required();
@@ -50,21 +47,17 @@ int main(int argc, char** argv) {
   run->add_option("--stack-clients", opt.stack_clients,
                   "train each round's MLP clients as one stacked job: 1 yes, 0 no (default: only on CUDA)")
       ->check(CLI::Range(0, 1));
-  run->add_option("--set", sets, set_help);
   bool smoke = false;
   run->add_flag("--smoke", smoke, "cut-down run: 2 rounds on a little synthetic data (checks a scenario works)");
 
   auto* validate = app.add_subcommand("validate", "check a scenario without running it");
   validate->add_option("scenario", scenario_path, "scenario JSON file")->required();
-  validate->add_option("--set", sets, set_help);
   auto* describe = app.add_subcommand("describe", "print the resolved platform as a table");
   describe->add_option("scenario", scenario_path, "scenario JSON file")->required();
-  describe->add_option("--set", sets, set_help);
   auto* pretrain = app.add_subcommand(
       "pretrain", "build (or find in its cache) the base model of a scenario's workload.init.pretrain; print its path and hash");
   pretrain->add_option("scenario", scenario_path, "scenario JSON file")->required();
   pretrain->add_option("--data-dir", opt.data_dir, "corpus directory (overrides the default)");
-  pretrain->add_option("--set", sets, set_help);
 
   std::string sweep_path;
   flemu::SweepOptions sweep_opt;
@@ -78,7 +71,6 @@ int main(int argc, char** argv) {
   std::string sweep_output;
   sweep->add_option("-o,--output", sweep_output, "output directory of the sweep (overrides the sweep file)");
   sweep->add_flag("-q,--quiet", quiet, "no progress lines");
-  sweep->add_option("--set", sets, "change the base scenario of every variant: POINTER=VALUE (repeatable)");
   sweep->add_flag("--smoke", smoke, "cut-down variants: 2 rounds on a little synthetic data, into <output>-smoke");
 
   flemu::analysis::ReportOptions report_opt;
@@ -112,7 +104,7 @@ int main(int argc, char** argv) {
   }
   if (*sweep) {
     try {
-      auto plan = flemu::load_sweep(sweep_path, smoke, sweep_output, sets);
+      auto plan = flemu::load_sweep(sweep_path, smoke, sweep_output);
       sweep_opt.progress = !quiet;
       sweep_opt.flemu_binary = std::filesystem::read_symlink("/proc/self/exe").string();
       auto r = flemu::run_sweep(plan, sweep_opt);
@@ -130,10 +122,7 @@ int main(int argc, char** argv) {
 
   flemu::Scenario scenario;
   try {
-    scenario = sets.empty() ? flemu::load_scenario(scenario_path)
-                            : flemu::load_scenario(flemu::apply_sets(flemu::read_scenario_json(scenario_path), sets,
-                                                                     scenario_path),
-                                                   scenario_path);
+    scenario = flemu::load_scenario(scenario_path);
     // Smoke: the file passed every check as written; now run its cut-down version.
     if (smoke) scenario = flemu::load_scenario(flemu::cut_down(scenario.resolved), scenario_path + " (cut down)");
   } catch (const flemu::ScenarioError& e) {

@@ -15,7 +15,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "emulator/config/overrides.hpp"
 #include "emulator/core/progress_bar.hpp"
 #include "emulator/config/scenario.hpp"
 #include "emulator/core/simulation.hpp"
@@ -67,8 +66,7 @@ json apply(const json& base, const json& overrides, const std::string& src, cons
 
 }  // namespace
 
-SweepPlan load_sweep(const std::string& path, bool smoke, const std::string& output_dir,
-                     const std::vector<std::string>& sets) {
+SweepPlan load_sweep(const std::string& path, bool smoke, const std::string& output_dir) {
   std::ifstream in(path);
   if (!in) throw ScenarioError(path + ": cannot read the sweep file");
   json j;
@@ -99,7 +97,6 @@ SweepPlan load_sweep(const std::string& path, bool smoke, const std::string& out
   } catch (const json::parse_error& e) {
     throw ScenarioError(base_path.string() + ": not valid JSON: " + e.what());
   }
-  base = apply_sets(std::move(base), sets, base_path.string());
   load_scenario(base, base_path.string());  // the base alone must be valid
 
   struct Combo {

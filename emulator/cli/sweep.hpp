@@ -38,9 +38,7 @@ struct SweepPlan {
 /// Throws ScenarioError naming the file, JSON path and what was expected.
 /// With `smoke`, every variant is cut down (emulator/config/smoke.hpp) and the sweep writes to
 /// "<output>-smoke". A non-empty `output_dir` replaces the sweep file's output directory.
-/// `sets` ("POINTER=VALUE", emulator/config/overrides.hpp) change the base scenario first.
-SweepPlan load_sweep(const std::string& path, bool smoke = false, const std::string& output_dir = "",
-                     const std::vector<std::string>& sets = {});
+SweepPlan load_sweep(const std::string& path, bool smoke = false, const std::string& output_dir = "");
 
 struct SweepOptions {
   int parallel = 1;        ///< variants at once

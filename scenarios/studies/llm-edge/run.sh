@@ -13,12 +13,28 @@ root="$(cd "$here/../../.." && pwd)"
 flemu="${FLEMU:-$root/build/flemu}"
 out="${1:-out/llm-edge}"
 parallel="${PARALLEL:-1}"
+mkdir -p "$out/inputs"
+out="$(cd "$out" && pwd)"
 # The base model, once: every variant finds it in the cache (out/checkpoints) by its key.
 "$flemu" pretrain "$here/base.json"
 for seed in 1 2 3; do
   for up in 10Mbps 1Mbps; do
-    "$flemu" sweep "$here/methods.json" --quiet --jobs 1 --parallel "$parallel" \
-      --set /seed=$seed --set /platform/classes/0/uplink=$up -o "$out/seed$seed-$up"
+    # The sweep at this seed and uplink: copies of base.json and methods.json that differ in
+    # these two values only.
+    inputs="$out/inputs/seed$seed-$up"
+    mkdir -p "$inputs"
+    node -e '
+      const fs = require("fs");
+      const [here, inputs, seed, up] = process.argv.slice(1);
+      const base = JSON.parse(fs.readFileSync(here + "/base.json", "utf8"));
+      base.seed = Number(seed);
+      base.platform.classes[0].uplink = up;
+      fs.writeFileSync(inputs + "/base.json", JSON.stringify(base, null, 2) + "\n");
+      const sweep = JSON.parse(fs.readFileSync(here + "/methods.json", "utf8"));
+      sweep.base = inputs + "/base.json";
+      fs.writeFileSync(inputs + "/methods.json", JSON.stringify(sweep, null, 2) + "\n");
+    ' "$here" "$inputs" "$seed" "$up"
+    "$flemu" sweep "$inputs/methods.json" --quiet --jobs 1 --parallel "$parallel" -o "$out/seed$seed-$up"
   done
 done
 node "$here/summarize.js" "$out" | tee "$out/table.md"
