@@ -93,7 +93,7 @@ TraceEvent parse_event_line(const std::string& line, const std::string& file, in
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // a syntax error, a number out of range
     fail_at(file, line_no, std::string("expected a JSON object with \"t\" and \"kind\" (") + e.what() + ")");
   }
   if (!j.is_object() || !j.contains("t") || !j.contains("kind"))
@@ -178,6 +178,8 @@ nlohmann::json read_json_object(const std::string& path) {
     for (size_t i = 0; i < std::min(text.size(), e.byte > 0 ? e.byte - 1 : 0); ++i)
       if (text[i] == '\n') ++line_no;
     fail_at(path, line_no, std::string("expected a JSON object (") + e.what() + ")");
+  } catch (const nlohmann::json::exception& e) {  // a number out of range, say
+    fail_at(path, 1, std::string("expected a JSON object (") + e.what() + ")");
   }
   if (!j.is_object()) fail_at(path, 1, "expected a JSON object, got " + std::string(j.type_name()));
   return j;

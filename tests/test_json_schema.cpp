@@ -89,7 +89,11 @@ TEST_CASE("json_schema: objects report unknown keys, then required, then members
     }})");
   CHECK(first(schema, {{"seed", 1}, {"name", "n"}}) == "ok");
   CHECK(first(schema, {{"name", "n"}}) == "/seed: an integer >= 0 (required key)");
-  CHECK(first(schema, {{"sed", 1}}) == "/sed: a known key: a/b, name, seed");
+  CHECK(first(schema, {{"sed", 1}}) == "/sed: a known key (did you mean \"seed\"?)");
+  const auto typo = js::validate(schema, {{"sed", 1}});
+  REQUIRE(typo.size() == 1);
+  CHECK(typo[0].found == "\"sed\"");
+  CHECK(typo[0].note == "known keys: a/b, name, seed");
   CHECK(first(schema, {{"seed", -1}, {"name", "n"}}) == "/seed: an integer >= 0");
   CHECK(first(schema, {{"seed", 1}, {"name", "n"}, {"a/b", "x"}}) == "/a~1b: an integer");
 
@@ -154,7 +158,7 @@ TEST_CASE("json_schema: oneOf/anyOf report the most specific failure", "[json_sc
   // The branch the discriminator selects speaks; the others are set aside.
   CHECK(first(partition, {{"scheme", "dirichlet"}}) == "/alpha: a number > 0 (required key)");
   CHECK(first(partition, {{"scheme", "dirichlet"}, {"alpha", -1}}) == "/alpha: a number > 0");
-  CHECK(first(partition, {{"scheme", "iid"}, {"alpha", 1}}) == "/alpha: a known key: scheme");
+  CHECK(first(partition, {{"scheme", "iid"}, {"alpha", 1}}) == "/alpha: a known key");
   CHECK(first(partition, {{"scheme", "shards"}, {"shards_per_client", 0}}) ==
         "/shards_per_client: an integer >= 1");
   // No branch selected: the discriminator's values are merged.
@@ -204,4 +208,28 @@ TEST_CASE("json_schema: apply_defaults fills absent members recursively", "[json
   js::apply_defaults(schema, iid);
   CHECK(iid["partition"] == json{{"scheme", "iid"}});
   CHECK(iid["eval"] == json{{"every", 5}});
+}
+
+TEST_CASE("json_schema: what was found, and the closest allowed word for a typo", "[json_schema]") {
+  const json color = {{"type", "string"}, {"enum", {"red", "green"}}};
+  auto v = js::validate(color, "gren");
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].found == "\"gren\"");
+  CHECK(v[0].note == "did you mean \"green\"?");
+  v = js::validate(color, "blue");
+  REQUIRE(v.size() == 1);
+  CHECK(v[0].note.empty());  // nothing close
+  v = js::validate(json{{"type", "integer"}, {"minimum", 1}}, -3);
+  CHECK(v[0].found == "-3");
+  // Long values are cut.
+  v = js::validate(json{{"type", "integer"}}, std::string(500, 'x'));
+  CHECK(v[0].found.size() < 80);
+  CHECK(v[0].found.substr(v[0].found.size() - 3) == "...");
+
+  CHECK(js::closest_match("client_per_round", {"clients_per_round", "lr"}) == "clients_per_round");
+  CHECK(js::closest_match("lr", {"clients_per_round", "lr"}) == "lr");
+  CHECK(js::closest_match("rl", {"lr", "name"}) == "lr");  // a swap counts once
+  CHECK(js::closest_match("Seed", {"seed"}) == "seed");
+  CHECK(js::closest_match("learning_rate", {"lr", "name"}).empty());
+  CHECK(js::closest_match("x", {}).empty());
 }

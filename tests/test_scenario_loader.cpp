@@ -330,68 +330,89 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       "a positive rate like \"10Mbps\" (units: bps, kbps, Mbps, Gbps, Tbps, "
       "Bps, kBps, MBps, GBps, TBps, KiBps, MiBps, GiBps)";
   const std::map<std::string, std::string> expected = {
-      {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate},
+      {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate + ", got \"10 Mbs\""},
       {"unknown_key",
-       "/algorithm/learning_rate: expected a known key: active_ratio, adam, alpha, ascent, basis, batch_size, "
-       "buffer_size, candidate_seeds, clients_per_round, clip_norm, clip_scope, concurrency, dadao, deadline, "
-       "density_down, density_up, download, dual_average, gossip_rate, gradient_weight, keep_fraction, lambda, "
-       "local_epochs, local_loss_passes, local_step, local_steps, lora, lr, lr_decay, merge_alpha, mixing, "
-       "mixing_file, name, node_evaluation, over_selection, participation, policies, prompt_tokens, prox_mu, "
-       "reconstruction_clip, rho, round_time, seeds, server_beta2, server_epsilon, server_lr, server_momentum, "
-       "server_optimizer, split, staleness, updates_per_step, weight_decay, zo_epsilon"},
+       "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: active_ratio, adam, alpha, "
+       "ascent, basis, batch_size, buffer_size, candidate_seeds, clients_per_round, clip_norm, clip_scope, "
+       "concurrency, dadao, deadline, density_down, density_up, download, dual_average, gossip_rate, "
+       "gradient_weight, keep_fraction, lambda, local_epochs, local_loss_passes, local_step, local_steps, lora, lr, "
+       "lr_decay, merge_alpha, mixing, mixing_file, name, node_evaluation, over_selection, participation, "
+       "policies, prompt_tokens, prox_mu, reconstruction_clip, rho, round_time, seeds, server_beta2, "
+       "server_epsilon, server_lr, server_momentum, server_optimizer, split, staleness, updates_per_step, "
+       "weight_decay, zo_epsilon"},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
-      {"negative_count", "/platform/classes/0/count: expected an integer >= 0"},
+      {"negative_count", "/platform/classes/0/count: expected an integer >= 0, got -3"},
       {"dirichlet_without_alpha",
        "/workload/partition/alpha: expected a number > 0 (required key)"},
       {"bad_partition_scheme",
-       "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\", \"categories\""},
+       "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\", \"categories\", got \"random\""},
       {"bad_dataset",
        "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\", "
-       "\"fortunes\", \"synthetic-text\""},
+       "\"fortunes\", \"synthetic-text\", got \"mnist\""},
+      {"dataset_typo",
+       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\", "
+       "\"fortunes\", \"synthetic-text\", got \"synthetc\"; did you mean \"synthetic\"?"},
+      {"number_out_of_range", "/algorithm/lr: expected a number a double can hold (magnitude below 1.8e308), got 1e400"},
+      {"too_deep", "/description" + [] {
+         std::string p;
+         for (int i = 0; i < 63; ++i) p += "/0";
+         return p;
+       }() + ": expected at most 64 levels of nesting"},
+      {"flapping_availability",
+       "/platform/classes/0/availability/mean_on: expected a duration of at least \"1s\" (shorter on/off periods "
+       "leave no time for a transfer and flood the run with events), got \"1us\""},
+      {"resume_below_floor", "/platform/classes/0/battery/resume: expected a fraction above the floor (0.5), got 0.2"},
       {"syntax_error",
        "line 6, column 5: expected valid JSON (syntax error while parsing value - unexpected "
        "']'; expected '[', '{', or a literal)"},
       {"duplicate_key",
        "/platform/classes/1/speed: expected each key once (\"speed\" appears twice)"},
       {"too_many_clients",
-       "/algorithm/clients_per_round: expected an integer <= 4 (the number of devices)"},
+       "/algorithm/clients_per_round: expected an integer <= 4 (the number of devices), got 5"},
       {"empty_stop", "/stop: expected at least one of rounds, time, target_accuracy"},
       {"unknown_class",
        "/platform/devices/0/class: expected one of \"phone\", \"laptop\" (the "
-       "classes in /platform/classes)"},
+       "classes in /platform/classes), got \"tablet\""},
       {"duplicate_class",
        "/platform/classes/1/name: expected a unique class name (\"phone\" is "
        "already /platform/classes/0)"},
       {"duplicate_device",
        "/platform/devices/0/name: expected a unique device name (\"phone-1\" "
        "is already a device of class \"phone\")"},
-      {"wrong_type", "/workload/samples_per_client: expected an integer >= 1"},
+      {"wrong_type", "/workload/samples_per_client: expected an integer >= 1, got \"100\""},
       {"bandwidth_and_uplink",
        "/platform/classes/1/uplink: expected either \"bandwidth\" or "
        "\"uplink\" and \"downlink\", not both"},
       {"uplink_without_downlink",
        "/platform/classes/0/downlink: expected " + rate + " (required key with \"uplink\")"},
-      {"jitter_too_large", "/platform/classes/0/jitter: expected a number >= 0 and < 1"},
-      {"jitter_step_too_large", "/platform/classes/0/jitter_step: expected a step no larger than jitter (0.1)"},
+      {"jitter_too_large", "/platform/classes/0/jitter: expected a number >= 0 and < 1, got 1"},
+      {"jitter_step_too_large", "/platform/classes/0/jitter_step: expected a step no larger than jitter (0.1), got 0.2"},
       {"no_devices",
        "/platform: expected at least one device (a class with count >= 1 or an "
        "explicit device)"},
       {"zero_speed",
        "/platform/classes/0/speed: expected a positive flops value like \"2Gf\" "
-       "(units: f, kf, Mf, Gf, Tf, Pf)"},
+       "(units: f, kf, Mf, Gf, Tf, Pf), got \"0Gf\""},
       {"negative_latency",
        "/platform/classes/1/latency: expected a duration like \"50ms\" "
-       "(units: us, ms, s, min, h, d)"},
+       "(units: us, ms, s, min, h, d), got \"-5ms\""},
       {"device_without_latency",
        "/platform/devices/0/latency: expected a duration like \"50ms\" "
        "(units: us, ms, s, min, h, d) (required key without \"class\")"},
       {"analytic_accuracy_only",
        "/stop: expected rounds or time when training is \"analytic\" "
        "(it measures no accuracy)"},
-      {"no_local_work", "/algorithm/local_epochs: expected an integer >= 1 when local_steps is 0"},
+      {"no_local_work", "/algorithm/local_epochs: expected an integer >= 1 when local_steps is 0, got 0"},
+      {"key_typo",
+       "/algorithm/client_per_round: expected a known key (did you mean \"clients_per_round\"?), got "
+       "\"client_per_round\"; known keys: active_ratio, alpha, ascent, batch_size, buffer_size, clients_per_round, "
+       "clip_norm, clip_scope, concurrency, dadao, deadline, dual_average, gossip_rate, gradient_weight, lambda, "
+       "local_epochs, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, mixing_file, name, "
+       "node_evaluation, over_selection, participation, policies, prox_mu, rho, round_time, server_beta2, "
+       "server_epsilon, server_lr, server_momentum, staleness, updates_per_step, weight_decay"},
       {"bad_class_name",
        "/platform/classes/0/name: expected a name of letters, digits, \"_\", "
-       "\".\" and \"-\", starting with a letter or digit"},
+       "\".\" and \"-\", starting with a letter or digit, got \"my phone\""},
   };
 
   // Every file has an expectation, so none is added untested.
@@ -427,7 +448,7 @@ TEST_CASE("file-level failures name the file", "[scenario]") {
             "unexpected end of input; expected '[', '{', or a literal)");
   const std::string array = (scratch / "array.json").string();
   std::ofstream(array) << "[1, 2]";
-  CHECK(error_of([&] { load_scenario(array); }) == array + ": /: expected an object");
+  CHECK(error_of([&] { load_scenario(array); }) == array + ": /: expected an object, got [1,2]");
   fs::remove_all(scratch);
 }
 
@@ -436,11 +457,11 @@ TEST_CASE("in-memory documents get the same checks", "[scenario]") {
   doc["platform"]["classes"][0]["bandwidth"] = "fast";
   CHECK(error_of([&] { load_scenario(doc, "mem.json"); }) ==
         "mem.json: /platform/classes/0/bandwidth: expected a positive rate like \"10Mbps\" (units: "
-        "bps, kbps, Mbps, Gbps, Tbps, Bps, kBps, MBps, GBps, TBps, KiBps, MiBps, GiBps)");
+        "bps, kbps, Mbps, Gbps, Tbps, Bps, kBps, MBps, GBps, TBps, KiBps, MiBps, GiBps), got \"fast\"");
   json big = minimal();
   big["platform"]["classes"][0]["count"] = 3000000000LL;
   CHECK(error_of([&] { load_scenario(big, "mem.json"); }) ==
-        "mem.json: /platform/classes/0/count: expected an integer <= 2147483647");
+        "mem.json: /platform/classes/0/count: expected an integer <= 2147483647, got 3000000000");
   json twice = minimal();
   twice["platform"]["devices"] = json::parse(R"([
     {"name": "phone-2", "class": "phone"}, {"name": "phone-02", "class": "phone"},

@@ -68,7 +68,8 @@ TEST_CASE("bad sweep files name the file, the path and what was expected", "[swe
   CHECK(error_of({{"base", "base.json"}, {"grid", {{"/nowhere/lr", {1}}}}}) ==
         f + ": /grid: expected a pointer into the base scenario; \"/nowhere/lr\" has no parent there");
   CHECK(error_of({{"base", "base.json"}, {"gird", 1}}) ==
-        f + ": /gird: expected one of name, description, base, grid, list, output (unknown key)");
+        f + ": /gird: expected one of name, description, base, grid, list, output (unknown key), got \"gird\"; "
+                "did you mean \"grid\"?");
   // A variant that is not a valid scenario fails before anything runs, naming the variant.
   const std::string bad = error_of({{"base", "base.json"}, {"grid", {{"/platform/classes/0/uplink", {"fast"}}}}});
   CHECK_THAT(bad, Catch::Contains("(variant v000-uplink_fast: uplink=fast): /platform/classes/0/uplink: expected"));

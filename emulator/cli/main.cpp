@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
   } catch (const flemu::ScenarioError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 2;
+  } catch (const std::exception& e) {  // a check the loader missed: still the input's fault, never a crash
+    std::cerr << "error: " << scenario_path << ": " << e.what() << "\n";
+    return 2;
   }
   try {
     if (*validate) {

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "emulator/core/progress_bar.hpp"
+#include "emulator/config/json_schema.hpp"
 #include "emulator/config/scenario.hpp"
 #include "emulator/core/simulation.hpp"
 #include "emulator/config/smoke.hpp"
@@ -67,18 +68,17 @@ json apply(const json& base, const json& overrides, const std::string& src, cons
 }  // namespace
 
 SweepPlan load_sweep(const std::string& path, bool smoke, const std::string& output_dir) {
-  std::ifstream in(path);
-  if (!in) throw ScenarioError(path + ": cannot read the sweep file");
-  json j;
-  try {
-    j = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw ScenarioError(path + ": not valid JSON: " + e.what());
-  }
+  const json j = read_json_file(path);
   if (!j.is_object()) fail(path, "", "a JSON object");
   static const std::set<std::string> known{"name", "description", "base", "grid", "list", "output"};
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (!known.count(it.key())) fail(path, "/" + it.key(), "one of name, description, base, grid, list, output (unknown key)");
+    if (!known.count(it.key())) {
+      const std::string best =
+          json_schema::closest_match(it.key(), {"name", "description", "base", "grid", "list", "output"});
+      fail(path, "/" + it.key(),
+           "one of name, description, base, grid, list, output (unknown key), got \"" + it.key() + "\"" +
+               (best.empty() ? "" : "; did you mean \"" + best + "\"?"));
+    }
   if (!j.contains("base") || !j["base"].is_string()) fail(path, "/base", "the path of the base scenario (a string)");
   if (!j.contains("grid") && !j.contains("list")) fail(path, "", "a \"grid\" or a \"list\" of overrides");
 
@@ -89,14 +89,8 @@ SweepPlan load_sweep(const std::string& path, bool smoke, const std::string& out
   if (!output_dir.empty()) plan.output_dir = output_dir;
   else if (smoke) plan.output_dir += "-smoke";
   const fs::path base_path = fs::path(path).parent_path() / j["base"].get<std::string>();
-  std::ifstream bin(base_path);
-  if (!bin) fail(path, "/base", "a readable scenario file; cannot read " + base_path.string());
-  json base;
-  try {
-    base = json::parse(bin);
-  } catch (const json::parse_error& e) {
-    throw ScenarioError(base_path.string() + ": not valid JSON: " + e.what());
-  }
+  if (!fs::is_regular_file(base_path)) fail(path, "/base", "a readable scenario file; cannot read " + base_path.string());
+  const json base = read_json_file(base_path.string());
   load_scenario(base, base_path.string());  // the base alone must be valid
 
   struct Combo {

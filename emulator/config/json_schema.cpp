@@ -3,6 +3,7 @@
 #include "emulator/config/json_schema.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <optional>
 #include <regex>
@@ -59,26 +60,26 @@ class Validator {
   std::optional<Failure> check(const Json& node, const Json& value, const std::string& ptr) {
     if (node.is_boolean()) {
       if (node.template get<bool>()) return std::nullopt;
-      return fail(ptr, "no value here");
+      return fail(ptr, "no value here", &value);
     }
     require_object(node, ptr);
     if (auto it = node.find("$ref"); it != node.end())
       if (auto f = check(resolve(*it), value, ptr)) return f;
 
     if (auto it = node.find("type"); it != node.end() && !type_matches(*it, value))
-      return fail(ptr, describe(node));
+      return fail(ptr, describe(node), &value, {}, enum_hint(node, value));
     if (auto it = node.find("const"); it != node.end() && value != *it)
-      return fail(ptr, describe(node));
+      return fail(ptr, describe(node), &value);
     if (auto it = node.find("enum"); it != node.end()) {
       const auto& options = *it;
       if (std::find(options.begin(), options.end(), value) == options.end())
-        return fail(ptr, describe(node));
+        return fail(ptr, describe(node), &value, {}, enum_hint(node, value));
     }
     if (value.is_string()) {
-      if (auto f = check_string(node, value.template get<std::string>(), ptr)) return f;
+      if (auto f = check_string(node, value, ptr)) return f;
     }
     if (value.is_number() && !bounds_hold(node, value.template get<double>()))
-      return fail(ptr, describe(node));
+      return fail(ptr, describe(node), &value);
     if (value.is_object())
       if (auto f = check_object(node, value, ptr)) return f;
     if (value.is_array())
@@ -158,9 +159,21 @@ class Validator {
   }
 
  private:
-  static std::optional<Failure> fail(const std::string& ptr, std::string expected,
-                                     std::vector<std::string> discriminator_values = {}) {
-    return Failure{SchemaViolation{ptr, std::move(expected)}, std::move(discriminator_values)};
+  static std::optional<Failure> fail(const std::string& ptr, std::string expected, const Json* found = nullptr,
+                                     std::vector<std::string> discriminator_values = {}, std::string note = "") {
+    return Failure{SchemaViolation{ptr, std::move(expected), found ? shown(*found) : "", std::move(note)},
+                   std::move(discriminator_values)};
+  }
+
+  /// "did you mean" for a string outside an enum of strings.
+  static std::string enum_hint(const Json& node, const Json& value) {
+    auto options = node.find("enum");
+    if (options == node.end() || !value.is_string()) return "";
+    std::vector<std::string> names;
+    for (const auto& o : *options)
+      if (o.is_string()) names.push_back(o.template get<std::string>());
+    const std::string best = closest_match(value.template get<std::string>(), names);
+    return best.empty() ? "" : "did you mean \"" + best + "\"?";
   }
 
   static void require_object(const Json& node, const std::string& ptr) {
@@ -208,19 +221,19 @@ class Validator {
            bound("exclusiveMaximum", [](double x, double b) { return x < b; });
   }
 
-  std::optional<Failure> check_string(const Json& node, const std::string& s,
-                                      const std::string& ptr) {
+  std::optional<Failure> check_string(const Json& node, const Json& value, const std::string& ptr) {
+    const std::string s = value.template get<std::string>();
     if (auto it = node.find("format"); it != node.end()) {
       auto checker = formats_.find(it->template get<std::string>());
       if (checker != formats_.end() && !checker->second.accepts(s))
-        return fail(ptr, describe(node));
+        return fail(ptr, describe(node), &value);
     }
     if (auto it = node.find("pattern");
         it != node.end() && !std::regex_search(s, regex(it->template get<std::string>())))
-      return fail(ptr, describe(node));
+      return fail(ptr, describe(node), &value);
     if (auto it = node.find("minLength");
         it != node.end() && utf8_length(s) < it->template get<size_t>())
-      return fail(ptr, describe(node));
+      return fail(ptr, describe(node), &value);
     return std::nullopt;
   }
 
@@ -237,8 +250,12 @@ class Validator {
         std::vector<std::string> known;
         for (const auto& [name, schema] : props.items()) known.push_back(name);
         std::sort(known.begin(), known.end());
+        const Json key_text = key;
+        if (known.empty()) return fail(ptr + "/" + escape_token(key), "no keys here", &key_text);
+        const std::string best = closest_match(key, known);
         return fail(ptr + "/" + escape_token(key),
-                    known.empty() ? "no keys here" : "a known key: " + join(known, ", "));
+                    best.empty() ? "a known key" : "a known key (did you mean \"" + best + "\"?)", &key_text, {},
+                    "known keys: " + join(known, ", "));
       }
     }
     if (auto req = node.find("required"); req != node.end()) {
@@ -263,7 +280,7 @@ class Validator {
   std::optional<Failure> check_array(const Json& node, const Json& value, const std::string& ptr) {
     if (auto it = node.find("minItems");
         it != node.end() && value.size() < it->template get<size_t>())
-      return fail(ptr, describe(node));
+      return fail(ptr, describe(node), &value);
     if (auto items = node.find("items"); items != node.end()) {
       for (size_t i = 0; i < value.size(); ++i)
         if (auto f = check(*items, value[i], ptr + "/" + std::to_string(i))) return f;
@@ -284,7 +301,8 @@ class Validator {
       if (!schema.is_object() || !schema.contains("const")) continue;
       auto member = value.find(key);
       if (member == value.end() || *member != schema["const"])
-        return fail(ptr + "/" + escape_token(key), describe(schema), {schema["const"].dump()});
+        return fail(ptr + "/" + escape_token(key), describe(schema), member == value.end() ? nullptr : &*member,
+                    {schema["const"].dump()});
     }
     return std::nullopt;
   }
@@ -306,8 +324,8 @@ class Validator {
     if (matched == 1 || (matched > 1 && !exactly_one)) return std::nullopt;
     if (matched > 1)
       return fail(
-          ptr, "a value matching exactly one alternative (" + std::to_string(matched) + " match)");
-    if (failures.empty()) return fail(ptr, "a valid value");  // "oneOf": [] matches nothing
+          ptr, "a value matching exactly one alternative (" + std::to_string(matched) + " match)", &value);
+    if (failures.empty()) return fail(ptr, "a valid value", &value);  // "oneOf": [] matches nothing
 
     std::vector<const Failure*> specific;
     for (const auto& f : failures)
@@ -323,7 +341,17 @@ class Validator {
       for (const auto& f : failures)
         for (const auto& v : f.discriminator_values)
           if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) allowed.push_back(v);
-      return fail(where, one_of_phrase(allowed), allowed);
+      Failure merged = failures.front();
+      merged.violation.expected = one_of_phrase(allowed);
+      merged.discriminator_values = allowed;
+      std::vector<std::string> names;
+      for (const auto& a : allowed) names.push_back(a.size() >= 2 && a.front() == '"' ? a.substr(1, a.size() - 2) : a);
+      const std::string& found = merged.violation.found;
+      if (found.size() >= 2 && found.front() == '"') {
+        const std::string best = closest_match(found.substr(1, found.size() - 2), names);
+        merged.violation.note = best.empty() ? "" : "did you mean \"" + best + "\"?";
+      }
+      return merged;
     }
     const Failure* best = specific.front();
     for (const Failure* f : specific)
@@ -399,7 +427,51 @@ void fill(Validator<nlohmann::json>& validator, const nlohmann::json& node, nloh
     for (auto& element : value) fill(validator, *items, element);
 }
 
+template <class Json>
+std::string shown_impl(const Json& value, size_t max_chars) {
+  std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > max_chars) {
+    size_t cut = max_chars;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    text = text.substr(0, cut) + "...";
+  }
+  return text;
+}
+
+/// Optimal string alignment distance (Levenshtein with swaps of neighbours).
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                                  std::tolower(static_cast<unsigned char>(b[j - 1]))
+                              ? 0
+                              : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
 }  // namespace
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  if (word.size() > 200) return "";  // a long string is no typo of a key
+  std::string best;
+  size_t best_distance = 0;
+  for (const auto& c : candidates) {
+    const size_t d = edit_distance(word, c);
+    if (best.empty() || d < best_distance) best = c, best_distance = d;
+  }
+  // A typo changes a few characters: at most a third of the word, and at least one.
+  const size_t allowed = std::max<size_t>(1, std::min<size_t>(3, std::max(word.size(), best.size()) / 3));
+  return !best.empty() && best_distance <= allowed ? best : "";
+}
+
+std::string shown(const nlohmann::json& value, size_t max_chars) { return shown_impl(value, max_chars); }
+std::string shown(const nlohmann::ordered_json& value, size_t max_chars) { return shown_impl(value, max_chars); }
 
 std::vector<SchemaViolation> validate(const nlohmann::json& schema, const nlohmann::json& doc,
                                       const FormatCheckers& formats) {

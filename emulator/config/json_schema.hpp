@@ -9,7 +9,8 @@
 // title, $schema, $id, examples, $comment) do not affect validation; any other keyword is
 // ignored too, so keep to this list when editing the schema.
 //
-// Reporting: the first violation in a fixed order. Within one value: $ref, type, const,
+// Reporting: the first violation in a fixed order, with what was found there (and, for an
+// unknown key or a string outside an enum, the closest allowed one: "did you mean"). Within one value: $ref, type, const,
 // enum, format, pattern, minLength, numeric bounds, unknown keys (document order), required
 // keys (schema order), member values (document order), minItems, items (index order),
 // oneOf/anyOf. For a failed oneOf/anyOf the most specific branch failure is reported:
@@ -31,7 +32,20 @@ struct SchemaViolation {
   std::string pointer;
   /// What was expected there, as a phrase to follow "expected ": `an integer >= 0`.
   std::string expected;
+  /// What was found there, as JSON text (`"0Mbps"`, `-3`; long values cut with "..."); ""
+  /// for a missing key.
+  std::string found;
+  /// More help, to follow the rest: the known keys, for an unknown one. Often "".
+  std::string note;
 };
+
+/// The closest of `candidates` to `word` (edit distance, a swap of neighbours counting once)
+/// when it is close enough to be a likely typo; "" otherwise.
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
+/// `value` as JSON text for a message, cut after `max_chars` characters (with "...").
+std::string shown(const nlohmann::json& value, size_t max_chars = 60);
+std::string shown(const nlohmann::ordered_json& value, size_t max_chars = 60);
 
 /// Application check for a "format" keyword on strings. JSON Schema leaves formats to the
 /// application; without a checker a format is only an annotation.

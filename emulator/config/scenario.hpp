@@ -57,6 +57,11 @@ std::string algorithm_family(const std::string& name);
 /// scenarios/scenario.schema.json, parsed once (keys sorted).
 const nlohmann::json& scenario_schema();
 
+/// Reads a JSON file as scenario files are read: syntax errors with line and column, numbers
+/// out of range, duplicate keys and nesting deeper than 64 with their JSON path. Throws
+/// ScenarioError naming the file (sweep files use it too).
+nlohmann::json read_json_file(const std::string& path);
+
 /// Reads, validates against scenarios/scenario.schema.json, and types a scenario file.
 /// Throws ScenarioError naming the file, the JSON path and what was expected.
 Scenario load_scenario(const std::string& path);

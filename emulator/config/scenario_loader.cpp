@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -33,13 +34,19 @@ using nlohmann::ordered_json;
 namespace js = json_schema;
 using units::Quantity;
 
-/// Turns a pointer and a phrase into the one message shape every loader error has.
+/// Turns a pointer and a phrase into the one message shape every loader error has:
+/// "<file>: <pointer>: expected <what>[, got <found>][; <note>]".
 class Complaint {
  public:
   explicit Complaint(std::string source) : source_(std::move(source)) {}
-  [[noreturn]] void at(const std::string& pointer, const std::string& expected) const {
-    throw ScenarioError(source_ + ": " + (pointer.empty() ? "/" : pointer) + ": expected " +
-                        expected);
+  [[noreturn]] void at(const std::string& pointer, const std::string& expected, const std::string& found = "",
+                       const std::string& note = "") const {
+    throw ScenarioError(source_ + ": " + (pointer.empty() ? "/" : pointer) + ": expected " + expected +
+                        (found.empty() ? "" : ", got " + found) + (note.empty() ? "" : "; " + note));
+  }
+  /// Same, showing the JSON value found.
+  [[noreturn]] void at(const std::string& pointer, const std::string& expected, const json& found) const {
+    at(pointer, expected, js::shown(found));
   }
   /// For errors with no JSON position (unreadable file, syntax error).
   [[noreturn]] void file(const std::string& where_and_what) const {
@@ -106,7 +113,10 @@ const js::FormatCheckers& formats() {
 template <class Json>
 void validate_or_throw(const Json& schema, const Json& doc, const Complaint& complain) {
   const auto violations = js::validate(schema, doc, formats());
-  if (!violations.empty()) complain.at(violations.front().pointer, violations.front().expected);
+  if (!violations.empty()) {
+    const auto& v = violations.front();
+    complain.at(v.pointer, v.expected, v.found, v.note);
+  }
 }
 
 // --- step 1: reading ------------------------------------------------------------------
@@ -118,25 +128,33 @@ std::string escape_token(const std::string& key) {  // RFC 6901: "~" -> "~0", "/
 }
 
 /// Parser callback refusing duplicate keys, which nlohmann would otherwise resolve silently
-/// by keeping the last one (a "seed" given twice is a mistake, not an override).
+/// by keeping the last one (a "seed" given twice is a mistake, not an override), and nesting
+/// deeper than any scenario needs (deep documents would exhaust the stack of the recursive
+/// code that walks them). It also knows where the parser is, for errors it finds there (a
+/// number too large for a double). Copies share their state: nlohmann keeps a copy.
 class DuplicateKeyGuard {
  public:
-  explicit DuplicateKeyGuard(const Complaint& complain) : complain_(complain) {}
+  static constexpr size_t kMaxDepth = 64;
+
+  explicit DuplicateKeyGuard(const Complaint& complain) : complain_(complain), frames_(std::make_shared<Frames>()) {}
 
   bool operator()(int, ordered_json::parse_event_t event, ordered_json& parsed) {
     using E = ordered_json::parse_event_t;
+    Frames& frames = *frames_;
     switch (event) {
       case E::object_start:
       case E::array_start:
+        if (frames.size() >= kMaxDepth)
+          complain_.at(pointer_of_next_value(), "at most " + std::to_string(kMaxDepth) + " levels of nesting");
         count_array_element();
-        frames_.push_back({event == E::object_start, {}, {}, -1});
+        frames.push_back({event == E::object_start, {}, {}, -1});
         break;
       case E::object_end:
       case E::array_end:
-        frames_.pop_back();
+        frames.pop_back();
         break;
       case E::key: {
-        Frame& top = frames_.back();
+        Frame& top = frames.back();
         const std::string key = parsed.template get<std::string>();
         if (!top.keys.insert(key).second)
           complain_.at(pointer_to(key), "each key once (\"" + key + "\" appears twice)");
@@ -150,6 +168,18 @@ class DuplicateKeyGuard {
     return true;
   }
 
+  /// The JSON pointer of the value the parser is reading now.
+  std::string pointer_of_next_value() const {
+    const Frames& frames = *frames_;
+    std::string pointer;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      const bool innermost = i + 1 == frames.size();
+      pointer += "/" + (frames[i].is_object ? escape_token(frames[i].current_key)
+                                            : std::to_string(frames[i].index + (innermost ? 1 : 0)));
+    }
+    return pointer;
+  }
+
  private:
   struct Frame {
     bool is_object;
@@ -157,36 +187,44 @@ class DuplicateKeyGuard {
     std::string current_key;
     long index;
   };
+  using Frames = std::vector<Frame>;
 
   void count_array_element() {
-    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+    if (!frames_->empty() && !frames_->back().is_object) ++frames_->back().index;
   }
 
   std::string pointer_to(const std::string& key) const {
+    const Frames& frames = *frames_;
     std::string pointer;
-    for (size_t i = 0; i + 1 < frames_.size(); ++i)
-      pointer += "/" + (frames_[i].is_object ? escape_token(frames_[i].current_key)
-                                             : std::to_string(frames_[i].index));
+    for (size_t i = 0; i + 1 < frames.size(); ++i)
+      pointer += "/" + (frames[i].is_object ? escape_token(frames[i].current_key)
+                                            : std::to_string(frames[i].index));
     return pointer + "/" + escape_token(key);
   }
 
   const Complaint& complain_;
-  std::vector<Frame> frames_;
+  std::shared_ptr<Frames> frames_;
 };
 
-ordered_json read_document(const std::string& path, const Complaint& complain) {
+ordered_json read_document(const std::string& path, const Complaint& complain, const std::string& noun = "scenario file") {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::exists(path, ec) && !ec)
-    complain.file("expected an existing scenario file (no such file)");
-  if (fs::is_directory(path, ec)) complain.file("expected a scenario file, not a directory");
+  if (!fs::exists(path, ec) && !ec) complain.file("expected an existing " + noun + " (no such file)");
+  if (fs::is_directory(path, ec)) complain.file("expected a " + noun + ", not a directory");
   std::ifstream in(path);
-  if (!in)
-    complain.file(std::string("expected a readable scenario file (") + std::strerror(errno) + ")");
+  if (!in) complain.file("expected a readable " + noun + " (" + std::strerror(errno) + ")");
   std::stringstream text;
   text << in.rdbuf();
+  const DuplicateKeyGuard guard(complain);
   try {
-    return ordered_json::parse(text.str(), DuplicateKeyGuard(complain));
+    return ordered_json::parse(text.str(), guard);
+  } catch (const ordered_json::out_of_range& e) {
+    // nlohmann: "[json.exception.out_of_range.406] number overflow parsing '1e400'".
+    static const std::regex literal(R"(parsing '(.*)')");
+    std::smatch m;
+    const std::string what = e.what();
+    complain.at(guard.pointer_of_next_value(), "a number a double can hold (magnitude below 1.8e308)",
+                std::regex_search(what, m, literal) ? m[1].str() : "a number out of range");
   } catch (const ordered_json::parse_error& e) {
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line L, column C:
     // <detail>"; keep the position and the detail, drop the library's prefix.
@@ -197,6 +235,8 @@ ordered_json read_document(const std::string& path, const Complaint& complain) {
       complain.file("line " + m[1].str() + ", column " + m[2].str() + ": expected valid JSON (" +
                     m[3].str() + ")");
     complain.file("byte " + std::to_string(e.byte) + ": expected valid JSON (" + what + ")");
+  } catch (const ordered_json::exception& e) {  // any other failure of the parser
+    complain.file("expected valid JSON (" + std::string(e.what()) + ")");
   }
 }
 
@@ -233,7 +273,7 @@ void check_link(const json& obj, const std::string& ptr, bool complete, const Co
 int to_int(const json& value, const std::string& ptr, const Complaint& complain) {
   // The schema guarantees an integer (possibly written 2.0) but not that it fits an int.
   const double d = value.get<double>();
-  if (d > INT_MAX) complain.at(ptr, "an integer <= " + std::to_string(INT_MAX));
+  if (d > INT_MAX) complain.at(ptr, "an integer <= " + std::to_string(INT_MAX), value);
   return static_cast<int>(d);
 }
 
@@ -302,10 +342,12 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
     if (cls == class_index.end()) {
       std::vector<std::string> names;
       for (const auto& c : classes) names.push_back(c["name"]);
+      const std::string best = js::closest_match(class_name, names);
       complain.at(ptr + "/class",
                   names.empty()
                       ? "the name of a class in /platform/classes (there are none)"
-                      : "one of " + quoted_list(names) + " (the classes in /platform/classes)");
+                      : "one of " + quoted_list(names) + " (the classes in /platform/classes)",
+                  js::shown(device["class"]), best.empty() ? "" : "did you mean \"" + best + "\"?");
     }
     check_link(device, ptr, /*complete=*/false, complain);
     const json& parent = classes[cls->second];
@@ -334,7 +376,7 @@ uint64_t to_seed(const json& value, const Complaint& complain) {
   if (value.is_number_unsigned()) return value.get<uint64_t>();
   if (value.is_number_integer()) return static_cast<uint64_t>(value.get<int64_t>());
   const double d = value.get<double>();  // an integral float such as 42.0
-  if (d >= 18446744073709551616.0) complain.at("/seed", "an integer >= 0 and < 2^64");
+  if (d >= 18446744073709551616.0) complain.at("/seed", "an integer >= 0 and < 2^64", value);
   return static_cast<uint64_t>(d);
 }
 
@@ -371,10 +413,10 @@ std::optional<BatterySpec> to_battery(const json& obj, const std::string& ptr, c
   spec.initial_fraction = b["initial"];
   spec.floor_fraction = b["floor"];
   if (spec.floor_fraction >= 1)
-    complain.at(ptr + "/battery/floor", "a fraction < 1 (at 1 the device could never participate)");
+    complain.at(ptr + "/battery/floor", "a fraction < 1 (at 1 the device could never participate)", b["floor"]);
   spec.resume_fraction = b["resume"];  // filled in by fill_battery_resume when absent
   if (spec.resume_fraction <= spec.floor_fraction)
-    complain.at(ptr + "/battery/resume", "a fraction above the floor (" + b["floor"].dump() + "), got " + b["resume"].dump());
+    complain.at(ptr + "/battery/resume", "a fraction above the floor (" + b["floor"].dump() + ")", b["resume"]);
   for (size_t i = 0; i < b["charging"].size(); ++i) {
     const json& w = b["charging"][i];
     const std::string wp = ptr + "/battery/charging/" + std::to_string(i);
@@ -383,9 +425,9 @@ std::optional<BatterySpec> to_battery(const json& obj, const std::string& ptr, c
     win.end_s = units::parse_duration(w["to"]);
     win.period_s = units::parse_duration(w["every"]);
     win.power_w = units::parse_power(w["power"]);
-    if (win.end_s <= win.start_s) complain.at(wp + "/to", "a time after \"from\"");
+    if (win.end_s <= win.start_s) complain.at(wp + "/to", "a time after \"from\" (" + w["from"].dump() + ")", w["to"]);
     if (win.period_s > 0 && win.period_s < win.end_s - win.start_s)
-      complain.at(wp + "/every", "a period >= the window's length (to - from), or \"0s\"");
+      complain.at(wp + "/every", "a period >= the window's length (to - from), or \"0s\"", w["every"]);
     spec.charging.push_back(win);
   }
   return spec;
@@ -415,7 +457,8 @@ AvailabilitySpec to_availability(const json& obj, const std::string& ptr, const 
     if (a.contains(key) && units::parse_duration(a[key]) < 1.0)
       complain.at(ptr + "/availability/" + key,
                   "a duration of at least \"1s\" (shorter on/off periods leave no time for a transfer and "
-                  "flood the run with events), got " + a[key].dump());
+                  "flood the run with events)",
+                  a[key]);
   return spec;
 }
 
@@ -440,7 +483,7 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec_class.jitter = cls["jitter"];
     spec_class.jitter_step = cls["jitter_step"];
     if (spec_class.jitter_step > spec_class.jitter)
-      complain.at(ptr + "/jitter_step", "a step no larger than jitter (" + cls["jitter"].dump() + ")");
+      complain.at(ptr + "/jitter_step", "a step no larger than jitter (" + cls["jitter"].dump() + ")", cls["jitter_step"]);
     spec_class.power = to_power(cls);
     spec_class.battery = to_battery(cls, ptr, complain);
     spec_class.availability = to_availability(cls, ptr, complain);
@@ -470,7 +513,8 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     change.from_s = units::parse_duration(c["from"]);
     if (c.contains("until")) {
       change.until_s = units::parse_duration(c["until"]);
-      if (change.until_s <= change.from_s) complain.at(ptr + "/until", "a time after \"from\"");
+      if (change.until_s <= change.from_s)
+        complain.at(ptr + "/until", "a time after \"from\" (" + c["from"].dump() + ")", c["until"]);
     }
     change.devices = c["devices"];
     if (c.contains("uplink")) change.up_bytes_per_s = units::parse_rate(c["uplink"]);
@@ -534,7 +578,8 @@ WorkloadSpec to_workload(const json& w, const std::string& source, const Complai
   const bool regression = spec.dataset == "synthetic-regression";
   if (regression != (w["model"] == "linear"))
     complain.at("/workload/model", regression ? "\"linear\" with dataset \"synthetic-regression\""
-                                              : "\"mlp\" or \"cnn\" (\"linear\" is the synthetic-regression model)");
+                                              : "\"mlp\" or \"cnn\" (\"linear\" is the synthetic-regression model)",
+                w["model"]);
   if (regression) spec.model = ModelKind::Linear;
   if (w.contains("features") && !regression)
     complain.at("/workload/features", "no \"features\" unless dataset is \"synthetic-regression\"");
@@ -690,7 +735,8 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
                                        : ParticipationPolicy::Steps::Fixed;
     policy.min_steps = to_int(p["min_steps"], ptr + "/min_steps", complain);
     policy.max_steps = to_int(p["max_steps"], ptr + "/max_steps", complain);
-    if (policy.max_steps < policy.min_steps) complain.at(ptr + "/max_steps", "an integer >= min_steps");
+    if (policy.max_steps < policy.min_steps)
+      complain.at(ptr + "/max_steps", "an integer >= min_steps (" + p["min_steps"].dump() + ")", p["max_steps"]);
     spec.policies[cls] = policy;
   }
   return spec;
@@ -849,7 +895,7 @@ Scenario build(json doc, const std::string& source) {
   for (const auto& [cls, policy] : s.algorithm.policies) {
     bool known = cls == "*";
     for (const auto& c : s.platform.classes) known = known || c.name == cls;
-    if (!known) complain.at("/algorithm/policies/" + cls, "a device class name or \"*\"");
+    if (!known) complain.at("/algorithm/policies/" + cls, "a device class name or \"*\"", "\"" + cls + "\"");
   }
   for (size_t i = 0; i < s.platform.link_changes.size(); ++i) {
     const std::string& who = s.platform.link_changes[i].devices;
@@ -857,7 +903,8 @@ Scenario build(json doc, const std::string& source) {
     for (const auto& c : s.platform.classes) known = known || c.name == who;
     for (const auto& d : expand_devices(s.platform, s.seed)) known = known || d.name == who;
     if (!known)
-      complain.at(index_pointer("/platform/link_changes", i) + "/devices", "a class name, a device name or \"*\"");
+      complain.at(index_pointer("/platform/link_changes", i) + "/devices", "a class name, a device name or \"*\"",
+                  "\"" + who + "\"");
   }
   if (doc["platform"].contains("availability_trace")) {
     namespace fs = std::filesystem;
@@ -883,9 +930,11 @@ Scenario build(json doc, const std::string& source) {
   if (s.algorithm.participation == AlgorithmSpec::Participation::Uniform &&
       s.algorithm.clients_per_round > device_count)
     complain.at("/algorithm/clients_per_round",
-                "an integer <= " + std::to_string(device_count) + " (the number of devices)");
+                "an integer <= " + std::to_string(device_count) + " (the number of devices)",
+                std::to_string(s.algorithm.clients_per_round));
   if (s.algorithm.local_steps == 0 && s.algorithm.local_epochs < 1)
-    complain.at("/algorithm/local_epochs", "an integer >= 1 when local_steps is 0");
+    complain.at("/algorithm/local_epochs", "an integer >= 1 when local_steps is 0",
+                std::to_string(s.algorithm.local_epochs));
 
   const json& eval = doc["evaluation"];
   s.evaluation.every_rounds = to_int(eval["every"], "/evaluation/every", complain);
@@ -922,6 +971,10 @@ std::string algorithm_family(const std::string& name) {
 }
 
 const nlohmann::json& scenario_schema() { return sorted_schema(); }
+
+nlohmann::json read_json_file(const std::string& path) {
+  return json::parse(read_document(path, Complaint(path), "JSON file").dump());
+}
 
 Scenario load_scenario(const std::string& path) {
   const Complaint complain(path);

@@ -90,7 +90,6 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
   const double deadline_at = spec.deadline_s > 0 ? sg4::Engine::get_clock() + spec.deadline_s : inf;
   LostClients lost(sc.platform.server.heartbeat_s);
   std::vector<ClientUpdate> updates;
-  deadline_passed = false;
   // Sleep until an update arrives, a lost client is noticed or the deadline passes.
   while (static_cast<int>(updates.size()) < wanted && !engaged.empty()) {
     const double now = sg4::Engine::get_clock();
