@@ -329,17 +329,20 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
   const std::string rate =
       "a positive rate like \"10Mbps\" (units: bps, kbps, Mbps, Gbps, Tbps, "
       "Bps, kBps, MBps, GBps, TBps, KiBps, MiBps, GiBps)";
+  // Every key of the algorithm section, as the loader lists them for an unknown one.
+  const std::string known_algorithm_keys =
+      "active_ratio, adam, alpha, "
+      "ascent, basis, batch_size, buffer_size, candidate_seeds, clients_per_round, clip_norm, clip_scope, "
+      "concurrency, dadao, deadline, density_down, density_up, download, dual_average, gossip_rate, "
+      "gradient_weight, keep_fraction, lambda, local_epochs, local_loss_passes, local_step, local_steps, lora, lr, "
+      "lr_decay, merge_alpha, mixing, mixing_file, name, node_evaluation, over_selection, participation, "
+      "policies, prompt_tokens, prox_mu, reconstruction_clip, rho, round_time, seeds, server_beta2, "
+      "server_epsilon, server_lr, server_momentum, server_optimizer, split, staleness, updates_per_step, "
+      "weight_decay, zo_epsilon";
   const std::map<std::string, std::string> expected = {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate + ", got \"10 Mbs\""},
       {"unknown_key",
-       "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: active_ratio, adam, alpha, "
-       "ascent, basis, batch_size, buffer_size, candidate_seeds, clients_per_round, clip_norm, clip_scope, "
-       "concurrency, dadao, deadline, density_down, density_up, download, dual_average, gossip_rate, "
-       "gradient_weight, keep_fraction, lambda, local_epochs, local_loss_passes, local_step, local_steps, lora, lr, "
-       "lr_decay, merge_alpha, mixing, mixing_file, name, node_evaluation, over_selection, participation, "
-       "policies, prompt_tokens, prox_mu, reconstruction_clip, rho, round_time, seeds, server_beta2, "
-       "server_epsilon, server_lr, server_momentum, server_optimizer, split, staleness, updates_per_step, "
-       "weight_decay, zo_epsilon"},
+       "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: " + known_algorithm_keys},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0, got -3"},
       {"dirichlet_without_alpha",
@@ -405,11 +408,7 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"no_local_work", "/algorithm/local_epochs: expected an integer >= 1 when local_steps is 0, got 0"},
       {"key_typo",
        "/algorithm/client_per_round: expected a known key (did you mean \"clients_per_round\"?), got "
-       "\"client_per_round\"; known keys: active_ratio, alpha, ascent, batch_size, buffer_size, clients_per_round, "
-       "clip_norm, clip_scope, concurrency, dadao, deadline, dual_average, gossip_rate, gradient_weight, lambda, "
-       "local_epochs, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, mixing_file, name, "
-       "node_evaluation, over_selection, participation, policies, prox_mu, rho, round_time, server_beta2, "
-       "server_epsilon, server_lr, server_momentum, staleness, updates_per_step, weight_decay"},
+       "\"client_per_round\"; known keys: " + known_algorithm_keys},
       {"bad_class_name",
        "/platform/classes/0/name: expected a name of letters, digits, \"_\", "
        "\".\" and \"-\", starting with a letter or digit, got \"my phone\""},
