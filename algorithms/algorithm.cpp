@@ -14,6 +14,7 @@
 #include "algorithms/fl/fedsmoo.hpp"
 #include "algorithms/fl/fedspeed.hpp"
 #include "algorithms/fl/mofedsam.hpp"
+#include "algorithms/fl/pfedgate.hpp"
 #include "algorithms/fl/scaffold.hpp"
 #include "algorithms/llm/fedkseed.hpp"
 #include "algorithms/llm/ferret.hpp"
@@ -93,6 +94,7 @@ std::unique_ptr<SyncAlgorithm> make_sync_algorithm(const AlgorithmSpec& spec, co
   if (spec.name == "fedkseed") return need_lm(), std::make_unique<FedKSeed>(spec, context);
   if (spec.name == "sfprompt") return need_lm(), std::make_unique<SfPrompt>(spec, context);
   if (spec.name == "sfl") return need_lm(), std::make_unique<SplitFed>(spec, context);
+  if (spec.name == "pfedgate") return std::make_unique<PFedGate>(spec, context);
   throw std::invalid_argument("unknown algorithm \"" + spec.name + "\"");
 }
 

@@ -43,6 +43,8 @@ struct ClientUpdate {
   double train_loss = 0;
   std::shared_ptr<const Params> momentum;    ///< its final local momentum buffer, if the plan asked for it
   std::shared_ptr<const Params> ascent_sum;  ///< Σe of its ascent steps (ascent_feedback), else null
+  std::shared_ptr<const Params> gate_state;     ///< its personal gate after training (plans with a gate)
+  std::shared_ptr<const Params> gate_momentum;  ///< the gate optimizer's momentum after training
   std::shared_ptr<const UpdatePayload> payload;  ///< set when the algorithm encodes updates (encoder())
 };
 
@@ -60,8 +62,17 @@ struct AlgorithmContext {
   int num_clients = 0;       ///< N: the platform's devices (FedDyn/FedSpeed average duals over all N)
   int64_t model_params = 0;  ///< d
   int64_t model_bytes = 0;   ///< float32 parameters, bytes on the wire
-  ModelInfo model;           ///< the whole description (the language-model methods read its layout)
-  uint64_t run_seed = 0;     ///< the run's seed (shared seeds of Ferret and FedKSeed)
+  ModelInfo model;           ///< the whole description (block gates are cut from its layers; the language-model methods read its layout)
+  std::vector<std::string> client_classes;  ///< per client: its device class name ("" if none)
+  int64_t total_samples = 0; ///< training samples of all clients together
+  uint64_t seed = 0;         ///< the scenario's seed (per-client initial state; shared seeds of Ferret and FedKSeed)
+};
+
+/// A client's own model, for per-client evaluation: the global parameters (params null) or its
+/// own, with its personal gate (pFedGate) if any.
+struct PersonalModel {
+  std::shared_ptr<const Params> params;
+  std::shared_ptr<const GateJob> gate;
 };
 
 /// A client's part of one round, as the algorithm orders it: the local work (with the step
@@ -106,6 +117,10 @@ class SyncAlgorithm {
   /// Split learning: how a client's training is cut between device and server (the client
   /// then runs the split protocol, emulator/schedules/split_client.hpp); nullptr otherwise.
   virtual const SplitPlan* split_plan() const { return nullptr; }
+  /// Whether clients have personal models (then per-client evaluation scores them too).
+  virtual bool personalizes() const { return false; }
+  /// Client `client`'s personal model (methods that have them).
+  virtual PersonalModel personal_model(int) const { return {}; }
 
  protected:
   /// The server's own vectors, bytes (c, Σh, m, v, ...).

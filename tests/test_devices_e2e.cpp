@@ -544,6 +544,6 @@ TEST_CASE("bad device inputs fail validation with the file, the path and what wa
     auto [path2, out2] = validate(d, "deadline");
     CHECK_THAT(out2, Catch::Contains(path2 + ": /algorithm/deadline: expected no \"deadline\" with algorithm \"fedbuff\": it applies to fedadam, fedavg, fedavgm, "
                                           "fedcm, feddyn, fedgamma, fedkseed, fedprox, fedsam, fedsmoo, fedspeed, fedyogi, ferret, "
-                                          "flasc, lora, mofedsam, scaffold, sfl and sfprompt"));
+                                          "flasc, lora, mofedsam, pfedgate, scaffold, sfl and sfprompt"));
   }
 }

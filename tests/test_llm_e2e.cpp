@@ -10,9 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator/config/scenario.hpp"
 #include "tests/test_support.hpp"
 #include "workloads/data/fortunes.hpp"
 
+using namespace flemu;
 using namespace flemu::test;
 using Catch::Contains;
 using nlohmann::json;
@@ -167,7 +169,7 @@ TEST_CASE("language-model scenarios: the loader refuses what does not go togethe
   json base = lm_scenario((dir / "x").string(), "lora");
   json s = base;
   s["workload"]["dataset"] = "synthetic";
-  expect(s, "/workload/model: expected \"mlp\" or \"cnn\" with an image dataset");
+  expect(s, "/workload/model: expected \"mlp\", \"cnn\", \"cnn5\" or \"custom\" with an image dataset");
   s = tiny_scenario((dir / "x").string());
   s["algorithm"]["name"] = "lora";
   expect(s, "/algorithm/name: expected an algorithm for the workload's model");
@@ -186,6 +188,27 @@ TEST_CASE("language-model scenarios: the loader refuses what does not go togethe
   s = base;
   s["workload"]["transformer"]["heads"] = 3;
   expect(s, "/workload/transformer/heads: expected a divisor of d_model (16)");
+  s = base;
+  s["algorithm"]["compression"] = {{"up", {{"name", "fp16"}}}};
+  expect(s, "/algorithm/compression: expected no \"compression\" with model \"transformer\"");
+  s = base;
+  s["evaluation"] = {{"per_client", {{"holdout", 0.2}}}};
+  expect(s, "/evaluation/per_client: expected no \"per_client\" with model \"transformer\"");
+}
+
+TEST_CASE("server_momentum: Ferret's default is 0, FedAvgM's 0.9, both written in the resolved scenario", "[llm][ferret]") {
+  const auto dir = scratch_dir("llm-server-momentum");
+  const Scenario ferret = load_scenario(write_scenario(lm_scenario((dir / "x").string(), "ferret"), dir, "ferret").string());
+  CHECK(ferret.algorithm.ferret.server_momentum == 0.0);
+  CHECK(ferret.resolved["algorithm"]["server_momentum"] == 0.0);
+  json m = tiny_scenario((dir / "y").string());
+  m["algorithm"]["name"] = "fedavgm";
+  const Scenario fedavgm = load_scenario(write_scenario(m, dir, "fedavgm").string());
+  CHECK(fedavgm.algorithm.server_momentum == 0.9);
+  CHECK(fedavgm.resolved["algorithm"]["server_momentum"] == 0.9);
+  json f = lm_scenario((dir / "z").string(), "ferret");
+  f["algorithm"]["server_momentum"] = 0.5;
+  CHECK(load_scenario(write_scenario(f, dir, "ferret-m").string()).algorithm.ferret.server_momentum == 0.5);
 }
 
 TEST_CASE("Debian's fortunes: one client per category, perplexity per client", "[llm][fortunes][e2e]") {

@@ -33,7 +33,7 @@ std::vector<float> fedkseed_reconstruct(const std::map<uint32_t, double>& coeff,
 
 FedKSeed::FedKSeed(const AlgorithmSpec& spec, const AlgorithmContext& context)
     : FedAvg(spec, context), model_(context.model),
-      seeds_(fedkseed_seeds(context.run_seed, spec.fedkseed.candidate_seeds)) {}
+      seeds_(fedkseed_seeds(context.seed, spec.fedkseed.candidate_seeds)) {}
 
 ClientPlan FedKSeed::plan(int client, int round, const std::shared_ptr<const Params>& global) {
   const auto [bytes, flops] =

@@ -140,7 +140,7 @@ uint64_t ferret_table_bytes(const std::vector<double>& table, int K, int G) {
 
 Ferret::Ferret(const AlgorithmSpec& spec, const AlgorithmContext& context)
     : FedAvg(spec, context), model_(context.model), groups_(ferret_groups(model_)),
-      seeds_(ferret_seeds(context.run_seed, spec.ferret.seeds)),
+      seeds_(ferret_seeds(context.seed, spec.ferret.seeds)),
       gamma_(seeds_.size() * groups_.size(), 0.0) {}
 
 ClientPlan Ferret::plan(int client, int round, const std::shared_ptr<const Params>& global) {

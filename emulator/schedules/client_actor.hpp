@@ -45,6 +45,9 @@ TrainJob make_train_job(const Federation& fed, int device, const TrainOrder& ord
 /// A message to the server's inbox.
 struct ServerMessage {
   ClientUpdate update;
+  /// Compressed runs: the encoded update (update.params is null until the server's inbox
+  /// decodes it into start - decoded update; emulator/core/update_compression.hpp).
+  std::vector<uint8_t> payload;
 };
 
 /// What a server can see of a client it engaged.
@@ -65,6 +68,10 @@ class ClientActor {
   std::shared_ptr<ClientStatus> status_;
 };
 
+/// Server side of a compressed upload, in the server actor: decodes message.payload into
+/// update.params = start - decoded, spending the decode's operations on the server host.
+void decode_arrived_update(Federation& fed, ServerMessage& message);
+
 /// Tells the server that the client on `device` failed (a job threw): the run ends with it.
 void report_failure(Federation& fed, int device, int round, const std::exception& e);
 
@@ -76,8 +83,14 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
 
 /// "client-<device>".
 std::string client_actor_name(int device);
-/// Receives the order's download (Download event); returns the time it completed.
-double receive_download(Federation& fed, int device, const TrainOrder& order);
+/// What a client received: when its download (and decoding it) completed, and the parameters
+/// it trains from (the global model, or what it decoded of a compressed broadcast).
+struct Received {
+  double done = 0;
+  std::shared_ptr<const Params> start;
+};
+/// Receives the order's download (Download event; Decode event when compressed).
+Received receive_download(Federation& fed, int device, const TrainOrder& order);
 /// A trained update and the algorithm's encoding of it (nullptr: wire.up as declared).
 struct TrainedUpdate {
   TrainResult result;

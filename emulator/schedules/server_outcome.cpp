@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <simgrid/s4u.hpp>
+#include <xxhash.h>
 
 namespace sg4 = simgrid::s4u;
 
@@ -157,6 +158,8 @@ void StopRule::finish(int round, const Params& global) {
   }
   outcome_.rounds = round;
   outcome_.final_model = std::make_shared<const Params>(global);
+  if (!global.empty())
+    outcome_.params_hash = fmt::format("{:016x}", XXH64(global.data(), global.size() * sizeof(float), 0));
 }
 
 }  // namespace flemu

@@ -45,7 +45,7 @@ void download_split_train_upload(Federation& fed, int device, const TrainOrder& 
   const SplitPlan& plan = *order.split;
   const std::string actor = client_actor_name(device);
   const std::string& host = fed.devices[device].name;
-  const double downloaded = receive_download(fed, device, order);
+  const double downloaded = receive_download(fed, device, order).done;
   const TrainJob job = make_train_job(fed, device, order);
   auto running = start_training(fed, job, order);
 
