@@ -1,5 +1,9 @@
 #include "analysis/report.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -47,9 +51,52 @@ SweepRuns sweep_runs(const std::string& dir) {
   return out;
 }
 
+std::string report_target(const ReportOptions& opt) {
+  const fs::path html(opt.html_path);
+  std::error_code ec;
+  if (fs::is_directory(html, ec) || opt.html_path.back() == '/') return (html / "report.html").string();
+  return html.string();
+}
+
+namespace {
+
+/// Writes `text` to `target` via a temporary file in the same folder, renamed into place.
+/// Whatever fails (no space, no permission, a folder in the way), the temporary is removed.
+void write_atomically(const fs::path& target, const std::string& text) {
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  std::error_code ec;
+  if (fs::is_directory(target, ec))
+    throw std::runtime_error(target.string() + ": expected a file path for the report, found a folder");
+  const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  try {
+    {
+      std::ofstream out(tmp, std::ios::binary);
+      if (!out) throw std::runtime_error(tmp.string() + ": cannot write (" + std::strerror(errno) + ")");
+      out << text;
+      out.flush();
+      if (!out) throw std::runtime_error(target.string() + ": cannot write the report (disk full?)");
+      out.close();
+      if (!out) throw std::runtime_error(target.string() + ": cannot write the report (disk full?)");
+    }
+    fs::rename(tmp, target);
+  } catch (...) {
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+}  // namespace
+
 void write_report(const ReportOptions& opt) {
   if (opt.run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
   if (opt.html_path.empty()) throw std::runtime_error("report: expected an output path for the HTML report");
+  const fs::path html(report_target(opt));
+  {
+    std::error_code ec;
+    if (!opt.may_replace && fs::exists(html, ec))
+      throw std::runtime_error(html.string() + ": a report is there already; name the output with -o (an existing "
+                               "file is then replaced) or move it away");
+  }
   const std::string vendor_dir = opt.vendor_dir.empty() ? default_vendor_dir() : opt.vendor_dir;
   if (vendor_dir.empty()) throw std::runtime_error("report: expected a directory holding vega*.min.js");
   // Fail on a missing tool before the (possibly long) reading of large traces.
@@ -79,16 +126,7 @@ void write_report(const ReportOptions& opt) {
   auto charts = report_charts(data);
   add_graph_charts(data, charts);  // decentralized runs: the graph, node curves, consensus
 
-  const fs::path html(opt.html_path);
-  if (html.has_parent_path()) fs::create_directories(html.parent_path());
-  // Write beside the target, then rename: a failed write never leaves half a report.
-  const fs::path tmp = html.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << render_html(data, charts, vendor);
-    if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
-  }
-  fs::rename(tmp, html);
+  write_atomically(html, render_html(data, charts, vendor));
 
   if (!opt.figures_dir.empty()) write_gnuplot_figures(data, opt.figures_dir);
 }

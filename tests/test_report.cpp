@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -32,6 +33,14 @@ fs::path fixture_with(const std::string& tag, const std::string& file, const std
   const auto dir = flemu::test::scratch_dir(tag);
   for (const auto& e : fs::directory_iterator(fixture())) fs::copy_file(e.path(), dir / e.path().filename());
   flemu::test::write_file(dir / file, text);
+  // summary.json records the hashes of the trace and the metrics; these tests edit one to test
+  // the reader, not the hash check (tested below): forget that hash.
+  const std::map<std::string, std::string> hash_key = {{"events.jsonl", "events_hash"}, {"metrics.csv", "metrics_hash"}};
+  if (const auto k = hash_key.find(file); k != hash_key.end()) {
+    auto summary = nlohmann::json::parse(flemu::test::read_file(dir / "summary.json"));
+    summary.erase(k->second);
+    flemu::test::write_file(dir / "summary.json", summary.dump(2));
+  }
   return dir;
 }
 
@@ -291,6 +300,15 @@ TEST_CASE("bad inputs fail with file, line and what was expected", "[report]") {
   SECTION("a summary that is not a JSON object") {
     const auto dir = fixture_with("report-bad", "summary.json", "{\n  \"scenario\": \"x\",\n  oops\n}\n");
     CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("summary.json:3: expected a JSON object"));
+  }
+  SECTION("a trace that is not the one summary.json records") {
+    const auto dir = flemu::test::scratch_dir("report-hash");
+    for (const auto& e : fs::directory_iterator(fixture())) fs::copy_file(e.path(), dir / e.path().filename());
+    flemu::test::write_file(dir / "events.jsonl", flemu::test::read_file(dir / "events.jsonl") + good_line + "\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }),
+               Contains((dir / "events.jsonl").string() +
+                        ": expected the file whose hash summary.json records (events_hash cd9dd6106ea32fcb), got one "
+                        "hashing to "));
   }
   SECTION("a directory without outputs") {
     const auto dir = flemu::test::scratch_dir("report-empty");

@@ -19,10 +19,29 @@
 #include "emulator/cli/sweep.hpp"
 #include "analysis/report.hpp"
 
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 
+namespace {
+
+/// A run started by `flemu sweep` dies with it, even when the sweep is killed outright: Linux
+/// sends it SIGTERM then (its handler removes the staging folder). FLEMU_PARENT_PID names the
+/// sweep; if it is already gone, stop at once.
+void die_with_parent() {
+  const char* parent = std::getenv("FLEMU_PARENT_PID");
+  if (!parent || !*parent) return;
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (std::to_string(::getppid()) != parent) std::_Exit(128 + SIGTERM);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  die_with_parent();
   CLI::App app{"flemu: a discrete-event emulator for federated learning (SimGrid + LibTorch)"};
   app.require_subcommand(1);
   std::string log_level = "info";
@@ -70,7 +89,9 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "write an HTML report (and figures) from run output folders");
   report->add_option("runs", report_opt.run_dirs, "run output directories (a sweep's index.json folder expands)")
       ->required();
-  report->add_option("-o,--output", report_opt.html_path, "HTML file to write");
+  auto* report_output = report->add_option("-o,--output", report_opt.html_path,
+                                           "HTML file to write, or a folder for <folder>/report.html (default "
+                                           "./report.html, which is never replaced silently)");
   report->add_option("--figures", report_opt.figures_dir, "also write PNG and SVG figures (gnuplot) here");
   report->add_option("--label", report_opt.labels, "legend name of each run, in order");
 
@@ -86,8 +107,9 @@ int main(int argc, char** argv) {
 
   if (*report) {
     try {
+      report_opt.may_replace = report_output->count() > 0;
       flemu::analysis::write_report(report_opt);
-      std::cout << "report written to " << report_opt.html_path << "\n";
+      std::cout << "report written to " << flemu::analysis::report_target(report_opt) << "\n";
       return 0;
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
@@ -101,8 +123,9 @@ int main(int argc, char** argv) {
       sweep_opt.flemu_binary = std::filesystem::read_symlink("/proc/self/exe").string();
       auto r = flemu::run_sweep(plan, sweep_opt);
       std::cout << "sweep " << plan.name << ": " << r.ran << " ran, " << r.skipped << " already complete, " << r.failed
-                << " failed; index in " << plan.output_dir << "/index.csv\n";
-      return r.failed ? 1 : 0;
+                << " failed" << (r.interrupted_by ? " (interrupted: run it again to resume)" : "") << "; index in "
+                << plan.output_dir << "/index.csv\n";
+      return r.interrupted_by ? 128 + r.interrupted_by : r.failed ? 1 : 0;
     } catch (const flemu::ScenarioError& e) {
       std::cerr << "error: " << e.what() << "\n";
       return 2;
@@ -123,6 +146,15 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {  // a check the loader missed: still the input's fault, never a crash
     std::cerr << "error: " << scenario_path << ": " << e.what() << "\n";
     return 2;
+  }
+  if (*run) {
+    // Before any work: a run that cannot write its outputs fails now, not after hours.
+    try {
+      flemu::check_output_place(opt.output_dir.empty() ? scenario.output_dir : opt.output_dir);
+    } catch (const flemu::OutputPlaceError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 2;
+    }
   }
   try {
     if (*validate) {
