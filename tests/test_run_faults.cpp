@@ -96,6 +96,19 @@ uintmax_t size_of(const fs::path& p) {
   return ec ? 0 : n;
 }
 
+/// Kills a started process if a failed REQUIRE leaves the test early (a sweep's children
+/// follow it: PR_SET_PDEATHSIG).
+struct KillOnExit {
+  pid_t pid;
+  ~KillOnExit() {
+    int status = 0;
+    if (pid > 0 && ::waitpid(pid, &status, WNOHANG) == 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
+  }
+};
+
 int exit_code(int status) { return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
 
 }  // namespace
@@ -132,6 +145,12 @@ TEST_CASE("an output place that cannot take the outputs fails before any work", 
   r = run_flemu("run --quiet " + (dir / "s.json").string() + " -o " + (dir / "taken" / "out").string());
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.output, Catch::Contains("is a file"));
+  // A sweep's output place too.
+  write_file(dir / "sweep.json", json{{"base", "s.json"}, {"grid", {{"/algorithm/lr", {0.01, 0.02}}}}}.dump());
+  r = run_flemu("sweep --quiet " + (dir / "sweep.json").string() + " -o " + (dir / "taken").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains((dir / "taken").string() + ": expected a folder for the run's outputs"));
+  CHECK(read_file(dir / "taken") == "a file, not a folder\n");
 }
 
 TEST_CASE("SIGINT and SIGTERM remove the staging folder, exit 128+signal and keep the earlier output", "[faults][e2e]") {
@@ -149,6 +168,7 @@ TEST_CASE("SIGINT and SIGTERM remove the staging folder, exit 128+signal and kee
   for (int sig : {SIGINT, SIGTERM}) {
     INFO("signal " << sig);
     const pid_t pid = start_flemu({"run", "--quiet", "--jobs", "1", (dir / "long.json").string()}, dir / "log.txt");
+    const KillOnExit guard{pid};
     // Interrupt it in the middle of the engine, once the trace has rounds in it.
     const bool started = wait_until([&] {
       return size_of(out.string() + ".partial/events.jsonl") > 10000;
@@ -183,6 +203,7 @@ TEST_CASE("an interrupted sweep stops its runs, says which variants are complete
   const fs::path v1 = dir / "out" / "v001-endless";
 
   const pid_t pid = start_flemu({"sweep", "--quiet", (dir / "sweep.json").string()}, dir / "log.txt");
+  const KillOnExit guard{pid};
   const bool started = wait_until([&] {
     return fs::exists(dir / "out" / "v000-short" / "summary.json") && size_of(v1.string() + ".partial/events.jsonl") > 1000;
   });
@@ -230,6 +251,7 @@ TEST_CASE("a killed sweep takes its child runs with it", "[faults][sweep][e2e]")
                   {"output", {{"directory", (dir / "out").string()}}}}
                  .dump());
   const pid_t pid = start_flemu({"sweep", "--quiet", "--parallel", "2", (dir / "sweep.json").string()}, dir / "log.txt");
+  const KillOnExit guard{pid};
   CHECK(wait_until([&] { return processes_mentioning((dir / "out").string()) == 2; }));
   ::kill(pid, SIGKILL);  // no handler runs: Linux tells the children (PR_SET_PDEATHSIG)
   wait_for_exit(pid);

@@ -119,6 +119,12 @@ int main(int argc, char** argv) {
   if (*sweep) {
     try {
       auto plan = flemu::load_sweep(sweep_path, smoke, sweep_output);
+      try {
+        flemu::check_output_place(plan.output_dir);
+      } catch (const flemu::OutputPlaceError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+      }
       sweep_opt.progress = !quiet;
       sweep_opt.flemu_binary = std::filesystem::read_symlink("/proc/self/exe").string();
       auto r = flemu::run_sweep(plan, sweep_opt);
