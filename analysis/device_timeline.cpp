@@ -13,6 +13,7 @@ const char* to_string(DeviceState s) {
     case DeviceState::Idle: return "idle";
     case DeviceState::Offline: return "offline";
     case DeviceState::BatteryDead: return "battery dead";
+    case DeviceState::Communicating: return "communicating";
   }
   return "?";
 }
@@ -40,7 +41,7 @@ std::vector<Segment> idle_gaps(int client, const std::vector<Segment>& busy, dou
 
 DeviceTimeline device_timeline(const std::vector<TraceEvent>& events, double end_s) {
   DeviceTimeline tl;
-  std::map<int, std::vector<Segment>> per_client;
+  std::map<int, std::vector<Segment>> per_client, comm_lane;
   std::map<int, std::string> hosts;
   std::map<int, OpenOff> off;
   for (const auto& e : events) end_s = std::max(end_s, e.t);
@@ -49,10 +50,15 @@ DeviceTimeline device_timeline(const std::vector<TraceEvent>& events, double end
     if (e.client < 0) continue;
     auto& segs = per_client[e.client];  // every named client gets a row, even if never busy
     if (!e.host.empty() && e.actor != "server" && !hosts.count(e.client)) hosts[e.client] = e.host;
-    if (e.is_span()) {
+    if (e.is_span() && (e.kind == "collective" || e.kind == "send" || e.kind == "gossip")) {
+      comm_lane[e.client].push_back(Segment{e.client, DeviceState::Communicating, e.t0, e.t, e.round, 1});
+    } else if (e.is_span()) {
       DeviceState st;
       if (e.kind == "download") st = DeviceState::Downloading;
       else if (e.kind == "train") st = DeviceState::Training;
+      // A device's own codec work (compressed runs) is compute; the server's decode of its
+      // update is not the device's.
+      else if ((e.kind == "encode" || e.kind == "decode") && e.actor != "server") st = DeviceState::Training;
       else if (e.kind == "upload") st = DeviceState::Uploading;
       else continue;  // a span kind this reader does not know
       segs.push_back(Segment{e.client, st, e.t0, e.t, e.round});
@@ -82,6 +88,9 @@ DeviceTimeline device_timeline(const std::vector<TraceEvent>& events, double end
     tl.clients.push_back(client);
     tl.hosts.push_back(hosts.count(client) ? hosts[client] : "client-" + std::to_string(client));
     tl.segments.insert(tl.segments.end(), segs.begin(), segs.end());
+    auto& lane = comm_lane[client];
+    std::sort(lane.begin(), lane.end(), by_time);
+    tl.segments.insert(tl.segments.end(), lane.begin(), lane.end());
   }
   tl.end_s = end_s;
   return tl;

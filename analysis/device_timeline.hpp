@@ -6,6 +6,9 @@
 //   offline       device_off (reason "availability", or any reason but "battery") .. device_on
 //   battery dead  device_off with reason "battery" .. device_on (usually: end of run)
 //   idle          every other moment in [0, end]: the complement of the states above
+//   communicating collective, send and gossip spans (cluster, pipeline and decentralized
+//                 schedules): the device's comm lane, drawn on a second lane of its row
+//                 (Segment::lane 1), so that compute and communication that overlap show at once
 // A device_off with no later device_on lasts until the end of the run; a device_on with no
 // device_off before it is ignored. Devices are the client indices named by any event; a
 // device's host is taken from its own (client-N actor) events.
@@ -17,9 +20,9 @@
 
 namespace flemu::analysis {
 
-enum class DeviceState { Downloading, Training, Uploading, Idle, Offline, BatteryDead };
+enum class DeviceState { Downloading, Training, Uploading, Idle, Offline, BatteryDead, Communicating };
 
-/// "downloading", "training", "uploading", "idle", "offline", "battery dead"
+/// "downloading", "training", "uploading", "idle", "offline", "battery dead", "communicating"
 const char* to_string(DeviceState s);
 
 struct Segment {
@@ -27,6 +30,7 @@ struct Segment {
   DeviceState state = DeviceState::Idle;
   double t0 = 0, t1 = 0;  ///< s
   int round = -1;         ///< spans: their round; -1 otherwise
+  int lane = 0;           ///< 0: the device itself; 1: its comm lane (communicating)
 };
 
 /// An update the server discarded (update_dropped), drawn as a mark on the device's row.
@@ -40,7 +44,7 @@ struct DroppedUpdate {
 struct DeviceTimeline {
   std::vector<int> clients;          ///< ascending device indices
   std::vector<std::string> hosts;    ///< host of clients[i]
-  std::vector<Segment> segments;     ///< sorted by client, then t0, then state
+  std::vector<Segment> segments;     ///< sorted by client, then lane, then t0, then state
   std::vector<DroppedUpdate> drops;  ///< in event order
   double end_s = 0;
 };

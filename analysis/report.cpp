@@ -2,13 +2,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <xxhash.h>
 
 #include "analysis/gnuplot_figures.hpp"
 #include "analysis/graph_report.hpp"
@@ -51,7 +54,66 @@ SweepRuns sweep_runs(const std::string& dir) {
   return out;
 }
 
+namespace {
+
+fs::path absolute_normal(const std::string& dir) {
+  fs::path p = fs::absolute(fs::path(dir)).lexically_normal();
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();  // "a/b/" -> "a/b"
+  return p;
+}
+
+}  // namespace
+
+std::string report_inputs_key(const std::vector<std::string>& run_dirs) {
+  std::string joined;
+  for (const auto& d : run_dirs) joined += absolute_normal(d).string() + "\n";
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(XXH64(joined.data(), joined.size(), 0)));
+  return hex;
+}
+
+std::string default_report_path(const std::vector<std::string>& run_dirs) {
+  if (run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
+  fs::path common = absolute_normal(run_dirs[0]);
+  if (run_dirs.size() > 1) common = common.parent_path();
+  for (size_t i = 1; i < run_dirs.size(); ++i) {
+    const fs::path p = absolute_normal(run_dirs[i]);
+    // Shorten `common` until it is an ancestor of p (component-wise, never by string prefix).
+    while (!common.empty() && common != common.root_path()) {
+      if (std::mismatch(common.begin(), common.end(), p.begin(), p.end()).first == common.end()) break;
+      common = common.parent_path();
+    }
+  }
+  if (common.empty() || common == common.root_path())
+    throw std::runtime_error("report: the run directories share no folder to write report.html beside them; "
+                             "name the file with -o FILE.html");
+  fs::path out = common / "report.html";
+  // Print it as the user would type it: relative to the working directory when below it.
+  const fs::path rel = out.lexically_relative(fs::current_path());
+  if (!rel.empty() && *rel.begin() != "..") out = rel;
+  return out.string();
+}
+
+bool may_replace_default(const std::string& html_path, const std::vector<std::string>& run_dirs, std::string* why) {
+  if (!fs::exists(html_path)) return true;
+  std::ifstream in(html_path, std::ios::binary);
+  std::string head(8192, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  if (head.find("<meta name=\"generator\" content=\"flemu report\">") == std::string::npos) {
+    if (why) *why = "a file that is not a flemu report";
+    return false;
+  }
+  if (head.find("<meta name=\"flemu-report-inputs\" content=\"" + report_inputs_key(run_dirs) + "\">") ==
+      std::string::npos) {
+    if (why) *why = "a flemu report of other run directories";
+    return false;
+  }
+  return true;
+}
+
 std::string report_target(const ReportOptions& opt) {
+  if (opt.html_path.empty()) return default_report_path(opt.run_dirs);
   const fs::path html(opt.html_path);
   std::error_code ec;
   if (fs::is_directory(html, ec) || opt.html_path.back() == '/') return (html / "report.html").string();
@@ -60,7 +122,7 @@ std::string report_target(const ReportOptions& opt) {
 
 namespace {
 
-/// Writes `text` to `target` via a temporary file in the same folder, renamed into place.
+/// Writes `text` to `target` via a hidden temporary file in the same folder, renamed into place.
 /// Whatever fails (no space, no permission, a folder in the way), the temporary is removed.
 void write_atomically(const fs::path& target, const std::string& text) {
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
@@ -85,18 +147,7 @@ void write_atomically(const fs::path& target, const std::string& text) {
   }
 }
 
-}  // namespace
-
-void write_report(const ReportOptions& opt) {
-  if (opt.run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
-  if (opt.html_path.empty()) throw std::runtime_error("report: expected an output path for the HTML report");
-  const fs::path html(report_target(opt));
-  {
-    std::error_code ec;
-    if (!opt.may_replace && fs::exists(html, ec))
-      throw std::runtime_error(html.string() + ": a report is there already; name the output with -o (an existing "
-                               "file is then replaced) or move it away");
-  }
+void write_report_to(const ReportOptions& opt, const fs::path& html) {
   const std::string vendor_dir = opt.vendor_dir.empty() ? default_vendor_dir() : opt.vendor_dir;
   if (vendor_dir.empty()) throw std::runtime_error("report: expected a directory holding vega*.min.js");
   // Fail on a missing tool before the (possibly long) reading of large traces.
@@ -126,9 +177,26 @@ void write_report(const ReportOptions& opt) {
   auto charts = report_charts(data);
   add_graph_charts(data, charts);  // decentralized runs: the graph, node curves, consensus
 
-  write_atomically(html, render_html(data, charts, vendor));
+  write_atomically(html, render_html(data, charts, vendor, report_inputs_key(opt.run_dirs)));
 
   if (!opt.figures_dir.empty()) write_gnuplot_figures(data, opt.figures_dir);
+}
+
+}  // namespace
+
+std::string write_report(const ReportOptions& opt) {
+  if (opt.run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
+  const std::string html = report_target(opt);
+  // With no -o: next to the inputs, never over a file that is not this report's earlier version.
+  // Checked before reading any run, so a refusal costs nothing and touches nothing.
+  if (opt.html_path.empty()) {
+    std::string why;
+    if (!may_replace_default(html, opt.run_dirs, &why))
+      throw std::runtime_error("report: " + html + " exists and is " + why +
+                               "; not replacing it without -o (name the file with -o FILE.html)");
+  }
+  write_report_to(opt, html);
+  return html;
 }
 
 }  // namespace flemu::analysis

@@ -10,6 +10,8 @@
 
 namespace flemu {
 
+double default_jitter_step(double jitter) { return std::min(kDefaultJitterStep, jitter); }
+
 double on_jitter_grid(double factor, const DeviceClassSpec& cls) {
   if (cls.jitter_step <= 0) return factor;
   // Whole steps from 1 that stay inside [1 - jitter, 1 + jitter].
@@ -46,6 +48,22 @@ std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed) 
     }
   }
   devices.insert(devices.end(), spec.devices.begin(), spec.devices.end());
+  if (spec.cluster) {
+    const ClusterSpec& c = *spec.cluster;
+    for (int n = 0; n < c.nodes; ++n)
+      for (int g = 0; g < c.gpus_per_node; ++g) {
+        DeviceSpec d;
+        d.name = "node" + std::to_string(n) + "-gpu" + std::to_string(g);
+        d.class_name = "gpu";
+        d.speed_flops = c.gpu_speed_flops;
+        d.memory_bytes = c.gpu_memory_bytes;
+        // The GPU's own link to its node's switch; each of the two links of an intra-node
+        // path carries half of its latency.
+        d.link.up_bytes_per_s = d.link.down_bytes_per_s = c.intra.effective_bytes_per_s();
+        d.link.latency_s = c.intra.latency_s / 2;
+        devices.push_back(std::move(d));
+      }
+  }
   return devices;
 }
 

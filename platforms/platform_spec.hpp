@@ -54,6 +54,7 @@ struct DeviceClassSpec {
   /// one instant, SimGrid's max-min solver iterates once per distinct rate among them, so
   /// 100k devices with 100k distinct link rates cost O(N^2); on a 0.001 grid there are at
   /// most 2 * jitter / 0.001 + 1 rates per class, far below anything a study resolves.
+  /// The scenario default is default_jitter_step(jitter).
   double jitter_step = 0;
   PowerSpec power;
   std::optional<BatterySpec> battery;
@@ -66,6 +67,7 @@ struct DeviceSpec {
   std::string class_name;  ///< class it came from ("" for explicit devices without class)
   double speed_flops = 0;
   int cores = 1;
+  double memory_bytes = 0;  ///< memory available to training, bytes (0: not tracked)
   LinkSpec link;
   PowerSpec power;
   std::optional<BatterySpec> battery;
@@ -82,6 +84,12 @@ struct LinkChange {
   double down_bytes_per_s = 0;
 };
 
+/// Who computes the sharing of the server link (emulator/core/fluid_transfers.hpp).
+enum class SharedLinkSolver {
+  Auto,    ///< flemu's exact fluid model where it is exact, else SimGrid
+  SimGrid  ///< always SimGrid's LMM
+};
+
 struct ServerSpec {
   double speed_flops = 1e10;
   int cores = 1;
@@ -91,6 +99,7 @@ struct ServerSpec {
   double latency_s = 0;
   /// The server notices a silent (dead, offline) client at its next heartbeat: this often.
   double heartbeat_s = 1;
+  SharedLinkSolver link_solver = SharedLinkSolver::Auto;
 };
 
 enum class NetworkModel {
@@ -98,8 +107,35 @@ enum class NetworkModel {
   Exact  ///< CM02 without cross-traffic or TCP-gamma: a transfer takes latency + bytes/bw.
 };
 
+/// One level of a cluster's network (platforms/cluster_platform.hpp).
+struct ClusterLinkSpec {
+  double bytes_per_s = 0;  ///< nominal bandwidth, bytes/s
+  double latency_s = 0;    ///< one-way latency this level adds to a path, s
+  /// Share of the nominal bandwidth that transfers really get (NCCL over TCP sockets gets
+  /// far less than the wire rate): the links are built at bytes_per_s x efficiency.
+  double efficiency = 1;
+  double effective_bytes_per_s() const { return bytes_per_s * efficiency; }
+};
+
+/// A cluster of identical nodes, each with several accelerators (GPUs). Inside a node every
+/// GPU has its own link to the node's switch (NVLink/NVSwitch: `intra`, per GPU); between
+/// nodes every node has one network interface (`inter`, per node) shared by its GPUs.
+/// GPU-to-GPU latency: intra.latency_s inside a node, intra + inter across nodes.
+struct ClusterSpec {
+  int nodes = 1;
+  int gpus_per_node = 1;
+  double gpu_speed_flops = 0;   ///< sustained flop/s of one GPU (peak x achieved utilisation)
+  double gpu_memory_bytes = 0;  ///< memory of one GPU, bytes (0: not tracked)
+  ClusterLinkSpec intra;
+  ClusterLinkSpec inter;
+  int size() const { return nodes * gpus_per_node; }
+};
+
 struct PlatformSpec {
   ServerSpec server;
+  /// Set: the devices are this cluster's GPUs, named "node<i>-gpu<j>", node-major (device
+  /// index = i * gpus_per_node + j); classes and devices are then empty.
+  std::optional<ClusterSpec> cluster;
   NetworkModel network = NetworkModel::Lv08;
   std::vector<DeviceClassSpec> classes;  ///< expanded in order, then...
   std::vector<DeviceSpec> devices;       ///< ...explicit devices appended
@@ -113,6 +149,12 @@ struct PlatformSpec {
 /// All devices of the platform, classes expanded in order (name "<class>-<i>") with seeded
 /// jitter, then the explicit devices. Pure: same spec and seed, same list.
 std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed);
+
+/// The grid a class gets when its scenario names none: kDefaultJitterStep (a factor moves by
+/// at most 0.05% from its continuous draw, invisible next to what any device model resolves),
+/// or the jitter itself when that is smaller; 0 without jitter.
+inline constexpr double kDefaultJitterStep = 0.001;
+double default_jitter_step(double jitter);
 
 /// A drawn jitter factor on the class's grid (DeviceClassSpec::jitter_step); unchanged when
 /// the class has no grid.

@@ -1,6 +1,11 @@
 // Typed description of the learning task, as read from a scenario's "workload" section.
 #pragma once
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "workloads/data/item_workload.hpp"
+#include "workloads/objectives/black_box.hpp"
 
 namespace flemu {
 
@@ -17,18 +22,44 @@ struct PartitionSpec {
 };
 
 enum class ModelKind {
-  Mlp,  ///< 784-200-200-10, ReLU (McMahan et al. 2017 "2NN")
-  Cnn,  ///< conv5x5x32-pool-conv5x5x64-pool-fc512-fc10 (McMahan et al. 2017 "CNN")
+  Mlp,    ///< 784-200-200-10, ReLU (McMahan et al. 2017 "2NN")
+  Cnn,    ///< conv5x5x32-pool-conv5x5x64-pool-fc512-fc10 (McMahan et al. 2017 "CNN")
+  Cnn5,   ///< five 3x3 convolutions and a linear head, split layer by layer (workloads/models/cnn5.hpp)
+  Custom, ///< known only by its size and cost (CustomModelSpec); analytic runs only
   Linear  ///< x in R^features, no bias: the synthetic-regression workload (regression_trainer.hpp)
+};
+
+/// The users' items of heavy-hitter analytics (workloads/data/item_workload.hpp).
+struct ItemsSpec {
+  enum class Source { Zipf, Fortunes } source = Source::Zipf;
+  ZipfItemsSpec zipf;                   ///< zipf (its bits are `bits`)
+  std::vector<std::string> categories;  ///< fortunes: one per party; empty = the largest ones
+  std::string corpus = "/usr/share/games/fortunes";
+  bool proportional_parties = true;     ///< fortunes: users per party in proportion to its words
+  int bits = 32;                        ///< m: bits per item
+  double arrival_spread_s = 0;          ///< users arrive uniformly over [0, this], s
+};
+
+/// A model known only by its size and cost, for analytic runs at scales no CPU trains
+/// (a 7B-parameter language model on 128 GPUs).
+struct CustomModelSpec {
+  std::string name = "custom";
+  double params = 0;                    ///< number of parameters
+  double bytes_per_param = 2;           ///< on the wire: 2 (bf16/fp16) or 4 (fp32)
+  double train_flops_per_sample = 0;    ///< forward + backward, per sample (LLM: 6 x params x tokens)
+  double forward_flops_per_sample = 0;  ///< forward only, per sample (LLM: 2 x params x tokens)
 };
 
 struct WorkloadSpec {
   std::string dataset = "fashion-mnist";
   std::string data_dir = "/usr/share/datasets/fashion-mnist";  ///< --data-dir overrides
   ModelKind model = ModelKind::Mlp;
+  CustomModelSpec custom;  ///< model == Custom only
   PartitionSpec partition;
   int samples_per_client = 600;  ///< training samples held by each client
   int features = 2;              ///< synthetic-regression: dimension d of the linear model
+  std::optional<ItemsSpec> items;          ///< analytics algorithms: instead of dataset and model
+  std::optional<BlackBoxSpec> objective;   ///< zeroth-order algorithms: instead of dataset and model
 };
 
 }  // namespace flemu

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <simgrid/s4u.hpp>
+#include <xxhash.h>
 
 namespace sg4 = simgrid::s4u;
 
@@ -156,6 +157,8 @@ void StopRule::finish(int round, const Params& global) {
     outcome_.final_loss = r.loss;
   }
   outcome_.rounds = round;
+  if (!global.empty())
+    outcome_.params_hash = fmt::format("{:016x}", XXH64(global.data(), global.size() * sizeof(float), 0));
 }
 
 }  // namespace flemu

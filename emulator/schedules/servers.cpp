@@ -4,6 +4,8 @@
 
 #include "emulator/schedules/async_server.hpp"
 #include "emulator/schedules/anarchic_server.hpp"
+#include "emulator/schedules/data_parallel.hpp"
+#include "emulator/schedules/pipeline.hpp"
 #include "emulator/schedules/dadao_clocks.hpp"
 #include "emulator/schedules/gossip_rounds.hpp"
 #include "emulator/schedules/pairwise_gossip.hpp"
@@ -15,7 +17,11 @@ namespace flemu {
 
 void start_server(Federation& fed, ServerOutcome& outcome) {
   const AlgorithmSpec& spec = fed.scenario.algorithm;
-  if (spec.is_async())
+  if (spec.is_cluster())
+    start_data_parallel(fed, outcome);
+  else if (spec.is_pipeline())
+    start_pipeline(fed, outcome);
+  else if (spec.is_async())
     sg4::Actor::create("server", fed.platform.server, AsyncServer(fed, outcome));
   else if (spec.is_anarchic())
     start_anarchic(fed, outcome);
@@ -31,6 +37,12 @@ void start_server(Federation& fed, ServerOutcome& outcome) {
     context.num_clients = fed.num_devices();
     context.model_params = fed.trainer.model().num_params;
     context.model_bytes = fed.trainer.model().bytes;
+    context.model = fed.trainer.model();
+    context.seed = fed.scenario.seed;
+    for (int i = 0; i < fed.num_devices(); ++i) {
+      context.client_classes.push_back(fed.devices[i].class_name);
+      context.total_samples += static_cast<int64_t>(fed.partitions[i]->size());
+    }
     sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec, context), outcome));
   }
 }

@@ -1,5 +1,7 @@
 #include "workloads/models/model_info.hpp"
 
+#include "workloads/models/cnn5.hpp"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -32,10 +34,31 @@ double train_flops_per_sample(const std::vector<LayerShape>& layers) {
 }
 
 std::string to_string(ModelKind kind) {
-  return kind == ModelKind::Mlp ? "mlp" : kind == ModelKind::Cnn ? "cnn" : "linear";
+  switch (kind) {
+    case ModelKind::Mlp: return "mlp";
+    case ModelKind::Cnn: return "cnn";
+    case ModelKind::Cnn5: return "cnn5";
+    case ModelKind::Custom: return "custom";
+    case ModelKind::Linear: return "linear";
+  }
+  return "?";
+}
+
+ModelInfo describe_model(const WorkloadSpec& workload) {
+  if (workload.model != ModelKind::Custom) return describe_model(workload.model);
+  const CustomModelSpec& c = workload.custom;
+  ModelInfo m;
+  m.kind = ModelKind::Custom;
+  m.name = c.name;
+  m.num_params = static_cast<int64_t>(c.params);
+  m.bytes = static_cast<int64_t>(std::llround(c.params * c.bytes_per_param));
+  m.train_flops_per_sample = c.train_flops_per_sample;
+  m.forward_flops_per_sample = c.forward_flops_per_sample;
+  return m;
 }
 
 ModelInfo describe_model(ModelKind kind) {
+  if (kind == ModelKind::Custom) throw std::invalid_argument("describe_model: a custom model needs its spec");
   ModelInfo m;
   m.kind = kind;
   m.name = to_string(kind);
@@ -43,6 +66,9 @@ ModelInfo describe_model(ModelKind kind) {
     throw std::invalid_argument("the linear model's size depends on the workload: use linear_model_info(features)");
   if (kind == ModelKind::Mlp) {
     m.layers = {{LayerShape::Linear, 784, 200}, {LayerShape::Linear, 200, 200}, {LayerShape::Linear, 200, 10}};
+  } else if (kind == ModelKind::Cnn5) {
+    for (const auto& c : cnn5_layers()) m.layers.push_back({LayerShape::Conv2d, c.in, c.out, 3, c.out_side, c.out_side});
+    m.layers.push_back({LayerShape::Linear, cnn5_layers().back().out, kCnn5Classes});
   } else {
     m.layers = {{LayerShape::Conv2d, 1, 32, 5, 28, 28},
                 {LayerShape::Conv2d, 32, 64, 5, 14, 14},

@@ -34,6 +34,8 @@ struct ModelInfo {
 /// 2*Cout*Hout*Wout*Cin*k*k; backward is 2x forward (input + weight gradients), except the
 /// first layer, which needs no input gradient (1x).
 ModelInfo describe_model(ModelKind kind);
+/// The workload's model: describe_model(kind), or the custom model's size and costs (no layers).
+ModelInfo describe_model(const WorkloadSpec& workload);
 
 /// Training flops from the layer list, per sample (exposed for tests).
 double train_flops_per_sample(const std::vector<LayerShape>& layers);
