@@ -224,7 +224,7 @@ TEST_CASE("an interrupted sweep stops its runs, says which variants are complete
   CHECK_FALSE(index["variants"][1].contains("summary"));
   CHECK(index["variants"][2]["status"] == "not run");
   CHECK(index["variants"][2]["complete"] == false);
-  CHECK_THAT(read_file(dir / "out" / "index.csv"), Catch::Contains("v001-endless,\"endless\",interrupted,no,"));
+  CHECK_THAT(read_file(dir / "out" / "index.csv"), Catch::Contains("v001-endless,\"endless\",\"endless\",interrupted,no,"));
 
   // Resume without the endless variant: the complete one is skipped, the others run.
   json finite = sweep;
