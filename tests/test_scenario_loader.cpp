@@ -395,6 +395,9 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"dataset_typo",
        "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\", "
        "\"fortunes\", \"synthetic-text\", got \"synthetc\"; did you mean \"synthetic\"?"},
+      {"lr_beyond_float",
+       "/algorithm/lr: expected a number a 32-bit float can hold (magnitude below 3.4e38): training runs in float32, "
+       "got 1e+300"},
       {"number_out_of_range", "/algorithm/lr: expected a number a double can hold (magnitude below 1.8e308), got 1e400"},
       {"too_deep", "/description" + [] {
          std::string p;

@@ -32,7 +32,11 @@
 
 #include <cmath>
 
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -68,7 +72,22 @@ bool is_sweep_file(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+/// A run started by `flemu sweep` dies with it, even when the sweep is killed outright: Linux
+/// sends it SIGTERM then (its handler removes the staging folder). FLEMU_PARENT_PID names the
+/// sweep; if it is already gone, stop at once.
+void die_with_parent() {
+  const char* parent = std::getenv("FLEMU_PARENT_PID");
+  if (!parent || !*parent) return;
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (std::to_string(::getppid()) != parent) std::_Exit(128 + SIGTERM);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  die_with_parent();
   CLI::App app{"flemu: a discrete-event emulator for federated learning (SimGrid + LibTorch)"};
   app.require_subcommand(1);
   // Options of the main command (--log-level) are also read after the subcommand.
@@ -143,9 +162,9 @@ int main(int argc, char** argv) {
   report->add_option("runs", report_opt.run_dirs, "run output directories (a sweep's index.json folder expands)")
       ->required();
   report->add_option("-o,--output", report_opt.html_path,
-                     "HTML file to write (default: report.html next to the runs: in the one folder given, or in "
-                     "the folder that holds them all; an existing file there is replaced only if it is this "
-                     "report's earlier version)");
+                     "HTML file to write, or a folder for <folder>/report.html (default: report.html next to "
+                     "the runs: in the one folder given, or in the folder that holds them all; an existing file "
+                     "there is replaced only if it is this report's earlier version)");
   report->add_option("--figures", report_opt.figures_dir, "also write PNG and SVG figures (gnuplot) here");
   report->add_option("--label", report_opt.labels, "legend name of each run, in order");
 
@@ -231,12 +250,19 @@ int main(int argc, char** argv) {
     try {
       sweep_req.base_set = overrides;
       auto plan = flemu::plan_sweep(sweep_req);
+      try {
+        flemu::check_output_place(plan.output_dir);
+      } catch (const flemu::OutputPlaceError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+      }
       sweep_opt.progress = !quiet;
       sweep_opt.flemu_binary = std::filesystem::read_symlink("/proc/self/exe").string();
       auto r = flemu::run_sweep(plan, sweep_opt);
       std::cout << "sweep " << plan.name << ": " << r.ran << " ran, " << r.skipped << " already complete, " << r.failed
-                << " failed; index in " << plan.output_dir << "/index.csv\n";
-      return r.failed ? 1 : 0;
+                << " failed" << (r.interrupted_by ? " (interrupted: run it again to resume)" : "") << "; index in "
+                << plan.output_dir << "/index.csv\n";
+      return r.interrupted_by ? 128 + r.interrupted_by : r.failed ? 1 : 0;
     } catch (const flemu::ScenarioError& e) {
       std::cerr << "error: " << e.what() << "\n";
       return 2;
@@ -303,6 +329,15 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {  // a check the loader missed: still the input's fault, never a crash
     std::cerr << "error: " << scenario_path << ": " << e.what() << "\n";
     return 2;
+  }
+  if (*run) {
+    // Before any work: a run that cannot write its outputs fails now, not after hours.
+    try {
+      flemu::check_output_place(opt.output_dir.empty() ? scenario.output_dir : opt.output_dir);
+    } catch (const flemu::OutputPlaceError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 2;
+    }
   }
   try {
     if (*validate) {

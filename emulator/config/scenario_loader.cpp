@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <regex>
@@ -1094,9 +1095,24 @@ void fill_battery_resume(json& platform) {
   for (auto& d : platform["devices"]) fill(d);
 }
 
+/// Training runs in float32: a learning rate or any other algorithm number beyond what a float
+/// holds would only fail inside the first training job (or become inf). Refuse it here.
+void check_float_range(const json& node, const std::string& ptr, const Complaint& complain) {
+  if (node.is_number_float()) {
+    const double x = node.get<double>();
+    if (std::isfinite(x) && std::fabs(x) > std::numeric_limits<float>::max())
+      complain.at(ptr, "a number a 32-bit float can hold (magnitude below 3.4e38): training runs in float32", node);
+  }
+  if (node.is_object())
+    for (auto it = node.begin(); it != node.end(); ++it) check_float_range(*it, ptr + "/" + escape_token(it.key()), complain);
+  if (node.is_array())
+    for (size_t i = 0; i < node.size(); ++i) check_float_range(node[i], ptr + "/" + std::to_string(i), complain);
+}
+
 /// Steps 3 and 4 on a document that already passed the schema.
 Scenario build(json doc, const std::string& source, const std::string& file) {
   const Complaint complain(source);
+  check_float_range(doc["algorithm"], "/algorithm", complain);
   check_algorithm_keys(doc["algorithm"], complain);
   check_dependent_algorithm_keys(doc["algorithm"], complain);
   check_workload_keys(doc, complain);

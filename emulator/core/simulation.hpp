@@ -1,5 +1,6 @@
 // One run of one scenario: data, platform, actors, outputs.
 #pragma once
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,16 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
 
 /// xxh64 of a file's bytes, 16 lowercase hex digits.
 std::string file_hash(const std::string& path);
+
+/// A place where a run cannot put its outputs (a file where the folder should be, a parent
+/// that cannot be written).
+struct OutputPlaceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// Checks, before any work, that `out_dir` can receive a run's outputs: it is a folder or
+/// absent, and its staging folder (`out_dir`.partial) can be made beside it. Throws
+/// OutputPlaceError naming the path and what is wrong.
+void check_output_place(const std::string& out_dir);
 
 }  // namespace flemu

@@ -25,6 +25,7 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
                                                 bool& nobody, bool& deadline_passed) {
   const Scenario& sc = fed_.scenario;
   const AlgorithmSpec& spec = sc.algorithm;
+  fed_.fleet.await_changes_due_now();
   std::vector<int> candidates;
   for (int i = 0; i < fed_.num_devices(); ++i)
     if (fed_.fleet.can_participate(i)) candidates.push_back(i);
