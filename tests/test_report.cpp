@@ -460,6 +460,13 @@ TEST_CASE("bad inputs fail with file, line and what was expected", "[report]") {
     const auto dir = fixture_with("report-bad", "summary.json", "{\n  \"scenario\": \"x\",\n  oops\n}\n");
     CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("summary.json:3: expected a JSON object"));
   }
+  SECTION("a number out of range in the trace or the summary") {
+    auto dir = fixture_with("report-bad", "events.jsonl", good_line + "\n{\"t\":1e400,\"kind\":\"x\"}\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }),
+               Contains("events.jsonl:2: expected a JSON object with \"t\" and \"kind\" ("));
+    dir = fixture_with("report-bad", "summary.json", "{\n  \"rounds\": 1e400\n}\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("summary.json:1: expected a JSON object ("));
+  }
   SECTION("a trace that is not the one summary.json records") {
     const auto dir = flemu::test::scratch_dir("report-hash");
     for (const auto& e : fs::directory_iterator(fixture())) fs::copy_file(e.path(), dir / e.path().filename());

@@ -184,6 +184,52 @@ TEST_CASE("SIGINT and SIGTERM remove the staging folder, exit 128+signal and kee
   }
 }
 
+TEST_CASE("the zeroth-order and heavy-hitter drivers leave nothing behind on a signal either", "[faults][e2e]") {
+  const auto dir = scratch_dir("faults-signal-families");
+  const fs::path golden = source_dir() / "tests" / "data" / "golden";
+  // Zeroth-order FL (its own run driver), stopped in the middle of its engine.
+  json zo = json::parse(read_file(golden / "golden-zo-fedzo.json"));
+  zo["stop"] = {{"rounds", 100000000}};
+  zo["output"] = {{"directory", (dir / "zo").string()}};
+  write_file(dir / "zo.json", zo.dump());
+  {
+    const pid_t pid = start_flemu({"run", "--quiet", "--jobs", "1", (dir / "zo.json").string()}, dir / "zo.log");
+    const KillOnExit guard{pid};
+    CHECK(wait_until([&] { return size_of(dir / "zo.partial" / "events.jsonl") > 10000; }));
+    ::kill(pid, SIGTERM);
+    const int status = wait_for_exit(pid);
+    INFO(read_file(dir / "zo.log"));
+    CHECK(exit_code(status) == 128 + SIGTERM);
+    CHECK_THAT(read_file(dir / "zo.log"), Catch::Contains("interrupted by signal " + std::to_string(SIGTERM)));
+    CHECK_FALSE(fs::exists(dir / "zo.partial"));
+    CHECK_FALSE(fs::exists(dir / "zo"));
+  }
+  // The heavy-hitter maths (`flemu analytics`): endless trials, interrupted by Ctrl-C.
+  json hh = json::parse(read_file(golden / "golden-hh-taps.json"));
+  hh["output"] = {{"directory", (dir / "hh").string()}};
+  write_file(dir / "hh.json", hh.dump());
+  {
+    const pid_t pid = start_flemu({"analytics", (dir / "hh.json").string(), "--fast", "--trials", "100000000", "-o",
+                                   (dir / "maths").string()},
+                                  dir / "hh.log");
+    const KillOnExit guard{pid};
+    CHECK(wait_until([&] { return size_of(dir / "maths.partial" / "trials.csv") > 10000; }));
+    ::kill(pid, SIGINT);
+    const int status = wait_for_exit(pid);
+    INFO(read_file(dir / "hh.log"));
+    CHECK(exit_code(status) == 128 + SIGINT);
+    CHECK_FALSE(fs::exists(dir / "maths.partial"));
+    CHECK_FALSE(fs::exists(dir / "maths"));
+  }
+  // Its output place is checked before any work too.
+  write_file(dir / "taken", "a file\n");
+  const auto r = run_flemu("analytics " + (dir / "hh.json").string() + " --fast -o " + (dir / "taken").string());
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains((dir / "taken").string() + ": expected a folder for the run's outputs"));
+  CHECK(read_file(dir / "taken") == "a file\n");
+}
+
 TEST_CASE("an interrupted sweep stops its runs, says which variants are complete, and resumes", "[faults][sweep][e2e]") {
   const auto dir = scratch_dir("faults-sweep");
   json base = tiny_scenario("unused");

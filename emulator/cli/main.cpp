@@ -294,19 +294,18 @@ int main(int argc, char** argv) {
 
   if (*hh) {
     try {
-      nlohmann::json doc = nlohmann::json::parse(std::ifstream(scenario_path));
-      for (const auto& assignment : hh_set) {
-        const auto eq = assignment.find('=');
-        if (eq == std::string::npos) throw flemu::ScenarioError("--set " + assignment + ": expected /pointer=value");
-        doc[nlohmann::json::json_pointer(assignment.substr(0, eq))] = nlohmann::json::parse(assignment.substr(eq + 1));
-      }
-      const auto sc = flemu::load_scenario(doc, scenario_path);
+      // The scenario reader of `run` (its parse errors name the file and a line or path) and
+      // its --set overrides.
+      const auto sc = flemu::load_scenario(scenario_path, overrides_of(hh_set, ""));
       if (sc.algorithm.family != "analytics")
         throw flemu::ScenarioError(scenario_path + ": /algorithm/name: expected an analytics algorithm (pem, pem-local, tap, taps)");
       const std::string out = hh_output.empty() ? sc.output_dir + "-maths" : hh_output;
       std::cout << flemu::run_analytics_maths(sc, hh_users, hh_trials, hh_fast, out) << "; outputs in " << out << "\n";
       return 0;
     } catch (const flemu::ScenarioError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 2;
+    } catch (const flemu::OutputPlaceError& e) {
       std::cerr << "error: " << e.what() << "\n";
       return 2;
     } catch (const nlohmann::json::exception& e) {

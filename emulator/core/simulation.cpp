@@ -2,11 +2,8 @@
 
 #include <malloc.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -25,7 +22,6 @@
 #include "emulator/core/fluid_transfers.hpp"
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/core/per_client_metrics.hpp"
-#include "emulator/core/termination.hpp"
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
 #include "emulator/core/update_compression.hpp"
@@ -209,43 +205,7 @@ void write_text(const fs::path& path, const std::string& text) {
   if (!out) throw std::runtime_error(path.string() + ": write failed");
 }
 
-/// discard_on_signal for the span of one run, back to the defaults after it.
-class DiscardOnSignal {
- public:
-  DiscardOnSignal(const fs::path& staging, bool enabled) : staging_(staging.string()), enabled_(enabled) { install(); }
-  ~DiscardOnSignal() {
-    if (enabled_) stop_discarding_on_signal();
-  }
-  void install() const {
-    if (enabled_) discard_on_signal(staging_);
-  }
-
- private:
-  std::string staging_;
-  bool enabled_;
-};
-
 }  // namespace
-
-void check_output_place(const std::string& out_dir_text) {
-  const fs::path out_dir(out_dir_text);
-  std::error_code ec;
-  const auto status = fs::status(out_dir, ec);
-  if (fs::exists(status) && !fs::is_directory(status))
-    throw OutputPlaceError(out_dir_text + ": expected a folder for the run's outputs (or nothing there), found a file");
-  const fs::path staging = out_dir_text + ".partial";
-  const auto staging_status = fs::status(staging, ec);
-  if (fs::exists(staging_status) && !fs::is_directory(staging_status))
-    throw OutputPlaceError(staging.string() + ": expected nothing there or a staging folder of an earlier run, found a file");
-  // The nearest existing ancestor must let us make the staging folder (and the output folder).
-  fs::path parent = fs::absolute(out_dir, ec).parent_path();
-  while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path()) parent = parent.parent_path();
-  if (fs::exists(parent, ec) && !fs::is_directory(parent, ec))
-    throw OutputPlaceError(out_dir_text + ": expected a folder path, but " + parent.string() + " is a file");
-  if (fs::exists(parent, ec) && ::access(parent.c_str(), W_OK | X_OK) != 0)
-    throw OutputPlaceError(out_dir_text + ": expected a writable place for the outputs; cannot write in " +
-                           parent.string() + " (" + std::strerror(errno) + ")");
-}
 
 RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   // Families without a model to train have their own run drivers.
@@ -263,13 +223,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   }
   const auto wall_start = std::chrono::steady_clock::now();
   const fs::path out_dir = opt.output_dir.empty() ? sc.output_dir : opt.output_dir;
-  const fs::path staging = out_dir.string() + ".partial";
-  check_output_place(out_dir.string());
-  fs::remove_all(staging);
-  fs::create_directories(staging);
   // Interrupted: no staging folder left behind. Under MPI, rank 0 has its own handler
   // (mpi_workers.hpp: a failed worker rank ends the job with SIGTERM).
-  const DiscardOnSignal discard(staging, !MpiSession::active());
+  StagedOutput output(out_dir, !MpiSession::active());
+  const fs::path& staging = output.dir();
 
   try {
     auto devices = expand_devices(sc.platform, sc.seed);
@@ -355,7 +312,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     char* argv[] = {arg0, arg1, nullptr};
     sg4::Engine engine(&argc, argv);
     engine.set_config("contexts/stack-size:512");
-    discard.install();  // the engine took SIGINT (it prints its actors and exits 1)
+    output.reinstall_signal_handlers();  // the engine took SIGINT (it prints its actors and exits 1)
     // Each stack's guard page splits its memory mapping; beyond ~30k live actors they exceed
     // vm.max_map_count (65530) and SimGrid aborts ("Failed to protect stack", FACTS.md). A
     // working device has up to two live actors (its client and a transfer's server end).
@@ -417,7 +374,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     ServerOutcome outcome;
     start_server(fed, outcome);
     const auto engine_start = std::chrono::steady_clock::now();
-    discard.install();
+    output.reinstall_signal_handlers();
     engine.run();
     const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
     if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
@@ -589,21 +546,12 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     }
     write_text(staging / "summary.json", j.dump(2) + "\n");
 
-    // Commit: replace the previous outputs with the new ones; a signal now waits until all
-    // files are in place.
-    {
-      const SignalsDeferred deferred;
-      fs::create_directories(out_dir);
-      for (const auto& entry : fs::directory_iterator(staging))
-        fs::rename(entry.path(), out_dir / entry.path().filename());
-      fs::remove_all(staging);
-    }
+    // Commit: replace the previous outputs with the new ones.
+    output.commit();
     return s;
   } catch (...) {
     clear_transfer_rules();
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
+    throw;  // `output` removes the staging folder
   }
 }
 

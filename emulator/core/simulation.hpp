@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "emulator/config/scenario.hpp"
+#include "emulator/core/staged_output.hpp"  // check_output_place, for the CLI
 
 namespace flemu {
 
@@ -34,16 +35,5 @@ RunSummary run_scenario(const Scenario& scenario, const RunOptions& options);
 
 /// xxh64 of a file's bytes, 16 lowercase hex digits.
 std::string file_hash(const std::string& path);
-
-/// A place where a run cannot put its outputs (a file where the folder should be, a parent
-/// that cannot be written).
-struct OutputPlaceError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-/// Checks, before any work, that `out_dir` can receive a run's outputs: it is a folder or
-/// absent, and its staging folder (`out_dir`.partial) can be made beside it. Throws
-/// OutputPlaceError naming the path and what is wrong.
-void check_output_place(const std::string& out_dir);
 
 }  // namespace flemu

@@ -1,6 +1,7 @@
 #include "emulator/core/termination.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,25 +24,34 @@ void write_err(const char* text) {
   (void)ignored;
 }
 
-void remove_tree(const char* path) {
-  if (DIR* d = opendir(path)) {
-    char child[4096];
-    while (dirent* e = readdir(d)) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      const size_t a = strlen(path), b = strlen(e->d_name);
-      if (a + b + 2 > sizeof child) continue;
-      memcpy(child, path, a);
-      child[a] = '/';
-      memcpy(child + a + 1, e->d_name, b + 1);
-      struct stat st;
-      if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))
-        remove_tree(child);
-      else
-        unlink(child);
+/// Removes `name` (below the folder `parent_fd`, or AT_FDCWD) and everything in it, with raw
+/// system calls only: opendir/readdir allocate, and a signal that came while this thread held
+/// malloc's lock would deadlock the handler (seen: a run hanging after SIGTERM). True when
+/// `name` is gone.
+bool remove_tree_at(int parent_fd, const char* name) {
+  const int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0) {
+    alignas(8) char buf[4096];
+    // Removing entries while reading the folder may hide some from this pass: read it again
+    // until a pass removes nothing.
+    for (bool removed = true; removed;) {
+      removed = false;
+      if (lseek(fd, 0, SEEK_SET) < 0) break;
+      for (ssize_t n; (n = getdents64(fd, buf, sizeof buf)) > 0;) {
+        for (ssize_t at = 0; at < n;) {
+          const auto* e = reinterpret_cast<const dirent64*>(buf + at);
+          at += e->d_reclen;
+          if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+          bool dir = e->d_type == DT_DIR;
+          struct stat st;
+          if (e->d_type == DT_UNKNOWN) dir = fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+          if (dir ? remove_tree_at(fd, e->d_name) : unlinkat(fd, e->d_name, 0) == 0) removed = true;
+        }
+      }
     }
-    closedir(d);
+    close(fd);
   }
-  rmdir(path);
+  return unlinkat(parent_fd, name, AT_REMOVEDIR) == 0;
 }
 
 /// Renames the staging folder aside first (one atomic step: a thread still writing can no
@@ -59,7 +69,7 @@ void discard_staging() {
   for (long pid = getpid(); pid > 0 && k < 20; pid /= 10) digits[k++] = static_cast<char>('0' + pid % 10);
   while (k > 0) aside[at++] = digits[--k];
   aside[at] = '\0';
-  remove_tree(rename(g_staging, aside) == 0 ? aside : g_staging);
+  remove_tree_at(AT_FDCWD, rename(g_staging, aside) == 0 ? aside : g_staging);
 }
 
 [[noreturn]] void finish(int sig) {

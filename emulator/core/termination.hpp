@@ -1,5 +1,5 @@
 // What an interrupted run leaves behind. A run writes into a staging folder (<out>.partial)
-// and moves its files into <out> only when all of them are complete (simulation.cpp). On
+// and moves its files into <out> only when all of them are complete (staged_output.hpp). On
 // SIGINT, SIGTERM or SIGHUP it removes the staging folder and exits 128 + the signal's number,
 // like a shell reports a process killed by it; an earlier complete <out> stays as it was.
 #pragma once
