@@ -83,9 +83,13 @@ void resume_flow(const sg4::CommPtr& comm, sg4::Link* own_link, double route_lat
   if (route_latency > 0 && own_link) own_link->set_latency(own_link->get_latency());
 }
 
-/// The device's own link that a transfer between it and the server crosses.
+/// The link resume_flow repairs for a transfer between the server and `device`: the device's
+/// own link the transfer crosses, where a shared server link makes flows compete; none
+/// without one: each flow is then alone on its links (one transfer per device at a time),
+/// its penalty changes nothing, and a repair would only move the last bits of rounding.
 sg4::Link* access_link(int device, TransferWay way) {
   const StarPlatform& p = *g_rules->given.platform;
+  if (!p.server_link) return nullptr;
   return way == TransferWay::ToDevice ? p.downlinks[device] : p.uplinks[device];
 }
 
