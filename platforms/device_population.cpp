@@ -44,6 +44,7 @@ std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed) 
       d.power = cls.power;
       d.battery = cls.battery;
       d.availability = cls.availability;
+      d.memory_bytes = cls.memory_bytes;
       devices.push_back(std::move(d));
     }
   }

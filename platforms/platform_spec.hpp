@@ -59,6 +59,7 @@ struct DeviceClassSpec {
   PowerSpec power;
   std::optional<BatterySpec> battery;
   AvailabilitySpec availability;
+  double memory_bytes = 0;     ///< memory available to training, bytes; 0 = not checked
 };
 
 /// One concrete device after expansion of classes (and jitter) or from an explicit list.

@@ -2,6 +2,7 @@
 //   flemu run SCENARIO.json [--set POINTER=VALUE]... [--seed N] [--jobs N] [--data-dir DIR] [-o DIR] [--quiet] [--smoke]
 //   flemu validate FILE.json [--set ...] [--seed N]     a scenario or a sweep
 //   flemu describe FILE.json [--set ...] [--seed N]     a scenario or a sweep
+//   flemu pretrain SCENARIO.json [--set ...] [--data-dir DIR]   build or find the base model
 //   flemu sweep FILE.json [--vary POINTER=v1,v2]... [--seeds N] [--set ...] [--parallel N] [--jobs N]
 //   flemu report RUN_DIR... [-o FILE.html] [--figures DIR] [--label L]...
 //   flemu list [algorithms|models|datasets|topologies|partitions] [--json]
@@ -27,6 +28,9 @@
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/core/simulation.hpp"
 #include "flemu_version.hpp"
+#include "workloads/text_workload.hpp"
+
+#include <cmath>
 
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -128,6 +132,11 @@ int main(int argc, char** argv) {
   add_overrides(describe);
   bool no_wall = false;
   describe->add_flag("--no-wall-estimate", no_wall, "skip the short training measurement behind the wall-time estimate");
+  auto* pretrain = app.add_subcommand(
+      "pretrain", "build (or find in its cache) the base model of a scenario's workload.init.pretrain; print its path and hash");
+  pretrain->add_option("scenario", scenario_path, "scenario JSON file")->required();
+  add_overrides(pretrain);
+  pretrain->add_option("--data-dir", opt.data_dir, "corpus directory (overrides the default)");
 
   flemu::SweepRequest sweep_req;
   std::vector<std::string> vary;
@@ -336,6 +345,19 @@ int main(int argc, char** argv) {
     }
     if (*describe) {
       std::cout << flemu::describe_platform(scenario) << flemu::describe_run(scenario, !no_wall);
+      return 0;
+    }
+    if (*pretrain) {
+      if (scenario.workload.init.kind != flemu::InitSpec::Pretrain) {
+        std::cerr << "error: " << scenario_path << ": /workload/init/pretrain: expected a pretraining section\n";
+        return 2;
+      }
+      flemu::WorkloadSpec w = scenario.workload;
+      if (w.transformer.vocab == 0) w.transformer.vocab = flemu::text_vocabulary(w, opt.data_dir).size();
+      const auto ck = flemu::base_checkpoint(w, opt.data_dir, [](const std::string& line) { spdlog::info("{}", line); });
+      std::cout << "checkpoint " << ck.path << "\nhash " << ck.hash << "\nkey " << ck.key << "\n"
+                << (ck.built ? "built now" : "found in the cache") << ", held-out perplexity "
+                << std::exp(ck.heldout_loss) << "\n";
       return 0;
     }
     // `mpirun -np K flemu run`: rank 0 runs the engine, ranks > 0 serve its training jobs
