@@ -17,6 +17,7 @@ const char* to_string(EventKind kind) {
     case EventKind::Battery: return "battery";
     case EventKind::Collective: return "collective";
     case EventKind::Send: return "send";
+    case EventKind::DiskRead: return "disk_read";
     case EventKind::Gossip: return "gossip";
     case EventKind::Consensus: return "consensus";
   }

@@ -26,6 +26,7 @@ enum class EventKind {
   Send,        ///< span: a point-to-point transfer from a device to `peer` (bytes; op = what it carries)
   Gossip,      ///< span: a node's exchange with neighbours (bytes sent, count = messages sent; peer for a pairwise one)
   Consensus,   ///< decentralized: how far the node models are apart (consensus, optimum_distance)
+  DiskRead,    ///< span: a device read bytes from its disk (op = what: a weight block)
 };
 
 const char* to_string(EventKind kind);
