@@ -14,6 +14,7 @@
 #include "algorithms/fl/fedsmoo.hpp"
 #include "algorithms/fl/fedspeed.hpp"
 #include "algorithms/fl/mofedsam.hpp"
+#include "algorithms/fl/pfedgate.hpp"
 #include "algorithms/fl/scaffold.hpp"
 #include "workloads/rng.hpp"
 
@@ -77,6 +78,7 @@ std::unique_ptr<SyncAlgorithm> make_sync_algorithm(const AlgorithmSpec& spec, co
   if (spec.name == "fedadam") return std::make_unique<FedAdaptive>(spec, context, SecondMoment::Adam);
   if (spec.name == "fedyogi") return std::make_unique<FedAdaptive>(spec, context, SecondMoment::Yogi);
   if (spec.name == "fedavgm") return std::make_unique<FedAvgM>(spec, context);
+  if (spec.name == "pfedgate") return std::make_unique<PFedGate>(spec, context);
   throw std::invalid_argument("unknown algorithm \"" + spec.name + "\"");
 }
 

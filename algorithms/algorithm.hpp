@@ -32,6 +32,8 @@ struct ClientUpdate {
   double train_loss = 0;
   std::shared_ptr<const Params> momentum;    ///< its final local momentum buffer, if the plan asked for it
   std::shared_ptr<const Params> ascent_sum;  ///< Σe of its ascent steps (ascent_feedback), else null
+  std::shared_ptr<const Params> gate_state;     ///< its personal gate after training (plans with a gate)
+  std::shared_ptr<const Params> gate_momentum;  ///< the gate optimizer's momentum after training
 };
 
 /// What an algorithm knows of the run besides its spec.
@@ -39,6 +41,17 @@ struct AlgorithmContext {
   int num_clients = 0;       ///< N: the platform's devices (FedDyn/FedSpeed average duals over all N)
   int64_t model_params = 0;  ///< d
   int64_t model_bytes = 0;   ///< float32 parameters, bytes on the wire
+  ModelInfo model;           ///< the model's layers (block gates are cut from them)
+  std::vector<std::string> client_classes;  ///< per client: its device class name ("" if none)
+  int64_t total_samples = 0; ///< training samples of all clients together
+  uint64_t seed = 0;         ///< the scenario's seed (for per-client initial state)
+};
+
+/// A client's own model, for per-client evaluation: the global parameters (params null) or its
+/// own, with its personal gate (pFedGate) if any.
+struct PersonalModel {
+  std::shared_ptr<const Params> params;
+  std::shared_ptr<const GateJob> gate;
 };
 
 /// A client's part of one round, as the algorithm orders it: the local work (with the step
@@ -73,6 +86,10 @@ class SyncAlgorithm {
   virtual Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) = 0;
   /// Memory held across rounds (summary.json "state").
   virtual StateFootprint footprint() const;
+  /// Whether clients have personal models (then per-client evaluation scores them too).
+  virtual bool personalizes() const { return false; }
+  /// Client `client`'s personal model (methods that have them).
+  virtual PersonalModel personal_model(int) const { return {}; }
 
  protected:
   /// The server's own vectors, bytes (c, Σh, m, v, ...).

@@ -5,16 +5,20 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/compression/compression_spec.hpp"
+#include "algorithms/analytics/heavy_hitter_params.hpp"
 #include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
 #include "algorithms/fl/staleness.hpp"
+#include "algorithms/zeroth_order/fedzo.hpp"
+#include "algorithms/zeroth_order/fzoos.hpp"
 #include "workloads/models/local_step.hpp"
 
 namespace flemu {
 
 struct AlgorithmSpec {
   std::string name = "fedavg";  ///< one of the schema's catalog (/properties/algorithm/x-algorithms)
-  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic | cluster | pipeline
+  std::string family = "sync";  ///< the schedule that runs it, from the catalog: sync | async | anarchic | analytics | zeroth-order | cluster | pipeline
   int clients_per_round = 10;   ///< K clients sampled per round (sync algorithms)
   int local_epochs = 1;         ///< passes over the client's data (used when local_steps == 0)
   int local_steps = 0;          ///< if > 0: fixed number of minibatch steps instead of epochs
@@ -50,6 +54,15 @@ struct AlgorithmSpec {
   double server_beta2 = 0.99;   ///< fedadam/fedyogi β2
   double server_epsilon = 1e-3; ///< fedadam/fedyogi τ (adaptivity)
 
+  // pFedGate (algorithms/fl/pfedgate.hpp)
+  std::map<std::string, double> budgets;  ///< sparsity budget s per device class name, "*" = the rest (default 1)
+  double gate_lr = 0.1;         ///< the gates' learning rate
+  double local_momentum = 0.9;  ///< momentum of the clients' local optimizers (model and gate), kept per client
+  int block_split = 5;          ///< sub-blocks per parameter tensor
+  bool relu_logits = false;     ///< the authors' ReLU on the output logits of the gated model
+  bool online_aggregation = false;  ///< the code's server: unsampled clients count with the old model
+  bool sparse_wire = false;     ///< charge the kept share + a bit mask each way instead of the dense model
+
   // Async schedules (fedasync, fedbuff)
   int concurrency = 0;          ///< clients training at once; 0 = clients_per_round
   double alpha = 0.6;           ///< fedasync mixing weight
@@ -60,6 +73,19 @@ struct AlgorithmSpec {
   int updates_per_step = 10;    ///< m: updates per server step
   std::map<std::string, ParticipationPolicy> policies;  ///< per class name, "*" = fallback
 
+  // Compressed transfers (sync, async and anarchic families): algorithm.compression
+  CompressionSpec compression;
+
+  // Analytics (pem, pem-local, tap, taps): the method's parameters and its emulation
+  analytics::HhParams heavy_hitters;  ///< method, oracle, epsilon, k, prefix steps, TAP's rules
+  std::string party_class = "party";  ///< device class of the parties' servers
+  double report_window_s = 3600;      ///< a level's reports are collected this long after it opens
+  double flops_per_check = 20;        ///< server compute per support check, flop
+
+  // Zeroth-order (fedzo, fzoos); both read lr (Adam) and server_lr (eta)
+  zo::FedZoParams fedzo;
+  zo::FzoosParams fzoos;
+  bool accept_if_improved = false;    ///< server_accept "if-improved"
   // Decentralized schedules (families decentralized and gossip-async)
   DecentralizedSpec decentralized;
 

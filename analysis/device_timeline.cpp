@@ -56,6 +56,9 @@ DeviceTimeline device_timeline(const std::vector<TraceEvent>& events, double end
       DeviceState st;
       if (e.kind == "download") st = DeviceState::Downloading;
       else if (e.kind == "train") st = DeviceState::Training;
+      // A device's own codec work (compressed runs) is compute; the server's decode of its
+      // update is not the device's.
+      else if ((e.kind == "encode" || e.kind == "decode") && e.actor != "server") st = DeviceState::Training;
       else if (e.kind == "upload") st = DeviceState::Uploading;
       else continue;  // a span kind this reader does not know
       segs.push_back(Segment{e.client, st, e.t0, e.t, e.round});

@@ -84,6 +84,7 @@ void run_gnuplot(const fs::path& dir, const std::string& name) {
 
 struct RunFiles {
   std::string label, slug;
+  std::string color;  ///< the run's colour, as in the HTML report
   bool has_accuracy = false;
   bool has_energy = false;  ///< some evaluated row has cum_energy_j
 };
@@ -109,7 +110,7 @@ std::vector<std::string> write_gnuplot_figures(const ReportData& d, const std::s
   std::vector<RunFiles> runs;
   std::set<std::string> slugs;
   for (size_t i = 0; i < d.runs.size(); ++i) {
-    RunFiles f{d.runs[i].label, slug(d.runs[i].label)};
+    RunFiles f{d.runs[i].label, slug(d.runs[i].label), d.runs[i].color.empty() ? "#4c78a8" : d.runs[i].color};
     for (int n = 2; slugs.count(f.slug); ++n) f.slug = slug(f.label) + "-" + std::to_string(n);
     slugs.insert(f.slug);
 
@@ -141,11 +142,12 @@ std::vector<std::string> write_gnuplot_figures(const ReportData& d, const std::s
     std::string plots;
     for (const auto& f : runs)
       if (f.has_accuracy && (a.column != 4 || f.has_energy))
-        plots += fmt::format("{}'metrics-{}.dat' using {}:5 with linespoints lw 2 pt 7 ps 0.6 title {}",
-                             plots.empty() ? "" : ", \\\n     ", f.slug, a.column, gp_string(f.label));
+        plots += fmt::format("{}'metrics-{}.dat' using {}:5 with linespoints lw 2 pt 7 ps 0.6 lc rgb '{}' title {}",
+                             plots.empty() ? "" : ", \\\n     ", f.slug, a.column, f.color, gp_string(f.label));
     if (!a.wanted || plots.empty()) continue;
     const std::string body = fmt::format(
         "set xlabel {}\nset ylabel 'test accuracy'\nset grid\nset key bottom right\nset format x '{}'\n"
+        "set xrange [0:*]\n"
         "set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05\nset rmargin 6\nplot {}\n",
         gp_string(a.xlabel), a.xformat, plots);
     write_file(dir / (std::string(a.name) + ".gp"), two_terminals(a.name, 900, 540, body));

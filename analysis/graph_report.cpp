@@ -1,5 +1,7 @@
 #include "analysis/graph_report.hpp"
 
+#include "analysis/vega_common.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -131,7 +133,7 @@ json curves_spec(const std::vector<std::string>& runs) {
   return spec;
 }
 
-json consensus_spec() {
+json consensus_spec(const ReportData& d) {
   json spec = json::parse(R"json({
     "width": "container", "height": 300,
     "data": {"name": "metrics"},
@@ -139,7 +141,7 @@ json consensus_spec() {
     "params": [{"name": "pick", "select": {"type": "point", "fields": ["run"]}, "bind": "legend"}],
     "mark": {"type": "line", "point": true, "tooltip": true},
     "encoding": {
-      "x": {"field": "time_s", "type": "quantitative", "title": "simulated time (s)"},
+      "x": {"field": "time_s", "type": "quantitative", "title": "simulated time (s)", "scale": {"zero": true}},
       "y": {"field": "consensus_distance", "type": "quantitative", "title": "consensus distance (1/n) sum ||x_i - x-bar||^2",
             "scale": {"type": "log"}},
       "color": {"field": "run", "type": "nominal", "title": "run"},
@@ -150,6 +152,7 @@ json consensus_spec() {
     }
   })json");
   spec["$schema"] = kSchema;
+  spec["encoding"]["color"] = run_color(d);  // each run in its colour of every other chart
   return spec;
 }
 
@@ -267,7 +270,7 @@ void add_graph_charts(ReportData& data, std::vector<ChartSpec>& charts) {
   cons.uses = {"metrics"};
   cons.available = consensus;
   cons.note = "No run has a consensus_distance column.";
-  if (consensus) cons.spec = consensus_spec();
+  if (consensus) cons.spec = consensus_spec(data);
   charts.push_back(cons);
 }
 

@@ -55,16 +55,20 @@ std::string cell(const std::string& field, const std::string& shown, const std::
 }
 
 std::string summary_table(const ReportData& d) {
+  // Fits the page: what identifies a run (scenario, hash, directory) is in the run cell's
+  // tooltip rather than in columns of its own; headers wrap.
   std::string h =
-      "<table id=\"summary-table\">\n<thead><tr><th>run</th><th>scenario</th><th>rounds</th>"
+      "<table id=\"summary-table\">\n<thead><tr><th>run</th><th>rounds</th>"
       "<th>simulated time (s)</th><th>final accuracy</th><th>at round</th><th>final loss</th>"
-      "<th>bytes down</th><th>bytes up</th><th>cum. bytes</th><th>energy (J)</th><th>devices</th>"
-      "<th>updates dropped</th><th>device off events</th><th>stop reason</th><th>scenario hash</th>"
-      "<th>directory</th></tr></thead>\n<tbody>\n";
-  for (const auto& r : d.summary) {
+      "<th>bytes down</th><th>bytes up</th><th>energy (J)</th><th>devices</th>"
+      "<th>updates dropped</th><th>device off events</th><th>stop reason</th></tr></thead>\n<tbody>\n";
+  for (size_t i = 0; i < d.summary.size(); ++i) {
+    const auto& r = d.summary[i];
+    const std::string color = i < d.runs.size() ? d.runs[i].color : "#888888";
     h += "<tr data-run=\"" + html_escape(r.label) + "\" data-run-dir=\"" + html_escape(r.abs_dir) + "\">";
-    h += cell("run", r.label, "", false);
-    h += cell("scenario", r.scenario, "", false);
+    h += "<td class=\"run\" data-field=\"run\" title=\"" +
+         html_escape("scenario " + r.scenario + "\nhash " + r.scenario_hash + "\ndirectory " + r.abs_dir) +
+         "\"><span class=\"swatch\" style=\"background:" + color + "\"></span>" + html_escape(r.label) + "</td>";
     h += cell("rounds", std::to_string(r.rounds));
     h += cell("simulated_time_s", std::isnan(r.simulated_time_s) ? "" : fmt::format("{:.2f}", r.simulated_time_s),
               exact(r.simulated_time_s));
@@ -74,16 +78,37 @@ std::string summary_table(const ReportData& d) {
     h += cell("final_loss", r.final_loss);
     h += cell("bytes_down", human_bytes(r.bytes_down), exact(r.bytes_down));
     h += cell("bytes_up", human_bytes(r.bytes_up), exact(r.bytes_up));
-    double cum = NAN;
-    if (!r.cum_bytes.empty()) cum = std::stod(r.cum_bytes);
-    h += cell("cum_bytes", human_bytes(cum), r.cum_bytes);
     h += cell("energy_j", std::isnan(r.energy_j) ? "" : fmt::format("{:.6g}", r.energy_j), exact(r.energy_j));
     h += cell("devices", std::to_string(r.devices));
     h += cell("updates_dropped", std::to_string(r.updates_dropped));
     h += cell("device_offs", std::to_string(r.device_offs));
     h += cell("stop_reason", r.stop_reason, "", false);
-    h += cell("scenario_hash", r.scenario_hash, "", false);
-    h += cell("dir", r.dir, r.abs_dir, false);
+    h += "</tr>\n";
+  }
+  return h + "</tbody>\n</table>\n";
+}
+
+/// "0.8211 ± 0.0031 (0.8180-0.8242)": a group's mean, standard deviation and range.
+std::string spread_text(const Spread& s, const char* format) {
+  if (s.n == 0) return "";
+  return fmt::format(fmt::runtime(std::string(format) + " \u00b1 " + format + " (" + format + "\u2013" + format + ")"),
+                     s.mean, s.sd, s.min, s.max);
+}
+
+std::string groups_table(const ReportData& d) {
+  std::string h =
+      "<table id=\"seed-table\">\n<thead><tr><th>variant</th><th>seeds</th><th>final accuracy</th>"
+      "<th>simulated time (s)</th><th>energy (J)</th><th>cum. bytes</th></tr></thead>\n<tbody>\n";
+  for (const auto& g : d.groups) {
+    std::string runs;
+    for (const auto& r : g.runs) runs += (runs.empty() ? "" : "\n") + r;
+    h += "<tr data-group=\"" + html_escape(g.group) + "\"><td class=\"run\" title=\"" + html_escape(runs) +
+         "\"><span class=\"swatch\" style=\"background:" + g.color + "\"></span>" + html_escape(g.group) + "</td>";
+    h += cell("seeds", std::to_string(g.runs.size()));
+    h += cell("final_accuracy", spread_text(g.final_accuracy, "{:.4f}"));
+    h += cell("simulated_time_s", spread_text(g.simulated_time_s, "{:.1f}"));
+    h += cell("energy_j", spread_text(g.energy_j, "{:.4g}"));
+    h += cell("cum_bytes", g.bytes.n ? human_bytes(g.bytes.mean) : "", g.bytes.n ? exact(g.bytes.mean) : "");
     h += "</tr>\n";
   }
   return h + "</tbody>\n</table>\n";
@@ -98,9 +123,12 @@ h2 { font-size: 1.2em; margin: 1.6em 0 0.3em; border-bottom: 1px solid #ddd; pad
 .note { color: #555; font-style: italic; background: #f6f6f6; padding: 0.6em 0.8em; border-left: 3px solid #bbb; }
 .vis { width: 100%; }
 .table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 0.85em; }
-th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: left; white-space: nowrap; }
-th { background: #f3f3f3; }
+table { border-collapse: collapse; font-size: 0.82em; width: 100%; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.4em; text-align: left; white-space: nowrap; }
+th { background: #f3f3f3; white-space: normal; vertical-align: bottom; }
+td.run { white-space: normal; overflow-wrap: anywhere; min-width: 10em; max-width: 22em; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em; border-radius: 2px;
+          vertical-align: -0.05em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 #render-error { color: #b00; font-weight: bold; }
 )css";
@@ -193,12 +221,14 @@ VendorScripts load_vendor_scripts(const std::string& dir) {
   return v;
 }
 
-std::string render_html(const ReportData& d, const std::vector<ChartSpec>& charts, const VendorScripts& vendor) {
+std::string render_html(const ReportData& d, const std::vector<ChartSpec>& charts, const VendorScripts& vendor,
+                        const std::string& inputs_id) {
   std::string labels;
   for (const auto& r : d.runs) labels += (labels.empty() ? "" : ", ") + r.label;
   std::string h;
   h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   h += "<meta name=\"generator\" content=\"flemu report\">\n";
+  if (!inputs_id.empty()) h += "<meta name=\"flemu-report-inputs\" content=\"" + html_escape(inputs_id) + "\">\n";
   h += "<title>flemu report: " + html_escape(labels) + "</title>\n<style>" + kStyle + "</style>\n</head>\n";
   h += "<body data-rendered=\"pending\">\n<h1>flemu report</h1>\n";
   h += "<p class=\"meta\">" + std::to_string(d.runs.size()) + (d.runs.size() == 1 ? " run" : " runs") + ": " +
@@ -213,6 +243,11 @@ std::string render_html(const ReportData& d, const std::vector<ChartSpec>& chart
        "metrics.csv; final accuracy is the last evaluated round's, as written in metrics.csv. Hover a cell "
        "for its exact value.</p>\n<div class=\"table-wrap\">\n" +
        summary_table(d) + "</div>\n</section>\n";
+  if (!d.groups.empty())
+    h += "<section id=\"seeds\">\n<h2>Variants over their seeds</h2>\n<p class=\"caption\">Runs that differ only "
+         "by their seed, together: mean \u00b1 standard deviation (min\u2013max) over the seeds. Hover a variant "
+         "for its runs.</p>\n<div class=\"table-wrap\">\n" +
+         groups_table(d) + "</div>\n</section>\n";
 
   json embedded = json::array();
   for (const auto& c : charts) {

@@ -30,6 +30,9 @@ std::string json_for_script(const nlohmann::json& j);
 /// JavaScript to inline in a <script> element: "</script" written as "<\/script".
 std::string js_for_script(const std::string& s);
 
-std::string render_html(const ReportData& data, const std::vector<ChartSpec>& charts, const VendorScripts& vendor);
+/// `inputs_id` (see report_inputs_key) goes into the head, so that a later `flemu report` of the
+/// same runs knows it may replace this file.
+std::string render_html(const ReportData& data, const std::vector<ChartSpec>& charts, const VendorScripts& vendor,
+                        const std::string& inputs_id = "");
 
 }  // namespace flemu::analysis

@@ -2,9 +2,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <xxhash.h>
 
 #include "analysis/gnuplot_figures.hpp"
 #include "analysis/graph_report.hpp"
@@ -47,9 +50,67 @@ SweepRuns sweep_runs(const std::string& dir) {
   return out;
 }
 
-void write_report(const ReportOptions& opt) {
-  if (opt.run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
-  if (opt.html_path.empty()) throw std::runtime_error("report: expected an output path for the HTML report");
+namespace {
+
+fs::path absolute_normal(const std::string& dir) {
+  fs::path p = fs::absolute(fs::path(dir)).lexically_normal();
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();  // "a/b/" -> "a/b"
+  return p;
+}
+
+}  // namespace
+
+std::string report_inputs_key(const std::vector<std::string>& run_dirs) {
+  std::string joined;
+  for (const auto& d : run_dirs) joined += absolute_normal(d).string() + "\n";
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(XXH64(joined.data(), joined.size(), 0)));
+  return hex;
+}
+
+std::string default_report_path(const std::vector<std::string>& run_dirs) {
+  if (run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
+  fs::path common = absolute_normal(run_dirs[0]);
+  if (run_dirs.size() > 1) common = common.parent_path();
+  for (size_t i = 1; i < run_dirs.size(); ++i) {
+    const fs::path p = absolute_normal(run_dirs[i]);
+    // Shorten `common` until it is an ancestor of p (component-wise, never by string prefix).
+    while (!common.empty() && common != common.root_path()) {
+      if (std::mismatch(common.begin(), common.end(), p.begin(), p.end()).first == common.end()) break;
+      common = common.parent_path();
+    }
+  }
+  if (common.empty() || common == common.root_path())
+    throw std::runtime_error("report: the run directories share no folder to write report.html beside them; "
+                             "name the file with -o FILE.html");
+  fs::path out = common / "report.html";
+  // Print it as the user would type it: relative to the working directory when below it.
+  const fs::path rel = out.lexically_relative(fs::current_path());
+  if (!rel.empty() && *rel.begin() != "..") out = rel;
+  return out.string();
+}
+
+bool may_replace_default(const std::string& html_path, const std::vector<std::string>& run_dirs, std::string* why) {
+  if (!fs::exists(html_path)) return true;
+  std::ifstream in(html_path, std::ios::binary);
+  std::string head(8192, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  if (head.find("<meta name=\"generator\" content=\"flemu report\">") == std::string::npos) {
+    if (why) *why = "a file that is not a flemu report";
+    return false;
+  }
+  if (head.find("<meta name=\"flemu-report-inputs\" content=\"" + report_inputs_key(run_dirs) + "\">") ==
+      std::string::npos) {
+    if (why) *why = "a flemu report of other run directories";
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+void write_report_to(const ReportOptions& opt) {
   const std::string vendor_dir = opt.vendor_dir.empty() ? default_vendor_dir() : opt.vendor_dir;
   if (vendor_dir.empty()) throw std::runtime_error("report: expected a directory holding vega*.min.js");
   // Fail on a missing tool before the (possibly long) reading of large traces.
@@ -85,12 +146,30 @@ void write_report(const ReportOptions& opt) {
   const fs::path tmp = html.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary);
-    out << render_html(data, charts, vendor);
+    out << render_html(data, charts, vendor, report_inputs_key(opt.run_dirs));
     if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
   }
   fs::rename(tmp, html);
 
   if (!opt.figures_dir.empty()) write_gnuplot_figures(data, opt.figures_dir);
+}
+
+}  // namespace
+
+std::string write_report(const ReportOptions& opt) {
+  if (opt.run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
+  // With no -o: next to the inputs, never over a file that is not this report's earlier version.
+  ReportOptions o = opt;
+  const bool chosen = !o.html_path.empty();
+  if (!chosen) {
+    o.html_path = default_report_path(o.run_dirs);
+    std::string why;
+    if (!may_replace_default(o.html_path, o.run_dirs, &why))
+      throw std::runtime_error("report: " + o.html_path + " exists and is " + why +
+                               "; not replacing it without -o (name the file with -o FILE.html)");
+  }
+  write_report_to(o);
+  return o.html_path;
 }
 
 }  // namespace flemu::analysis

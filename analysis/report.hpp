@@ -13,7 +13,7 @@ namespace flemu::analysis {
 struct ReportOptions {
   std::vector<std::string> run_dirs;  ///< run output directories; at least one
   std::vector<std::string> labels;    ///< legend names, one per run dir; empty = from summary.json / dir names
-  std::string html_path;              ///< report to write, e.g. "report.html"
+  std::string html_path;              ///< report to write; empty = default_report_path(run_dirs)
   std::string figures_dir;            ///< PNG + SVG via gnuplot go here; empty = no figures
   std::string vendor_dir;             ///< where vega*.min.js are (flat or node_modules); empty = default_vendor_dir()
 };
@@ -28,9 +28,26 @@ struct SweepRuns {
 };
 SweepRuns sweep_runs(const std::string& dir);
 
+/// Where `flemu report` writes without -o: next to its input. One directory (a run or a sweep
+/// folder): DIR/report.html. Several: report.html in the deepest folder that holds them all
+/// (out/sweep/v00* -> out/sweep/report.html). Throws std::runtime_error, asking for -o, when the
+/// inputs share no folder below the filesystem root.
+std::string default_report_path(const std::vector<std::string>& run_dirs);
+
+/// Whether writing the report to `html_path` may replace what is there: nothing is there, or an
+/// earlier flemu report of the same input directories (recorded in the report's head). Anything
+/// else (another file, a report of other runs) is left alone; `why` then says what is there.
+bool may_replace_default(const std::string& html_path, const std::vector<std::string>& run_dirs, std::string* why);
+
+/// What a report records of its input directories: xxh64 (hex) of their absolute, normalised paths.
+std::string report_inputs_key(const std::vector<std::string>& run_dirs);
+
 /// Writes the report (and figures). A sweep folder (index.json, see emulator/cli/sweep.hpp)
 /// stands for all its variants, labelled by their overrides. Throws std::runtime_error naming the file, line and what
 /// was expected when an input is malformed, or what is missing (gnuplot, vega files).
-void write_report(const ReportOptions& options);
+/// With an empty html_path, writes to default_report_path() unless may_replace_default() says no
+/// (then throws, asking for -o). A given html_path is written (replaced) as asked. Returns the
+/// path written.
+std::string write_report(const ReportOptions& options);
 
 }  // namespace flemu::analysis

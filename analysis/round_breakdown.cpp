@@ -35,6 +35,7 @@ RoundBreakdown round_breakdown(const std::vector<TraceEvent>& events) {
       const double d = e.t - e.t0;
       if (e.kind == "download") c.download += d;
       else if (e.kind == "train") c.train += d;
+      else if ((e.kind == "encode" || e.kind == "decode") && e.actor != "server") c.train += d;  // codec work: compute
       else if (e.kind == "upload") {
         c.upload += d;
         c.upload_end = std::max(c.upload_end, e.t);
@@ -85,6 +86,20 @@ RoundBreakdown round_breakdown(const std::vector<TraceEvent>& events) {
     out.mean.push_back(mean);
   }
   return out;
+}
+
+bool has_synchronous_rounds(const std::vector<TraceEvent>& events) {
+  std::map<int, double> round_end;
+  for (const auto& e : events)
+    if (e.kind == "round_end" && e.round >= 0) round_end[e.round] = e.t;
+  int uploads = 0, within = 0;
+  for (const auto& e : events) {
+    if (e.kind != "upload" || e.round < 0) continue;
+    ++uploads;
+    auto it = round_end.find(e.round);
+    if (it != round_end.end() && e.t <= it->second + 1e-9) ++within;
+  }
+  return uploads == 0 || 2 * within >= uploads;
 }
 
 }  // namespace flemu::analysis

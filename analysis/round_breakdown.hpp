@@ -36,4 +36,10 @@ struct RoundBreakdown {
 
 RoundBreakdown round_breakdown(const std::vector<TraceEvent>& events);
 
+/// Whether a run's rounds bound its updates: at least half of its uploads end by their round's
+/// round_end (synchronous schedules). Asynchronous and anarchic updates land model versions
+/// after the one they were engaged for, so their "rounds" have nothing to split. A run
+/// without uploads counts as synchronous.
+bool has_synchronous_rounds(const std::vector<TraceEvent>& events);
+
 }  // namespace flemu::analysis

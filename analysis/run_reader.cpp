@@ -185,6 +185,69 @@ nlohmann::json read_json_object(const std::string& path) {
   return j;
 }
 
+std::vector<DeviceRow> read_devices(const std::string& path) {
+  auto in = open_or_throw(path);
+  std::string line;
+  if (!std::getline(in, line)) fail_at(path, 1, "expected a header line starting with \"device,name,class\", got an empty file");
+  strip_cr(line);
+  const auto header = split_csv_line(line);
+  auto col = [&](const char* name) {
+    for (size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return static_cast<int>(i);
+    return -1;
+  };
+  const int device = col("device"), name = col("name"), cls = col("class");
+  if (device < 0 || name < 0 || cls < 0)
+    fail_at(path, 1, "expected a header with columns \"device\", \"name\" and \"class\", got \"" + line + "\"");
+  const int compute = col("compute_energy_j"), radio = col("radio_energy_j"), energy = col("energy_j"),
+            battery = col("battery_fraction");
+  std::vector<DeviceRow> rows;
+  for (int line_no = 2; std::getline(in, line); ++line_no) {
+    strip_cr(line);
+    if (line.empty()) continue;
+    const auto cells = split_csv_line(line);
+    if (cells.size() != header.size())
+      fail_at(path, line_no,
+              "expected " + std::to_string(header.size()) + " cells like the header, got " + std::to_string(cells.size()));
+    DeviceRow r;
+    double index = NAN;
+    if (!parse_double(cells[device], index) || index < 0 || index != std::floor(index))
+      fail_at(path, line_no, "expected a device index in column \"device\", got \"" + cells[device] + "\"");
+    r.device = static_cast<int>(index);
+    r.name = cells[name];
+    r.class_name = cells[cls];
+    auto number = [&](int c, double& out, const char* what) {
+      if (c < 0 || cells[c].empty()) return;
+      if (!parse_double(cells[c], out))
+        fail_at(path, line_no, std::string("expected column \"") + what + "\" to be a number or empty, got \"" + cells[c] + "\"");
+    };
+    number(compute, r.compute_energy_j, "compute_energy_j");
+    number(radio, r.radio_energy_j, "radio_energy_j");
+    number(energy, r.energy_j, "energy_j");
+    number(battery, r.battery_fraction, "battery_fraction");
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+std::string device_class(const RunData& run, int client, const std::string& host) {
+  for (const auto& d : run.devices)
+    if (d.device == client) return d.class_name;
+  const nlohmann::json& sc = run.scenario;
+  if (!sc.is_object() || !sc.contains("platform") || !sc["platform"].is_object()) return "";
+  const nlohmann::json& p = sc["platform"];
+  if (p.contains("devices") && p["devices"].is_array())
+    for (const auto& d : p["devices"])
+      if (d.is_object() && d.value("name", "") == host) return d.value("class", "");
+  if (p.contains("classes") && p["classes"].is_array()) {
+    const size_t dash = host.rfind('-');
+    if (dash != std::string::npos)
+      for (const auto& c : p["classes"])
+        if (c.is_object() && c.value("name", "") == host.substr(0, dash)) return host.substr(0, dash);
+  }
+  return "";
+}
+
 RunData read_run(const std::string& dir) {
   if (!fs::is_directory(dir)) throw std::runtime_error(dir + ": not a directory (expected a flemu run output directory)");
   RunData run;
@@ -194,6 +257,7 @@ RunData read_run(const std::string& dir) {
   if (fs::exists(d / "scenario.resolved.json")) run.scenario = read_json_object((d / "scenario.resolved.json").string());
   run.events = read_events((d / "events.jsonl").string());
   run.metrics = read_metrics((d / "metrics.csv").string());
+  if (fs::exists(d / "devices.csv")) run.devices = read_devices((d / "devices.csv").string());
   return run;
 }
 

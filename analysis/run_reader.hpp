@@ -1,5 +1,5 @@
 // Reads one run's output directory (events.jsonl, metrics.csv, summary.json and, if present,
-// scenario.resolved.json) into plain structs for the report.
+// scenario.resolved.json and devices.csv) into plain structs for the report.
 //
 // analysis/ depends on the *files* a run writes, never on engine code: the contracts are the
 // comments in emulator/core/trace_writer.hpp (events.jsonl) and emulator/core/round_metrics.hpp
@@ -52,13 +52,25 @@ struct MetricsTable {
   size_t rows() const { return value.size(); }
 };
 
+/// One row of devices.csv (emulator/core/device_table.hpp). Empty cells are NaN.
+struct DeviceRow {
+  int device = -1;           ///< index, as "client" in events.jsonl
+  std::string name;          ///< host name
+  std::string class_name;    ///< "" for explicit devices without a class
+  double compute_energy_j = NAN, radio_energy_j = NAN, energy_j = NAN;
+  double battery_fraction = NAN;
+};
+
 struct RunData {
   std::string dir;                  ///< the directory as given
   std::string label;                ///< legend name; set by the report, not the reader
+  std::string group;                ///< runs differing only by seed share it; set by the report
+  std::string color;                ///< "#rrggbb", the run's colour in every chart; set by the report
   nlohmann::json summary;           ///< summary.json (an object)
   nlohmann::json scenario;          ///< scenario.resolved.json, or null when absent
   std::vector<TraceEvent> events;   ///< in file order
   MetricsTable metrics;
+  std::vector<DeviceRow> devices;   ///< devices.csv, empty when the run has none (older runs)
 };
 
 /// Columns metrics.csv must have; later columns (energy_j, cum_energy_j, ...) are optional.
@@ -68,6 +80,13 @@ TraceEvent parse_event_line(const std::string& line, const std::string& file, in
 std::vector<TraceEvent> read_events(const std::string& path);
 MetricsTable read_metrics(const std::string& path);
 nlohmann::json read_json_object(const std::string& path);
+/// devices.csv: a header naming at least device, name and class; other known columns are read
+/// when present. Throws std::runtime_error naming the file and line.
+std::vector<DeviceRow> read_devices(const std::string& path);
+/// The class of device `client` (host `host`) of `run`: from devices.csv, else from the
+/// resolved scenario (explicit devices' "class", class devices named "<class>-<i>"); "" when
+/// it has none.
+std::string device_class(const RunData& run, int client, const std::string& host);
 /// Reads all of a run directory; throws std::runtime_error for a missing or malformed file.
 RunData read_run(const std::string& dir);
 

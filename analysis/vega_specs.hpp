@@ -23,9 +23,22 @@ struct ChartSpec {
   nlohmann::json spec;            ///< Vega-Lite spec, null when not available
 };
 
-/// The charts, in page order: accuracy vs time, vs bytes, vs energy, round breakdown, device
-/// timeline, battery, staleness.
+/// The charts, in page order: accuracy vs time, vs bytes, vs energy, mean and spread over
+/// seeds (sweeps with seeds), round breakdown (synchronous runs), device activity over time,
+/// per device class, device timeline, battery, staleness. Colours: every chart that tells runs apart gives a run the same colour
+/// (RunData::color), and its legend shows whole names (analysis/vega_common.hpp).
 std::vector<ChartSpec> report_charts(const ReportData& data);
+
+// Chart modules, one concern per file; report_charts() calls each in page order.
+/// Per device class, runs side by side: energy, updates accepted and dropped, staleness,
+/// time spent in each state (analysis/chart_per_class.cpp; data: analysis/class_view.hpp).
+ChartSpec per_class_chart(const ReportData& data);
+/// Share of the devices' time in each state, window by window of simulated time, one panel
+/// per run (analysis/chart_activity.cpp; data: analysis/activity.hpp).
+ChartSpec activity_chart(const ReportData& data);
+/// Accuracy of each variant as the mean over its seeds with a +-1 standard deviation band
+/// (analysis/chart_seeds.cpp; data: analysis/seed_groups.hpp).
+ChartSpec seed_spread_chart(const ReportData& data);
 
 /// Colours shared with the gnuplot figures so both read alike.
 struct Palette {

@@ -10,6 +10,8 @@
 
 namespace flemu {
 
+double default_jitter_step(double jitter) { return std::min(kDefaultJitterStep, jitter); }
+
 double on_jitter_grid(double factor, const DeviceClassSpec& cls) {
   if (cls.jitter_step <= 0) return factor;
   // Whole steps from 1 that stay inside [1 - jitter, 1 + jitter].

@@ -54,6 +54,7 @@ struct DeviceClassSpec {
   /// one instant, SimGrid's max-min solver iterates once per distinct rate among them, so
   /// 100k devices with 100k distinct link rates cost O(N^2); on a 0.001 grid there are at
   /// most 2 * jitter / 0.001 + 1 rates per class, far below anything a study resolves.
+  /// The scenario default is default_jitter_step(jitter).
   double jitter_step = 0;
   double memory_bytes = 0;           ///< memory of a device, bytes (0: not tracked)
   double memory_bytes_per_s = 0;     ///< memory bandwidth, bytes/s (0: compute-bound only)
@@ -88,6 +89,12 @@ struct LinkChange {
   double down_bytes_per_s = 0;
 };
 
+/// Who computes the sharing of the server link (emulator/core/fluid_transfers.hpp).
+enum class SharedLinkSolver {
+  Auto,    ///< flemu's exact fluid model where it is exact, else SimGrid
+  SimGrid  ///< always SimGrid's LMM
+};
+
 struct ServerSpec {
   double speed_flops = 1e10;
   int cores = 1;
@@ -97,6 +104,7 @@ struct ServerSpec {
   double latency_s = 0;
   /// The server notices a silent (dead, offline) client at its next heartbeat: this often.
   double heartbeat_s = 1;
+  SharedLinkSolver link_solver = SharedLinkSolver::Auto;
 };
 
 enum class NetworkModel {
@@ -146,6 +154,12 @@ struct PlatformSpec {
 /// All devices of the platform, classes expanded in order (name "<class>-<i>") with seeded
 /// jitter, then the explicit devices. Pure: same spec and seed, same list.
 std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed);
+
+/// The grid a class gets when its scenario names none: kDefaultJitterStep (a factor moves by
+/// at most 0.05% from its continuous draw, invisible next to what any device model resolves),
+/// or the jitter itself when that is smaller; 0 without jitter.
+inline constexpr double kDefaultJitterStep = 0.001;
+double default_jitter_step(double jitter);
 
 /// A drawn jitter factor on the class's grid (DeviceClassSpec::jitter_step); unchanged when
 /// the class has no grid.

@@ -5,7 +5,11 @@
 //   * every chart rendered data marks (counted in Vega's scene graph) and is not blank
 //     (its screenshot has several colours and enough non-white pixels);
 //   * the summary table's final accuracy for the run of METRICS.csv equals the last accuracy
-//     written in that file, and the data embedded in the page equals every metrics.csv cell.
+//     written in that file, and the data embedded in the page equals every metrics.csv cell;
+//   * what makes a sweep readable: every legend of runs names each run once, whole (no two
+//     labels alike, none cut short); a run has the same colour in every chart that colours by
+//     run; the per-class chart is there; facet labels do not overlap; the summary table fits
+//     the page; no time, energy or count axis goes below zero.
 //
 // Usage: node tests/report_browser_test.mjs REPORT.html METRICS.csv [SCREENSHOT.png]
 // Exit 0 on success (or SKIPPED when chromium or analysis/node_modules is missing), 1 on failure.
@@ -165,6 +169,117 @@ try {
     console.log(`chart ${id}: ${marks} marks, ${stats.colors} colours, ${(stats.inkFraction * 100).toFixed(1)}% ink`);
   }
 
+  // --- a sweep's legends, colours, facets, table and axes -----------------------------------
+  phase = 'checking legends, colours, facets and axes';
+  const runs = await page.$$eval('#summary-table tbody tr', (trs) => trs.map((tr) => tr.dataset.run));
+  const look = await page.evaluate(({ ids, runs }) => {
+    const out = { legends: [], colours: {}, axes: [] };
+    const measure = (item) => (window.vega && vega.textMetrics ? vega.textMetrics.width(item, item.text) : 0);
+    for (const id of ids) {
+      const view = window.flemuViews[id];
+      if (!view) continue;
+      // Legends: title and labels, with whether a label is cut.
+      const walk = (node, visit) => {
+        if (!node) return;
+        visit(node);
+        for (const item of node.items || []) {
+          visit(item);
+          for (const child of item.items || []) walk(child, visit);
+        }
+      };
+      walk(view.scenegraph().root, (node) => {
+        if (node.role !== 'legend' || !node.items) return;
+        for (const legend of node.items) {
+          let title = '';
+          const labels = [];
+          walk(legend, (n) => {
+            if (n.role === 'legend-title') for (const t of n.items || []) title = String(t.text);
+            if (n.role === 'legend-label')
+              for (const t of n.items || []) {
+                const text = Array.isArray(t.text) ? t.text.join(' ') : String(t.text);
+                labels.push({ text, cut: t.limit > 0 && measure(t) > t.limit + 0.5 });
+              }
+          });
+          out.legends.push({ id, title, labels });
+        }
+      });
+      // Colours: marks whose items' colour is a function of the run and that show several runs.
+      const marks = [];
+      walk(view.scenegraph().root, (n) => { if (n.marktype && n.marktype !== 'group' && n.items) marks.push(n); });
+      for (const mark of marks) {
+        const byRun = {};
+        for (const item of mark.items) {
+          const run = item.datum && item.datum.run;
+          const colour = item.fill || item.stroke;
+          if (!run || !colour || typeof colour !== 'string') continue;
+          (byRun[run] = byRun[run] || new Set()).add(colour.toLowerCase());
+        }
+        const names = Object.keys(byRun);
+        // One run: nothing to compare. Several: a mark showing at least two of them.
+        if (runs.length < 2 || names.length < 2 || names.some((r) => byRun[r].size !== 1)) continue;
+        const colours = new Set(names.map((r) => [...byRun[r]][0]));
+        if (colours.size < 2) continue;  // one colour for all: not by run
+        for (const r of names) (out.colours[r] = out.colours[r] || []).push({ id, colour: [...byRun[r]][0] });
+      }
+      // Continuous x/y scales (times, energies, bytes, counts) start at zero or above; the
+      // timeline's device rows and accuracy axes are not quantities that start at zero.
+      const scales = view._runtime && view._runtime.scales ? Object.keys(view._runtime.scales) : [];
+      for (const name of scales) {
+        if (!/(^|_)(x|y)$/.test(name)) continue;
+        const scale = view.scale(name);
+        if (!scale || !scale.domain || !['linear', 'log', 'pow', 'sqrt', 'time', 'utc'].includes(scale.type)) continue;
+        const dom = scale.domain();
+        out.axes.push({ id, name, min: Math.min(dom[0], dom[dom.length - 1]) });
+      }
+    }
+    return out;
+  }, { ids, runs });
+  const runLegends = look.legends.filter((l) => l.title === 'run');
+  if (runs.length > 1 && runLegends.length === 0) problems.push('no legend of runs in any chart');
+  for (const l of runLegends) {
+    const texts = l.labels.map((x) => x.text);
+    if (new Set(texts).size !== texts.length) problems.push(`chart ${l.id}: two legend labels alike: ${texts.join(' | ')}`);
+    for (const x of l.labels) if (x.cut) problems.push(`chart ${l.id}: legend label cut short: "${x.text}"`);
+    for (const r of runs) if (!texts.includes(r)) problems.push(`chart ${l.id}: legend lacks run "${r}"`);
+  }
+  console.log(`legends of runs: ${runLegends.length}, ${runs.length} runs, labels whole and distinct`);
+  const coloured = new Set();
+  for (const [run, seen] of Object.entries(look.colours)) {
+    const colours = new Set(seen.map((s) => s.colour));
+    seen.forEach((s) => coloured.add(s.id));
+    if (colours.size !== 1)
+      problems.push(`run "${run}" has ${colours.size} colours: ${seen.map((s) => `${s.id} ${s.colour}`).join(', ')}`);
+  }
+  const allColours = Object.values(look.colours).map((seen) => seen[0].colour);
+  if (new Set(allColours).size !== allColours.length && runs.length <= 20) problems.push('two runs share a colour');
+  if (runs.length > 1) {
+    for (const want of ['accuracy-time', 'per-class'])
+      if (!coloured.has(want)) problems.push(`chart ${want} does not colour its marks by run`);
+    console.log(`run colours: the same in ${[...coloured].join(', ')}`);
+  }
+  if (!ids.includes('per-class')) problems.push('no per-class chart');
+  for (const a of look.axes)
+    // The graph chart's axes are a drawing's layout (padded around [0, 1]), not quantities.
+    if (!(a.id === 'timeline' && /y$/.test(a.name)) && a.id !== 'graph' && a.min < -1e-9)
+      problems.push(`chart ${a.id}: axis ${a.name} goes below zero (${a.min})`);
+  const fit = await page.evaluate(() => {
+    const table = document.querySelector('#summary-table');
+    const wrap = table.closest('.table-wrap');
+    return { table: table.scrollWidth, wrap: wrap.clientWidth };
+  });
+  if (fit.table > fit.wrap + 1) problems.push(`summary table is wider (${fit.table} px) than the page (${fit.wrap} px)`);
+  // Facet headers (svg charts): no two labels overlap.
+  for (const id of ids) {
+    const boxes = await page.$$eval(`#${id}-vis svg .role-row-header text, #${id}-vis svg .role-column-header text`,
+      (els) => els.map((e) => { const r = e.getBoundingClientRect(); return { x1: r.left, y1: r.top, x2: r.right, y2: r.bottom, t: e.textContent }; }));
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        if (a.x1 < b.x2 - 0.5 && b.x1 < a.x2 - 0.5 && a.y1 < b.y2 - 0.5 && b.y1 < a.y2 - 0.5)
+          problems.push(`chart ${id}: facet labels overlap: "${a.t}" and "${b.t}"`);
+      }
+  }
+
   if (screenshotArg) {
     phase = 'taking the screenshot';
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -180,7 +295,7 @@ try {
     await page.waitForTimeout(200);
     const value = await page.evaluate(() => window.flemuViews['round-breakdown'].signal('split'));
     if (value !== 'mean of participants') problems.push(`split radio did not switch the breakdown (split = ${value})`);
-  } else {
+  } else if (ids.includes('round-breakdown')) {
     problems.push('round breakdown has no split radio');
   }
 

@@ -543,6 +543,7 @@ TEST_CASE("bad device inputs fail validation with the file, the path and what wa
     d["algorithm"] = json::parse(R"({"name": "fedbuff", "deadline": "10s"})");
     auto [path2, out2] = validate(d, "deadline");
     CHECK_THAT(out2, Catch::Contains(path2 + ": /algorithm/deadline: expected no \"deadline\" with algorithm \"fedbuff\": it applies to fedadam, fedavg, fedavgm, "
-                                          "fedcm, feddyn, fedgamma, fedprox, fedsam, fedsmoo, fedspeed, fedyogi, mofedsam and scaffold"));
+                                          "fedcm, feddyn, fedgamma, fedprox, fedsam, fedsmoo, fedspeed, fedyogi, mofedsam, pfedgate and "
+                                          "scaffold"));
   }
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
+#include "workloads/models/gating.hpp"
 #include "workloads/models/model_info.hpp"
 
 using namespace flemu;
@@ -185,7 +186,7 @@ TEST_CASE("every local rule: --jobs 1 and 2 give byte-identical traces, and it l
   // executor's vector maths must not depend on how many jobs run at once.
   const auto base = scratch_dir("rules-determinism");
   for (const std::string name : {"fedavg", "fedprox", "fedsam", "scaffold", "feddyn", "fedcm", "mofedsam", "fedgamma",
-                                 "fedspeed", "fedsmoo", "fedadam", "fedyogi", "fedavgm"}) {
+                                 "fedspeed", "fedsmoo", "fedadam", "fedyogi", "fedavgm", "pfedgate"}) {
     INFO(name);
     auto run = [&](int jobs) {
       const auto dir = base / (name + "-" + std::to_string(jobs));
@@ -212,7 +213,12 @@ TEST_CASE("every local rule: --jobs 1 and 2 give byte-identical traces, and it l
     const auto& state = summary["state"];
     const int64_t d_bytes = summary["model"]["bytes"];
     const size_t slots = state["client_slots"].size();
-    CHECK(state["client_bytes"].get<int64_t>() == int64_t(slots) * d_bytes * state["clients_with_state"].get<int64_t>());
+    // pFedGate keeps θ's momentum (d) and, beside it, the gate and the gate's momentum.
+    const auto mlp = describe_model(ModelKind::Mlp);
+    const int64_t per_client = name == "pfedgate"
+                                   ? d_bytes + 4 * (gate_state_size(mlp, 5) + gate_trainable_size(mlp, 5))
+                                   : int64_t(slots) * d_bytes;
+    CHECK(state["client_bytes"].get<int64_t>() == per_client * state["clients_with_state"].get<int64_t>());
     if (slots > 0) CHECK(state["clients_with_state"].get<int>() >= 3);
   }
 }
@@ -251,4 +257,59 @@ TEST_CASE("time and bytes follow the rule: SAM steps double the flops, SCAFFOLD 
   // The simulated time follows: a SAM round computes twice as long on the same device.
   CHECK(sam["simulated_time_s"].get<double>() > avg["simulated_time_s"].get<double>());
   CHECK(scaffold["simulated_time_s"].get<double>() > avg["simulated_time_s"].get<double>());
+}
+
+TEST_CASE("pFedGate: slow classes train smaller sub-models, and every client is scored on its own held-out split",
+          "[e2e][pfedgate]") {
+  const auto base = scratch_dir("pfedgate");
+  auto run = [&](const std::string& name) {
+    json s = tiny_scenario((base / name).string());
+    s["algorithm"]["name"] = name;
+    s["algorithm"]["clients_per_round"] = 4;
+    if (name == "pfedgate") s["algorithm"]["budgets"] = {{"slow", 0.3}};
+    s["evaluation"] = {{"per_client", {{"holdout", 0.2}}}};
+    s["stop"]["rounds"] = 3;
+    auto r = run_flemu("run --quiet --jobs 2 " + write_scenario(s, name).string());
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    return base / name;
+  };
+  const auto gate = run("pfedgate"), avg = run("fedavg");
+  const auto summary = json::parse(read_file(gate / "summary.json"));
+  const auto& pc = summary["per_client"];
+  CHECK(pc["holdout"] == 0.2);
+  CHECK(pc["clients_trained"] == 4);
+  CHECK(pc["global"]["clients"] == 4);
+  CHECK(pc["personalized"]["clients"] == 4);
+  for (const char* which : {"global", "personalized"}) {
+    CHECK(pc[which]["mean"].get<double>() >= 0.0);
+    CHECK(pc[which]["p10"].get<double>() <= pc[which]["client_mean"].get<double>() + 1e-12);
+    CHECK(pc[which]["per_class"].size() == 10);
+  }
+  // FedAvg has no personal models: the global model only, on the same held-out splits.
+  const auto plain = json::parse(read_file(avg / "summary.json"));
+  CHECK(plain["per_client"]["personalized"].is_null());
+  CHECK(plain["per_client"]["global"]["clients"] == 4);
+  // clients.csv: one line per client, 40 held-out samples each (0.2 of 200).
+  std::istringstream csv(read_file(gate / "clients.csv"));
+  std::string line;
+  std::getline(csv, line);
+  CHECK(line == "client,device,class,held_out,trained,global_accuracy,personal_accuracy");
+  int lines = 0;
+  while (std::getline(csv, line)) {
+    ++lines;
+    CHECK(line.find(",40,1,") != std::string::npos);
+  }
+  CHECK(lines == 4);
+  // Simulated compute follows the real sub-model: per trained sample, a slow device (budget
+  // 0.3) does fewer flops than a fast one (budget 1).
+  double slow = 0, fast = 0;
+  for (const auto& e : read_events(gate)) {
+    if (e["kind"] != "train") continue;
+    const double per_step = e["flops"].get<double>() / e["steps"].get<double>();
+    (e["client"].get<int>() < 2 ? slow : fast) = per_step;
+  }
+  REQUIRE(slow > 0);
+  REQUIRE(fast > 0);
+  CHECK(slow < 0.7 * fast);
 }

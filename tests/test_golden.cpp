@@ -101,12 +101,13 @@ TEST_CASE("golden traces: every local rule sends what it declares and pays for i
       {"fedadam", "golden-rules-1x"},    {"fedyogi", "golden-rules-1x"},    {"fedavgm", "golden-rules-1x"},
       {"fedsam", "golden-rules-sam"},    {"fedspeed", "golden-rules-sam"},  {"scaffold", "golden-rules-2x"},
       {"fedgamma", "golden-rules-2x-sam"}, {"fedsmoo", "golden-rules-2x-sam"}, {"fedcm", "golden-rules-fedcm"},
-      {"mofedsam", "golden-rules-mofedsam"}};
+      {"mofedsam", "golden-rules-mofedsam"}, {"pfedgate", "golden-rules-pfedgate"}};
   const nlohmann::json base = nlohmann::json::parse(read_file(golden_dir() / "golden-rules.json"));
   for (const auto& [name, golden] : algorithms) {
     INFO(name);
     nlohmann::json s = base;
     s["algorithm"]["name"] = name;
+    if (name == "pfedgate") s["algorithm"]["budgets"] = {{"phone", 0.3}, {"laptop", 0.6}};  // smaller sub-models
     s["name"] = "golden-rules-" + name;
     const auto path = scratch_dir("golden-rules") / (name + ".json");
     write_file(path, s.dump(2));
@@ -132,4 +133,20 @@ TEST_CASE("golden trace: Poisson-clock gossip over direct links", "[golden][dece
 
 TEST_CASE("golden trace: DADAO with SimGrid durations on a star", "[golden][decentralized][dadao]") {
   check_against_golden("golden-dadao", 1);
+}
+
+TEST_CASE("golden trace: FedAvg with DGC uploads and QSGD downloads", "[golden][compression]") {
+  check_against_golden("golden-compressed", 2);
+}
+
+TEST_CASE("golden trace: TAPS-like heavy hitters, GRR downloads, users coming and going", "[golden]") {
+  check_against_golden("golden-hh-taps", 2);
+}
+
+TEST_CASE("golden trace: FedZO on Ackley with the honest accept rule", "[golden]") {
+  check_against_golden("golden-zo-fedzo", 2);
+}
+
+TEST_CASE("golden trace: DFedSAM-MGS, three gossip steps per round over direct links", "[golden][decentralized]") {
+  check_against_golden("golden-dfedsam-mgs", 2);
 }

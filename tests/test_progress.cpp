@@ -93,3 +93,26 @@ TEST_CASE("progress: within-round lines are throttled by wall time", "[progress]
   for (int i = 0; i < 10; ++i) progress.on_event(event(EventKind::Upload, 1, 1.0 + i));
   CHECK(log.text().find("updates in") == std::string::npos);
 }
+
+TEST_CASE("progress: the accuracy shown says which round's model it measured", "[progress]") {
+  CapturedLog log;
+  StopSpec stop;
+  stop.max_rounds = 3;
+  ProgressReporter progress(stop, true, 0.0);
+  progress.on_event(event(EventKind::RoundStart, 1, 0, 2));
+  progress.on_event(event(EventKind::RoundEnd, 1, 1.0, 2));  // round 1's evaluation still running
+  CHECK(log.text().find("round 1/3  sim 1 s  accuracy -") != std::string::npos);
+  progress.on_event(event(EventKind::RoundStart, 2, 1.0, 2));
+  Event eval = event(EventKind::Evaluate, 1, 1.0);  // emitted as round 2 closes
+  eval.accuracy = 0.5;
+  progress.on_event(eval);
+  progress.on_event(event(EventKind::RoundEnd, 2, 2.0, 2));
+  CHECK(log.text().find("round 2/3  sim 2 s  accuracy 0.5000 (round 1)") != std::string::npos);
+  progress.on_event(event(EventKind::RoundStart, 3, 2.0, 2));
+  eval.round = 3;  // the last round is evaluated before it closes
+  eval.accuracy = 0.75;
+  progress.on_event(eval);
+  progress.on_event(event(EventKind::RoundEnd, 3, 3.0, 2));
+  CHECK(log.text().find("round 3/3  sim 3 s  accuracy 0.7500") != std::string::npos);
+  CHECK(log.text().find("0.7500 (round") == std::string::npos);
+}

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "analysis/device_timeline.hpp"
@@ -276,6 +277,134 @@ TEST_CASE("run labels: given, from the scenario, or from directories when names 
   CHECK_THAT(error_of([&] { run_labels({a, b}, {"only one"}); }), Contains("expected one --label per run"));
 }
 
+TEST_CASE("per-class view: devices, energy, updates, staleness and time by class", "[report]") {
+  const auto d = build_report_data({read_run(fixture().string())}, {});
+  CHECK(d.has_classes);
+  const auto& rows = d.datasets["per_class"];
+  REQUIRE(rows.size() == 3);
+  // Classes in the order of their first device: phone (0, 1), laptop (2), edge-gpu (3).
+  CHECK(rows[0]["class"] == "phone");
+  CHECK(rows[0]["devices"] == 2);
+  CHECK(rows[0]["energy_j"] == 35.5);  // devices.csv: 20 + 15.5
+  CHECK(rows[0]["updates_sent"] == 3);
+  CHECK(rows[0]["updates_accepted"] == 3);
+  CHECK(rows[0]["updates_dropped"] == 1);  // phone-1's round 2, dropped before it uploaded
+  CHECK(rows[0]["staleness_mean"] == 0.0);
+  CHECK(rows[1]["class"] == "laptop");
+  CHECK(rows[1]["updates_sent"] == 3);
+  CHECK(rows[1]["staleness_mean"].get<double>() == Approx(1.0 / 3));
+  CHECK(rows[1]["staleness_max"] == 1);
+  CHECK(rows[2]["class"] == "edge-gpu");
+  CHECK(rows[2]["energy_j"] == 8.0);
+  // laptop-0 over [0, 18]: three rounds of 0.5 s download, 1 s training, 0.5 s upload.
+  std::map<std::string, double> laptop;
+  for (const auto& r : d.datasets["per_class_states"])
+    if (r["class"] == "laptop") laptop[r["state"]] = r["seconds"];
+  CHECK(laptop["downloading"] == 1.5);
+  CHECK(laptop["training"] == 3.0);
+  CHECK(laptop["uploading"] == 1.5);
+  CHECK(laptop["idle"] == 12.0);
+}
+
+TEST_CASE("device activity: shares of device time per window add up to one", "[report]") {
+  const auto d = build_report_data({read_run(fixture().string())}, {});
+  const auto& rows = d.datasets["activity"];
+  REQUIRE(rows.size() == 40 * 6);  // windows x states
+  std::map<double, double> total;
+  for (const auto& r : rows) total[r["w0"].get<double>()] += r["share"].get<double>();
+  for (const auto& [w0, share] : total) CHECK(share == Approx(1.0));
+  // First window [0, 0.45): all four devices exist; laptop-0 downloads, phones 0 and 1
+  // download, edge-gpu-0 is idle.
+  double downloading = 0;
+  for (const auto& r : rows)
+    if (r["w0"] == 0.0 && r["state"] == "downloading") downloading = r["share"];
+  CHECK(downloading == Approx(0.75));
+}
+
+TEST_CASE("only runs whose rounds bound their uploads get a round breakdown", "[report]") {
+  auto sync = read_run(fixture().string());
+  CHECK(has_synchronous_rounds(sync.events));
+  // The same uploads, each landing after its round closed: an asynchronous run.
+  auto async = sync;
+  async.dir = "async";
+  for (auto& e : async.events)
+    if (e.kind == "upload") e.t += 100;
+  CHECK_FALSE(has_synchronous_rounds(async.events));
+  const auto d = build_report_data({sync, async}, {"sync", "async"});
+  for (const auto& r : d.datasets["breakdown"]) CHECK(r["run"] == "sync");
+  bool noted = false;
+  for (const auto& c : report_charts(d))
+    if (c.id == "round-breakdown") noted = c.caption.find("Not shown: async") != std::string::npos;
+  CHECK(noted);
+}
+
+TEST_CASE("timeline rows are device names grouped by class", "[report]") {
+  const auto d = build_report_data({read_run(fixture().string())}, {});
+  REQUIRE(d.row_hosts.size() == 1);
+  CHECK(d.row_hosts[0] == std::vector<std::string>{"phone-0", "phone-1", "laptop-0", "edge-gpu-0"});
+  for (const auto& r : d.datasets["timeline"])
+    if (r["host"] == "edge-gpu-0") CHECK(r["row"] == 3);
+  for (const auto& r : d.datasets["battery"]) CHECK(r["class"] == "phone");
+}
+
+TEST_CASE("runs get their sweep label from their own outputs, one colour each, and seed groups", "[report]") {
+  auto variant = [](const std::string& dir, const std::string& label, const std::string& group, double acc) {
+    auto run = read_run(fixture().string());
+    run.dir = dir;
+    run.scenario["overrides"] = {{"sweep", "uplink"}, {"label", label}, {"group", group}};
+    const int col = run.metrics.index_of("accuracy");
+    run.metrics.value[1][col] = acc;
+    run.metrics.text[1][col] = std::to_string(acc);
+    return run;
+  };
+  std::vector<RunData> runs{variant("out/u/v000", "uplink=1Mbps seed=1", "uplink=1Mbps", 0.6),
+                            variant("out/u/v001", "uplink=1Mbps seed=2", "uplink=1Mbps", 0.8),
+                            variant("out/u/v002", "uplink=4Mbps seed=1", "uplink=4Mbps", 0.7)};
+  // Passed as plain folders (v00*), the runs still read as their overrides.
+  const auto d = build_report_data(runs, {});
+  CHECK(d.runs[0].label == "uplink=1Mbps seed=1");
+  CHECK(d.runs[2].label == "uplink=4Mbps seed=1");
+  CHECK(d.runs[0].color != d.runs[1].color);
+  CHECK(d.runs[1].color != d.runs[2].color);
+  // Only the group with two seeds is shown as mean and spread.
+  REQUIRE(d.groups.size() == 1);
+  CHECK(d.groups[0].group == "uplink=1Mbps");
+  CHECK(d.groups[0].final_accuracy.n == 2);
+  CHECK(d.groups[0].final_accuracy.mean == Approx(0.7));
+  CHECK(d.groups[0].final_accuracy.sd == Approx(std::sqrt(0.02)));
+  bool round2 = false;
+  for (const auto& r : d.datasets["seed_groups"])
+    if (r["round"] == 2) {
+      round2 = true;
+      CHECK(r["runs"] == 2);
+      CHECK(r["accuracy_min"] == 0.6);
+      CHECK(r["accuracy_max"] == 0.8);
+    }
+  CHECK(round2);
+  // --set overrides without a sweep label read as key=value.
+  auto set = read_run(fixture().string());
+  set.scenario["overrides"] = {{"set", {{{"pointer", "/platform/classes/0/uplink"},
+                                         {"given", "/platform/classes/phone/uplink"},
+                                         {"value", "1Mbps"},
+                                         {"from", "--set"}}}}};
+  CHECK(run_labels({set}, {}) == std::vector<std::string>{"uplink=1Mbps"});
+  // Two sweeps' variants that read alike are told apart by their sweep.
+  auto other = runs[0];
+  other.scenario["overrides"]["sweep"] = "other";
+  CHECK(run_labels({runs[0], other}, {}) ==
+        std::vector<std::string>{"uplink: uplink=1Mbps seed=1", "other: uplink=1Mbps seed=1"});
+  // Every chart colouring runs uses the runs' colours, in their order.
+  for (const auto& c : report_charts(d)) {
+    if (!c.available) continue;
+    const std::string spec = c.spec.dump();
+    if (spec.find("\"field\":\"run\",\"legend\"") == std::string::npos &&
+        spec.find("\"field\":\"run\",\"scale\"") == std::string::npos)
+      continue;
+    INFO(c.id);
+    CHECK_THAT(spec, Contains("\"range\":[\"" + d.runs[0].color + "\",\"" + d.runs[1].color));
+  }
+}
+
 TEST_CASE("bad inputs fail with file, line and what was expected", "[report]") {
   const std::string good_line = R"({"t":0,"kind":"round_start","actor":"server","round":1,"count":3})";
   SECTION("an events line that is not an object with t and kind") {
@@ -361,6 +490,53 @@ TEST_CASE("the HTML report embeds the data, the specs and the libraries, and esc
     CHECK_THAT(html, Contains(std::string("id=\"") + id + "-vis\""));
 }
 
+TEST_CASE("report without -o: next to its inputs, never over another file", "[report][cli]") {
+  const auto base = flemu::test::scratch_dir("report-default");
+  const auto cwd = fs::current_path();
+  fs::current_path(base);
+  struct Back {
+    fs::path to;
+    ~Back() { fs::current_path(to); }
+  } back{cwd};
+
+  // Where it goes: in the one folder given, else in the deepest folder that holds them all.
+  CHECK(default_report_path({"out/q"}) == "out/q/report.html");
+  CHECK(default_report_path({"out/q/"}) == "out/q/report.html");
+  CHECK(default_report_path({"out/sweep/v000-a", "out/sweep/v001-b"}) == "out/sweep/report.html");
+  CHECK(default_report_path({"out/quickstart", "out/tutorials/03/v000"}) == "out/report.html");
+  CHECK(default_report_path({"out/ab", "out/a"}) == "out/report.html");  // by folder, not by prefix
+  CHECK_THAT(error_of([] { default_report_path({"/no-such-a/x", "/no-such-b/y"}); }), Contains("-o FILE.html"));
+
+  // Writing: a run folder gets its report; a second report of it replaces the first.
+  for (const char* name : {"a", "b"}) {
+    fs::create_directories(base / "out" / name);
+    for (const auto& e : fs::directory_iterator(fixture()))
+      fs::copy_file(e.path(), base / "out" / name / e.path().filename());
+  }
+  ReportOptions opt;
+  opt.run_dirs = {"out/a"};
+  opt.vendor_dir = fake_vendor_dir().string();
+  CHECK(write_report(opt) == "out/a/report.html");
+  CHECK(fs::exists(base / "out" / "a" / "report.html"));
+  CHECK(write_report(opt) == "out/a/report.html");
+
+  // Both runs: out/report.html. Then a report of other runs, or a file of the user's, is left alone.
+  opt.run_dirs = {"out/a", "out/b"};
+  CHECK(write_report(opt) == "out/report.html");
+  opt.run_dirs = {"out/b", "out/a"};  // another report (other order of runs, other colours)
+  CHECK_THAT(error_of([&] { write_report(opt); }), Contains("out/report.html exists and is a flemu report of other"));
+  flemu::test::write_file(base / "out" / "b" / "report.html", "my notes");
+  opt.run_dirs = {"out/b"};
+  const auto err = error_of([&] { write_report(opt); });
+  CHECK_THAT(err, Contains("out/b/report.html exists and is a file that is not a flemu report"));
+  CHECK_THAT(err, Contains("-o FILE.html"));
+  CHECK(flemu::test::read_file(base / "out" / "b" / "report.html") == "my notes");
+  // With -o the user has chosen: written there, whatever was there.
+  opt.html_path = (base / "out" / "b" / "report.html").string();
+  CHECK(write_report(opt) == opt.html_path);
+  CHECK_THAT(flemu::test::read_file(opt.html_path), Contains("flemu report"));
+}
+
 TEST_CASE("charts without data become notes", "[report]") {
   // The fixture without its energy columns, battery events and staleness.
   std::string events;
@@ -412,6 +588,53 @@ TEST_CASE("gnuplot figures: PNG and SVG for each figure", "[report][gnuplot]") {
   }
   CHECK(figures.size() == 14);
   CHECK_THAT(flemu::test::read_file(out / "fig" / "metrics-base.dat"), Contains("2 16 11000 50.75 0.7"));
+}
+
+TEST_CASE("a seeded sweep made with --vary renders readably in headless Chromium", "[report][browser][sweep][e2e]") {
+  // --vary and --seeds end to end: a scenario with power, batteries and two classes, the
+  // phones' uplink at two rates, two seeds each; then the report of the sweep folder.
+  const auto dir = flemu::test::scratch_dir("report-sweep");
+  auto s = flemu::test::tiny_scenario((dir / "unused").string());
+  s["platform"]["classes"][0]["power"] = {{"idle", "0.1W"}, {"busy", "3W"}, {"send", "1W"}, {"receive", "0.5W"}};
+  s["platform"]["classes"][0]["battery"] = {{"capacity", "40J"}, {"floor", 0.05}};
+  s["platform"]["classes"][1]["power"] = {{"idle", "1W"}, {"busy", "10W"}};
+  flemu::test::write_file(dir / "s.json", s.dump(2));
+  const auto out = dir / "sweep";
+  auto r = flemu::test::run_flemu("sweep --quiet --parallel 2 " + (dir / "s.json").string() +
+                                  " --vary /platform/classes/slow/uplink=1Mbps,4Mbps --seeds 2 -o " + out.string());
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto index = nlohmann::json::parse(flemu::test::read_file(out / "index.json"));
+  REQUIRE(index["variants"].size() == 4);
+  CHECK(index["variants"][1]["label"] == "uplink=1Mbps seed=6");
+  CHECK(index["variants"][1]["group"] == "uplink=1Mbps");
+  const auto html = (dir / "sweep.html").string();
+  auto rep = flemu::test::run_flemu("report " + out.string() + " -o " + html);
+  INFO(rep.output);
+  REQUIRE(rep.exit_code == 0);
+  const std::string page = flemu::test::read_file(html);
+  CHECK_THAT(page, Contains("id=\"seed-table\""));
+  CHECK_THAT(page, Contains("id=\"per-class-vis\""));
+  CHECK_THAT(page, Contains("id=\"seed-spread-vis\""));
+  // Passed as variant folders, the runs are still named by their overrides.
+  std::string dirs;
+  for (const auto& v : index["variants"]) dirs += " " + v["directory"].get<std::string>();
+  auto rep2 = flemu::test::run_flemu("report" + dirs + " -o " + (dir / "folders.html").string());
+  REQUIRE(rep2.exit_code == 0);
+  CHECK_THAT(flemu::test::read_file(dir / "folders.html"), Contains("uplink=4Mbps seed=6"));
+
+  const auto script = flemu::test::source_dir() / "tests" / "report_browser_test.mjs";
+  const bool have_node = std::system("command -v node > /dev/null 2>&1") == 0;
+  const bool have_chromium = fs::exists("/usr/bin/chromium") || std::getenv("CHROMIUM_PATH");
+  const bool have_modules = fs::exists(flemu::test::source_dir() / "analysis" / "node_modules" / "playwright-core");
+  if (!have_node || !have_chromium || !have_modules || !vendor_present()) {
+    WARN("skipping the browser part: needs node, chromium and `npm ci` in analysis/");
+    return;
+  }
+  const std::string cmd = "node '" + script.string() + "' '" + html + "' '" +
+                          (fs::path(index["variants"][2]["directory"].get<std::string>()) / "metrics.csv").string() +
+                          "' '" + (dir / "sweep.png").string() + "'";
+  CHECK(std::system(cmd.c_str()) == 0);
 }
 
 TEST_CASE("the report renders in headless Chromium", "[report][browser]") {

@@ -138,7 +138,7 @@ TEST_CASE("resolved holds every default, in the input's shape, and reloads ident
     "name": "minimal", "seed": 1, "training": "real", "device": "auto",
     "platform": {
       "network": "lv08",
-      "server": {"speed": "10Gf", "cores": 1, "latency": "0s", "heartbeat": "1s"},
+      "server": {"speed": "10Gf", "cores": 1, "latency": "0s", "heartbeat": "1s", "link_solver": "auto"},
       "classes": [{"name": "phone", "count": 2, "speed": "1Gf", "cores": 1, "jitter": 0,
                    "jitter_step": 0,
                    "bandwidth": "10Mbps", "latency": "10ms"}],
@@ -169,7 +169,7 @@ TEST_CASE("scenario hash: 16 lowercase hex digits, stable, sensitive to content"
   CHECK(load_scenario(read_json(data_path("tiny_scenario.json")), "x.json").hash == a.hash);
   // Golden value: XXH64 (seed 0) of resolved.dump() without "output"; changes only if
   // tiny_scenario.json, the schema's defaults or the resolved shape change, on any machine.
-  CHECK(a.hash == "a719a6de9882c8ab");
+  CHECK(a.hash == "4d07c5887299e5f1");
   json elsewhere = read_json(data_path("tiny_scenario.json"));
   elsewhere["output"] = {{"directory", "/somewhere/else"}};
   CHECK(load_scenario(elsewhere, "x.json").hash == a.hash);
@@ -256,6 +256,40 @@ TEST_CASE("expand_devices: a jitter grid rounds each draw to its nearest step, i
   }
 }
 
+TEST_CASE("jitter grid by default: 0.001, or the jitter when smaller; an explicit 0 stays continuous",
+          "[scenario][platform]") {
+  auto resolved_step = [](const json& jitter, const json& step) {
+    json doc = minimal();
+    doc["platform"]["classes"][0]["jitter"] = jitter;
+    if (!step.is_null()) doc["platform"]["classes"][0]["jitter_step"] = step;
+    const Scenario s = load_scenario(doc, "s.json");
+    CHECK(s.resolved["platform"]["classes"][0]["jitter_step"].get<double>() == s.platform.classes[0].jitter_step);
+    return s.platform.classes[0].jitter_step;
+  };
+  CHECK(resolved_step(0.2, nullptr) == kDefaultJitterStep);
+  CHECK(kDefaultJitterStep == 0.001);
+  CHECK(resolved_step(0.0004, nullptr) == 0.0004);
+  CHECK(resolved_step(0, nullptr) == 0);
+  CHECK(resolved_step(0.2, 0) == 0);
+  CHECK(resolved_step(0.2, 0.01) == 0.01);
+  // By default, every factor sits within 0.05% of its continuous draw.
+  PlatformSpec p;
+  DeviceClassSpec phone;
+  phone.name = "phone";
+  phone.count = 500;
+  phone.speed_flops = 1e9;
+  phone.link = {1e6, 4e6, 0.03};
+  phone.jitter = 0.3;
+  p.classes = {phone};
+  const auto continuous = expand_devices(p, 7);
+  p.classes[0].jitter_step = default_jitter_step(0.3);
+  const auto gridded = expand_devices(p, 7);
+  for (size_t i = 0; i < gridded.size(); ++i) {
+    CHECK(std::abs(gridded[i].speed_flops / continuous[i].speed_flops - 1) <= 0.0005 / 0.7 + 1e-12);
+    CHECK(std::abs(gridded[i].link.down_bytes_per_s / continuous[i].link.down_bytes_per_s - 1) <= 0.0005 / 0.7 + 1e-12);
+  }
+}
+
 TEST_CASE("expand_devices: names, counts, jitter bounds, determinism", "[scenario][platform]") {
   PlatformSpec p;
   DeviceClassSpec phone;
@@ -338,6 +372,18 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"bad_bandwidth", "/platform/devices/2/bandwidth: expected " + rate + ", got \"10 Mbs\""},
       {"unknown_key", "/algorithm/learning_rate: expected a known key, got \"learning_rate\"; known keys: " + algorithm_keys},
       {"missing_seed", "/seed: expected an integer >= 0 (required key)"},
+      {"hh_no_party_class",
+       "/algorithm/party_class: expected the name of a device class with count >= 1 whose devices serve the "
+       "parties (\"party\" is none)"},
+      {"hh_with_dataset",
+       "/workload/dataset: expected no \"dataset\" with algorithm \"tap\": it applies to no algorithm of family "
+       "\"analytics\""},
+      {"hh_with_stop",
+       "/stop/rounds: expected no stop criterion with algorithm \"taps\" (the run ends when the aggregator has "
+       "the top-k)"},
+      {"zo_without_objective", "/workload/objective: expected an object (required key)"},
+      {"fedavg_with_items",
+       "/workload/items: expected no \"items\" with algorithm \"fedavg\": it applies to pem, pem-local, tap and taps"},
       {"negative_count", "/platform/classes/0/count: expected an integer >= 0, got -3"},
       {"dirichlet_without_alpha",
        "/workload/partition/alpha: expected a number > 0 (required key)"},
@@ -401,11 +447,7 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"no_local_work", "/algorithm/local_epochs: expected an integer >= 1 when local_steps is 0, got 0"},
       {"key_typo",
        "/algorithm/client_per_round: expected a known key (did you mean \"clients_per_round\"?), got "
-       "\"client_per_round\"; known keys: active_ratio, alpha, ascent, batch_size, buffer_size, clients_per_round, "
-       "clip_norm, clip_scope, concurrency, dadao, deadline, dual_average, gossip_rate, gradient_weight, lambda, "
-       "local_epochs, local_step, local_steps, lr, lr_decay, merge_alpha, mixing, mixing_file, name, "
-       "node_evaluation, over_selection, participation, policies, prox_mu, rho, round_time, server_beta2, "
-       "server_epsilon, server_lr, server_momentum, staleness, updates_per_step, weight_decay"},
+       "\"client_per_round\"; known keys: " + algorithm_keys},
       {"bad_class_name",
        "/platform/classes/0/name: expected a name of letters, digits, \"_\", "
        "\".\" and \"-\", starting with a letter or digit, got \"my phone\""},
@@ -622,8 +664,8 @@ TEST_CASE("local-rule keys: typed, defaults as in the C++ spec, refused where th
   // A key another method reads is an error, naming who reads it.
   doc["algorithm"] = {{"name", "fedavg"}, {"clients_per_round", 2}, {"rho", 0.05}};
   CHECK(error_of([&] { load_scenario(doc, "a.json"); }) ==
-        "a.json: /algorithm/rho: expected no \"rho\" with algorithm \"fedavg\": it applies to fedgamma, fedsam, "
-        "fedsmoo, fedspeed and mofedsam");
+        "a.json: /algorithm/rho: expected no \"rho\" with algorithm \"fedavg\": it applies to dfedsam, dfedsam-mgs, "
+        "fedgamma, fedsam, fedsmoo, fedspeed and mofedsam");
 }
 
 TEST_CASE("Bernoulli participation and async local steps: what depends on another key", "[scenario][local_rule]") {

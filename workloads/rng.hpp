@@ -34,7 +34,8 @@ inline uint64_t derive_seed(uint64_t seed, std::initializer_list<uint64_t> tags)
 /// Stream tags, so that derived seeds are documented in one place.
 enum class SeedStream : uint64_t {
   Partition = 1, DeviceJitter = 2, ClientSampling = 3, Training = 4, ModelInit = 5,
-  EvalSubset = 6, Availability = 7, Policy = 8, Topology = 9, Gossip = 10,
+  EvalSubset = 6, Availability = 7, Policy = 8, Topology = 9, Gossip = 10, Holdout = 11,
+  Compression = 31,  // codecs' random streams (emulator/core/update_compression.cpp)
 };
 inline uint64_t derive_seed(uint64_t seed, SeedStream s, std::initializer_list<uint64_t> tags = {}) {
   uint64_t h = derive_seed(seed, {static_cast<uint64_t>(s)});

@@ -1,6 +1,11 @@
 // Typed description of the learning task, as read from a scenario's "workload" section.
 #pragma once
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "workloads/data/item_workload.hpp"
+#include "workloads/objectives/black_box.hpp"
 
 namespace flemu {
 
@@ -24,6 +29,17 @@ enum class ModelKind {
   Linear  ///< x in R^features, no bias: the synthetic-regression workload (regression_trainer.hpp)
 };
 
+/// The users' items of heavy-hitter analytics (workloads/data/item_workload.hpp).
+struct ItemsSpec {
+  enum class Source { Zipf, Fortunes } source = Source::Zipf;
+  ZipfItemsSpec zipf;                   ///< zipf (its bits are `bits`)
+  std::vector<std::string> categories;  ///< fortunes: one per party; empty = the largest ones
+  std::string corpus = "/usr/share/games/fortunes";
+  bool proportional_parties = true;     ///< fortunes: users per party in proportion to its words
+  int bits = 32;                        ///< m: bits per item
+  double arrival_spread_s = 0;          ///< users arrive uniformly over [0, this], s
+};
+
 /// A model known only by its size and cost, for analytic runs at scales no CPU trains
 /// (a 7B-parameter language model on 128 GPUs).
 struct CustomModelSpec {
@@ -45,6 +61,8 @@ struct WorkloadSpec {
   PartitionSpec partition;
   int samples_per_client = 600;  ///< training samples held by each client
   int features = 2;              ///< synthetic-regression: dimension d of the linear model
+  std::optional<ItemsSpec> items;          ///< analytics algorithms: instead of dataset and model
+  std::optional<BlackBoxSpec> objective;   ///< zeroth-order algorithms: instead of dataset and model
 };
 
 }  // namespace flemu

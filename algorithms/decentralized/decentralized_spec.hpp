@@ -3,6 +3,8 @@
 #pragma once
 #include <string>
 
+#include "algorithms/compression/codec.hpp"
+
 namespace flemu {
 
 /// DADAO (algorithms/decentralized/dadao.hpp): how its Poisson processes meet the platform.
@@ -24,14 +26,23 @@ struct DadaoSpec {
   double edge_loss = 0.0;
 };
 
+/// CHOCO-SGD (algorithms/decentralized/choco_sgd.hpp).
+struct ChocoSpec {
+  double consensus_step = 0.1;   ///< gamma of the consensus step (tuned per compressor in the paper)
+  bool code_order = false;       ///< the authors' order (consensus before compression) instead of the paper's
+  compression::CodecSpec codec;  ///< Q: none, fp16, topk or qsgd, without the codec's own error feedback
+};
+
 struct DecentralizedSpec {
   std::string mixing = "metropolis-hastings";  ///< mixing rule (algorithms/decentralized/mixing.hpp)
   std::string mixing_file;                     ///< mixing "file": CSV i,j,w (resolved path)
   int gossip_steps = 1;      ///< Q exchange phases per round (dfedsam-mgs; 1 for the others)
+  double local_momentum = 0; ///< dfedavgm: heavy-ball theta of the local steps (buffer reset each round)
   int node_evaluation = -1;  ///< nodes whose own model is tested at each evaluation: -1 all, 0 none
   double round_time_s = 1;   ///< asynchronous schedules: one metrics round lasts this long, s
   double gossip_rate = 1;    ///< poisson-gossip: pairwise averagings each node starts per second
   DadaoSpec dadao;
+  ChocoSpec choco;
 };
 
 }  // namespace flemu

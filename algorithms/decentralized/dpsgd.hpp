@@ -20,6 +20,12 @@ class DPsgd : public GossipAlgorithm {
   explicit DPsgd(const AlgorithmSpec& spec) : GossipAlgorithm(spec) {}
   std::string name() const override { return "dpsgd"; }
   GossipOrder order() const override { return GossipOrder::MixWhileTraining; }
+  /// One minibatch step per iteration (local_steps if set; local_epochs does not apply).
+  LocalTrainingSpec local_training(int node, int round) const override {
+    LocalTrainingSpec local = GossipAlgorithm::local_training(node, round);
+    local.steps = spec_.local_steps > 0 ? spec_.local_steps : 1;
+    return local;
+  }
 };
 
 }  // namespace flemu

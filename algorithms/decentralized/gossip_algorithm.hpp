@@ -35,11 +35,37 @@ class GossipAlgorithm {
   /// MixWhileTraining mixed + (trained - start).
   Params finish_round(const Params& start, const Params& trained, const Params& mixed) const;
 
+  // --- methods that send something else than their model (CHOCO-SGD's compressed difference)
+  /// What node `node` sends in phase `phase` when its value is `z`: `message` (what its
+  /// neighbours receive), `bytes` on the wire, `own` (its value from now on), and the
+  /// operations it spent encoding (simulated device flops).
+  struct Outgoing {
+    std::shared_ptr<const Params> message;
+    uint64_t bytes = 0;
+    std::shared_ptr<const Params> own;
+    double encode_ops = 0;
+  };
+  /// Default: the whole model, model_bytes on the wire.
+  virtual Outgoing outgoing(int node, int round, int phase, const std::shared_ptr<const Params>& z,
+                            uint64_t model_bytes);
+  /// Whether mix() below replaces the mixing with W.
+  virtual bool custom_mix() const { return false; }
+  /// Node i's value after a phase from its own value, what arrived from `peers` (sorted) with
+  /// their weights in W_t, and its own weight (absent neighbours' weights already moved there).
+  virtual Params mix(int node, int round, const Params& own, double self_weight, const std::vector<int>& peers,
+                     const std::vector<const Params*>& messages, const std::vector<double>& weights);
+  /// Round `round` is over; `finished[i]` says whether node i completed it (sent everything).
+  virtual void end_round(int round, const std::vector<char>& finished) { (void)round, (void)finished; }
+  /// Whether the method needs real parameters (false: analytic training is fine).
+  virtual bool needs_parameters() const { return false; }
+
  protected:
   AlgorithmSpec spec_;
 };
 
-/// The algorithm named in `spec` (family "decentralized"); throws std::invalid_argument.
-std::unique_ptr<GossipAlgorithm> make_gossip_algorithm(const AlgorithmSpec& spec);
+/// The algorithm named in `spec` (family "decentralized") for `nodes` nodes training `model`,
+/// its own random streams drawn from `seed`; throws std::invalid_argument.
+std::unique_ptr<GossipAlgorithm> make_gossip_algorithm(const AlgorithmSpec& spec, const ModelInfo& model, int nodes,
+                                                      uint64_t seed);
 
 }  // namespace flemu

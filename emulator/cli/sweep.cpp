@@ -16,10 +16,8 @@
 #include <spdlog/spdlog.h>
 
 #include "emulator/core/progress_bar.hpp"
-#include "emulator/config/json_schema.hpp"
 #include "emulator/config/scenario.hpp"
 #include "emulator/core/simulation.hpp"
-#include "emulator/config/smoke.hpp"
 
 extern char** environ;
 
@@ -27,125 +25,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace flemu {
-
-namespace {
-
-[[noreturn]] void fail(const std::string& src, const std::string& ptr, const std::string& what) {
-  throw ScenarioError(src + ": " + ptr + ": expected " + what);
-}
-
-/// "uplink=1Mbps": the last token of the pointer and the value.
-std::string describe_override(const std::string& ptr, const json& value) {
-  const auto slash = ptr.find_last_of('/');
-  std::string key = slash == std::string::npos ? ptr : ptr.substr(slash + 1);
-  return key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
-}
-
-std::string slug(const std::string& s) {
-  std::string out;
-  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-') ? c : '_';
-  return out.substr(0, 60);
-}
-
-json apply(const json& base, const json& overrides, const std::string& src, const std::string& where) {
-  json doc = base;
-  for (auto it = overrides.begin(); it != overrides.end(); ++it) {
-    json::json_pointer ptr;
-    try {
-      ptr = json::json_pointer(it.key());
-    } catch (const json::exception&) {
-      fail(src, where, "a JSON pointer like \"/platform/classes/0/uplink\", got \"" + it.key() + "\"");
-    }
-    // The parent must exist: a typo in a pointer must not silently add a key (the schema
-    // would catch unknown keys, but not a wrong array index that happens to be valid).
-    if (!doc.contains(ptr.parent_pointer()))
-      fail(src, where, "a pointer into the base scenario; \"" + it.key() + "\" has no parent there");
-    doc[ptr] = it.value();
-  }
-  return doc;
-}
-
-}  // namespace
-
-SweepPlan load_sweep(const std::string& path, bool smoke, const std::string& output_dir) {
-  const json j = read_json_file(path);
-  if (!j.is_object()) fail(path, "", "a JSON object");
-  static const std::set<std::string> known{"name", "description", "base", "grid", "list", "output"};
-  for (auto it = j.begin(); it != j.end(); ++it)
-    if (!known.count(it.key())) {
-      const std::string best =
-          json_schema::closest_match(it.key(), {"name", "description", "base", "grid", "list", "output"});
-      fail(path, "/" + it.key(),
-           "one of name, description, base, grid, list, output (unknown key), got \"" + it.key() + "\"" +
-               (best.empty() ? "" : "; did you mean \"" + best + "\"?"));
-    }
-  if (!j.contains("base") || !j["base"].is_string()) fail(path, "/base", "the path of the base scenario (a string)");
-  if (!j.contains("grid") && !j.contains("list")) fail(path, "", "a \"grid\" or a \"list\" of overrides");
-
-  SweepPlan plan;
-  plan.source = path;
-  plan.name = j.value("name", fs::path(path).stem().string());
-  plan.output_dir = j.contains("output") ? j["output"].value("directory", "out/" + plan.name) : "out/" + plan.name;
-  if (!output_dir.empty()) plan.output_dir = output_dir;
-  else if (smoke) plan.output_dir += "-smoke";
-  const fs::path base_path = fs::path(path).parent_path() / j["base"].get<std::string>();
-  if (!fs::is_regular_file(base_path)) fail(path, "/base", "a readable scenario file; cannot read " + base_path.string());
-  const json base = read_json_file(base_path.string());
-  load_scenario(base, base_path.string());  // the base alone must be valid
-
-  struct Combo {
-    std::string label;
-    json overrides;
-    std::string where;  ///< JSON path in the sweep file that produced it
-  };
-  std::vector<Combo> combos;
-  if (j.contains("grid")) {
-    const json& g = j["grid"];
-    if (!g.is_object() || g.empty()) fail(path, "/grid", "an object of JSON pointer -> array of values");
-    combos.push_back({"", json::object(), "/grid"});
-    for (auto it = g.begin(); it != g.end(); ++it) {
-      if (!it.value().is_array() || it.value().empty())
-        fail(path, "/grid/" + it.key(), "a non-empty array of values");
-      std::vector<Combo> next;
-      for (const auto& c : combos)
-        for (const auto& v : it.value()) {
-          Combo n = c;
-          n.overrides[it.key()] = v;
-          n.label += (n.label.empty() ? "" : " ") + describe_override(it.key(), v);
-          next.push_back(std::move(n));
-        }
-      combos = std::move(next);
-    }
-  }
-  if (j.contains("list")) {
-    const json& l = j["list"];
-    if (!l.is_array() || l.empty()) fail(path, "/list", "a non-empty array of {\"label\", \"set\"} objects");
-    for (size_t i = 0; i < l.size(); ++i) {
-      const std::string where = "/list/" + std::to_string(i);
-      if (!l[i].is_object() || !l[i].contains("set") || !l[i]["set"].is_object())
-        fail(path, where, "an object with \"set\": {JSON pointer: value}");
-      std::string label = l[i].value("label", "");
-      if (label.empty())
-        for (auto it = l[i]["set"].begin(); it != l[i]["set"].end(); ++it)
-          label += (label.empty() ? "" : " ") + describe_override(it.key(), it.value());
-      combos.push_back({label, l[i]["set"], where});
-    }
-  }
-  for (size_t i = 0; i < combos.size(); ++i) {
-    SweepVariant v;
-    v.label = combos[i].label.empty() ? "base" : combos[i].label;
-    v.id = fmt::format("v{:03d}-{}", i, slug(v.label));
-    v.overrides = combos[i].overrides;
-    v.scenario = apply(base, v.overrides, path, combos[i].where);
-    if (smoke) v.scenario = cut_down(v.scenario);
-    v.scenario["name"] = plan.name + "." + v.id;  // a scenario name is an identifier: no '/'
-    v.scenario["output"] = {{"directory", (fs::path(plan.output_dir) / v.id).string()}};
-    // Each variant must be a valid scenario: its errors name the variant.
-    load_scenario(v.scenario, path + " (variant " + v.id + ": " + v.label + ")");
-    plan.variants.push_back(std::move(v));
-  }
-  return plan;
-}
 
 namespace {
 
@@ -236,12 +115,12 @@ SweepResult run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
   // Index of variants with their summaries (whatever state they are in).
   json index = json::array();
   std::ofstream csv(root / "index.csv.tmp");
-  csv << "variant,label,status,final_accuracy,simulated_time_s,bytes_up,bytes_down,rounds,directory\n";
+  csv << "variant,label,group,status,final_accuracy,simulated_time_s,bytes_up,bytes_down,rounds,directory\n";
   for (size_t i = 0; i < plan.variants.size(); ++i) {
     const auto& v = plan.variants[i];
     const fs::path dir = root / v.id;
-    json row = {{"variant", v.id}, {"label", v.label}, {"overrides", v.overrides}, {"status", status[i]},
-                {"directory", dir.string()}};
+    json row = {{"variant", v.id},         {"label", v.label},   {"group", v.group},
+                {"overrides", v.overrides}, {"status", status[i]}, {"directory", dir.string()}};
     json s;
     if (fs::exists(dir / "summary.json")) {
       std::ifstream in(dir / "summary.json");
@@ -250,7 +129,7 @@ SweepResult run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
     auto num = [&](const char* k) { return s.is_object() && s.contains(k) && !s[k].is_null() ? s[k].dump() : ""; };
     if (s.is_object()) row["summary"] = s;
     index.push_back(row);
-    csv << v.id << ",\"" << v.label << "\"," << status[i] << ',' << num("final_accuracy") << ','
+    csv << v.id << ",\"" << v.label << "\",\"" << v.group << "\"," << status[i] << ',' << num("final_accuracy") << ','
         << num("simulated_time_s") << ',' << num("bytes_up") << ',' << num("bytes_down") << ',' << num("rounds") << ','
         << dir.string() << '\n';
   }

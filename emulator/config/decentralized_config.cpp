@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "emulator/config/codec_config.hpp"
 #include "emulator/core/network_graph.hpp"
 #include "platforms/units.hpp"
 
@@ -106,6 +107,7 @@ void load_decentralized(json& doc, Scenario& s, const std::string& dir, const Co
   }
   if (a.contains("node_evaluation")) d.node_evaluation = to_int(a["node_evaluation"]);
   if (a.contains("gossip_steps")) d.gossip_steps = to_int(a["gossip_steps"]);
+  if (a.contains("local_momentum")) d.local_momentum = a["local_momentum"];
   if (a.contains("round_time")) d.round_time_s = units::parse_duration(a["round_time"]);
   if (a.contains("gossip_rate")) d.gossip_rate = a["gossip_rate"];
   if (a.contains("dadao")) {
@@ -117,6 +119,26 @@ void load_decentralized(json& doc, Scenario& s, const std::string& dir, const Co
     d.dadao.payload = x["payload"];
     d.dadao.edge_loss = x["edge_loss"];
   }
+  if (a.contains("choco")) {
+    const json& c = a["choco"];
+    d.choco.consensus_step = c["consensus_step"];
+    d.choco.code_order = c["order"] == "code";
+    d.choco.codec = to_codec_spec(c["codec"]);
+    // CHOCO's compressor must be a contraction without its own memory: the codecs it scales.
+    const std::string& codec = d.choco.codec.name;
+    if (codec != "none" && codec != "fp16" && codec != "qsgd" && codec != "topk")
+      fail(complain, "/algorithm/choco/codec/name", "\"none\", \"fp16\", \"qsgd\" or \"topk\" with choco-sgd, found \"" + codec + "\"");
+    if (s.training == TrainingMode::Analytic)
+      fail(complain, "/training", "\"real\" with choco-sgd (its messages are encodings of the real parameters)");
+  }
+  // The synthetic regression's trainer runs plain SGD only: refuse what it would ignore.
+  const bool sam_or_momentum = name == "dfedavgm" || name == "dfedsam" || name == "dfedsam-mgs";
+  if (s.workload.dataset == "synthetic-regression" && s.algorithm.family == "decentralized" &&
+      (sam_or_momentum || s.algorithm.weight_decay != 0 || s.algorithm.clip_norm != 0))
+    fail(complain, "/algorithm/name",
+         "plain SGD local steps on the synthetic regression (its trainer runs no SAM, momentum, weight decay or "
+         "clipping): a method other than dfedavgm, dfedsam and dfedsam-mgs, without weight_decay and clip_norm; "
+         "found \"" + name + "\"");
   if (name == "dadao" && s.workload.dataset != "synthetic-regression")
     fail(complain, "/workload/dataset",
          "\"synthetic-regression\" with algorithm \"dadao\" (its strongly convex problem; the neural route is poisson-gossip)");

@@ -7,12 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator/config/complain.hpp"
 #include "emulator/config/scenario.hpp"
 
 namespace flemu {
 
-/// Raises the loader's error "<file>: <pointer>: expected <what>"; never returns.
-using Complain = std::function<void(const std::string& pointer, const std::string& expected)>;
 
 /// Types platform.topology and the decentralized keys of `doc` into `s` (whose platform,
 /// workload and algorithm are typed already), and builds the graph and its mixing matrix once

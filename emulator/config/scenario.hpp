@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/algorithm_spec.hpp"
+#include "emulator/config/overrides.hpp"
 #include "platforms/platform_spec.hpp"
 #include "workloads/workload_spec.hpp"
 
@@ -28,6 +29,7 @@ struct StopSpec {
 struct EvaluationSpec {
   int every_rounds = 1;   ///< evaluate the global model every N rounds (and always at the end)
   int test_samples = 0;   ///< fixed-seed subset of the test set for intermediate evaluations; 0 = all
+  double holdout = 0;     ///< per-client evaluation: share of each client's samples held out; 0 = none
 };
 
 enum class TrainingMode {
@@ -57,15 +59,22 @@ std::string algorithm_family(const std::string& name);
 /// scenarios/scenario.schema.json, parsed once (keys sorted).
 const nlohmann::json& scenario_schema();
 
-/// Reads a JSON file as scenario files are read: syntax errors with line and column, numbers
-/// out of range, duplicate keys and nesting deeper than 64 with their JSON path. Throws
-/// ScenarioError naming the file (sweep files use it too).
+/// Reads a JSON file as scenario files are read, without judging its content: syntax errors
+/// with line and column, numbers out of range, duplicate keys and nesting deeper than 64 with
+/// their JSON path. Throws ScenarioError naming the file (sweep files use it too). The
+/// ordered form keeps the file's key order (sweep grids vary keys in that order).
+nlohmann::ordered_json read_json_document(const std::string& path);
 nlohmann::json read_json_file(const std::string& path);
 
 /// Reads, validates against scenarios/scenario.schema.json, and types a scenario file.
 /// Throws ScenarioError naming the file, the JSON path and what was expected.
 Scenario load_scenario(const std::string& path);
-/// Same, from an already parsed document; `source` names it in messages.
-Scenario load_scenario(const nlohmann::json& doc, const std::string& source);
+/// Same after applying `overrides` (emulator/config/overrides.hpp) to the file's document;
+/// the resolved scenario records them under "overrides".
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides);
+/// Same, from an already parsed document; `source` names it in messages. `file`, when given,
+/// is the file the document came from: its stem is the default name and relative paths in
+/// the scenario (availability_trace) are relative to it; by default `source` is that file.
+Scenario load_scenario(const nlohmann::json& doc, const std::string& source, const std::string& file = "");
 
 }  // namespace flemu

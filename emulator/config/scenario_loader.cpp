@@ -20,6 +20,7 @@
 #include <set>
 #include <sstream>
 
+#include "emulator/config/compression_config.hpp"
 #include "emulator/config/decentralized_config.hpp"
 #include "emulator/config/json_schema.hpp"
 #include "emulator/config/scenario.hpp"
@@ -312,6 +313,9 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
                                      index_pointer("/platform/classes", it->second) + ")");
     device_count += to_int(classes[c]["count"], ptr + "/count", complain);
     check_link(classes[c], ptr, /*complete=*/true, complain);
+    // The jitter grid's default depends on the jitter (platform_spec.hpp): written here so
+    // that the resolved document states it.
+    if (!classes[c].contains("jitter_step")) classes[c]["jitter_step"] = default_jitter_step(classes[c]["jitter"]);
   }
 
   std::map<std::string, std::string> explicit_names;  // name -> its pointer
@@ -513,6 +517,7 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec.devices.push_back(std::move(device));
   }
   spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
+  spec.server.link_solver = server["link_solver"] == "simgrid" ? SharedLinkSolver::SimGrid : SharedLinkSolver::Auto;
   if (p.contains("cluster")) {
     const json& c = p["cluster"];
     ClusterSpec cluster;
@@ -551,30 +556,57 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
   return spec;
 }
 
+ItemsSpec to_items(const json& i) {
+  ItemsSpec spec;
+  spec.arrival_spread_s = units::parse_duration(i["arrival_spread"]);
+  spec.bits = i["bits"];
+  spec.source = ItemsSpec::Source::Zipf;
+  spec.zipf.distinct = i["distinct"];
+  spec.zipf.exponent = i["exponent"];
+  spec.zipf.skew = i["skew"];
+  spec.zipf.private_items = i["private_items"];
+  spec.zipf.bits = spec.bits;
+  return spec;
+}
+
+BlackBoxSpec to_objective(const json& o) {
+  BlackBoxSpec spec;
+  spec.function = black_box_from_name(o["function"]);
+  spec.dimension = o["dimension"];
+  spec.heterogeneity = o["heterogeneity"];
+  spec.flops_per_query = o["flops_per_query"];
+  return spec;
+}
+
 WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   WorkloadSpec spec;
-  spec.dataset = w["dataset"];
-  const std::string model = w["model"];
-  spec.model = model == "cnn"      ? ModelKind::Cnn
-               : model == "cnn5"   ? ModelKind::Cnn5
-               : model == "custom" || model == "llm" ? ModelKind::Custom
-                                   : ModelKind::Mlp;
-  if (model == "llm") {
-    // A language model is a Custom model of its preset's size (fp32), for the inference
-    // schedules, which read its shape (workloads/models/llm_shape.hpp).
+  // Keys absent here do not apply to this algorithm (prune_workload_keys): defaults stay.
+  if (w.contains("items")) spec.items = to_items(w["items"]);
+  if (w.contains("objective")) spec.objective = to_objective(w["objective"]);
+  if (w.value("model", "") == "llm") {
+    // A language model (inference algorithms: no dataset) is a Custom model of its preset's
+    // size (fp32); the inference schedules read its shape (workloads/models/llm_shape.hpp).
     if (!w.contains("llm")) complain.at("/workload/llm", "a language model preset (required with model \"llm\")");
     if (w.contains("custom_model")) complain.at("/workload/custom_model", "no custom_model with model \"llm\" (its preset gives the size)");
     const LlmShape shape = llm_preset(w["llm"]);
+    spec.model = ModelKind::Custom;
     spec.llm = shape.name;
     spec.custom.name = shape.name;
     spec.custom.params = shape.params();
     spec.custom.bytes_per_param = shape.bytes_per_param;
     spec.custom.forward_flops_per_sample = 2 * shape.params();  // per token
     spec.custom.train_flops_per_sample = 6 * shape.params();
-  } else if (w.contains("llm")) {
-    complain.at("/workload/llm", "no llm unless model is \"llm\"");
+    return spec;
   }
-  if (spec.model == ModelKind::Custom && model == "custom") {
+  if (w.contains("llm")) complain.at("/workload/llm", "no llm unless model is \"llm\"");
+  if (!w.contains("dataset")) return spec;
+  spec.dataset = w["dataset"];
+  const std::string model = w["model"];
+  spec.model = model == "cnn"      ? ModelKind::Cnn
+               : model == "cnn5"   ? ModelKind::Cnn5
+               : model == "custom" ? ModelKind::Custom
+                                   : ModelKind::Mlp;
+  if (spec.model == ModelKind::Custom) {
     if (!w.contains("custom_model"))
       complain.at("/workload/custom_model", "an object giving params and train_flops_per_sample (required with model \"custom\")");
     const json& c = w["custom_model"];
@@ -586,7 +618,7 @@ WorkloadSpec to_workload(const json& w, const Complaint& complain) {
         c.contains("forward_flops_per_sample") ? c["forward_flops_per_sample"].get<double>() : spec.custom.train_flops_per_sample / 3;
     if (spec.custom.forward_flops_per_sample >= spec.custom.train_flops_per_sample)
       complain.at("/workload/custom_model/forward_flops_per_sample", "a number below train_flops_per_sample");
-  } else if (w.contains("custom_model") && model != "llm") {
+  } else if (w.contains("custom_model")) {
     complain.at("/workload/custom_model", "no custom_model unless model is \"custom\"");
   }
   const json& partition = w["partition"];
@@ -625,8 +657,8 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
     spec.clients_per_round = to_int(a["clients_per_round"], "/algorithm/clients_per_round", complain);
   if (has("local_epochs")) spec.local_epochs = to_int(a["local_epochs"], "/algorithm/local_epochs", complain);
   if (has("local_steps")) spec.local_steps = to_int(a["local_steps"], "/algorithm/local_steps", complain);
-  spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
-  spec.lr = a["lr"];
+  if (has("batch_size")) spec.batch_size = to_int(a["batch_size"], "/algorithm/batch_size", complain);
+  if (has("lr")) spec.lr = a["lr"];
   if (has("server_lr")) spec.server_lr = a["server_lr"];
   if (has("weight_decay")) spec.weight_decay = a["weight_decay"];
   if (has("clip_norm")) spec.clip_norm = a["clip_norm"];
@@ -651,6 +683,14 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("server_momentum")) spec.server_momentum = a["server_momentum"];
   if (has("server_beta2")) spec.server_beta2 = a["server_beta2"];
   if (has("server_epsilon")) spec.server_epsilon = a["server_epsilon"];
+  if (has("budgets"))
+    for (const auto& [cls, budget] : a["budgets"].items()) spec.budgets[cls] = budget.get<double>();
+  if (has("gate_lr")) spec.gate_lr = a["gate_lr"];
+  if (has("local_momentum")) spec.local_momentum = a["local_momentum"];
+  if (has("block_split")) spec.block_split = to_int(a["block_split"], "/algorithm/block_split", complain);
+  if (has("relu_logits")) spec.relu_logits = a["relu_logits"];
+  if (has("online_aggregation")) spec.online_aggregation = a["online_aggregation"];
+  if (has("gate_wire")) spec.sparse_wire = a["gate_wire"] == "sparse";
   if (has("local_step")) {
     const json& step = a["local_step"];
     const std::string rule = step["rule"];
@@ -712,6 +752,50 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
       complain.at(ptr + "/max_steps", "an integer >= min_steps (" + p["min_steps"].dump() + ")", p["max_steps"]);
     spec.policies[cls] = policy;
   }
+  // Analytics
+  analytics::HhParams& hh = spec.heavy_hitters;
+  if (has("epsilon")) hh.epsilon = a["epsilon"];
+  if (has("k")) hh.k = to_int(a["k"], "/algorithm/k", complain);
+  if (has("oracle")) hh.oracle = analytics::oracle_from_name(a["oracle"]);
+  if (has("step_bits")) hh.step_bits = a["step_bits"];
+  if (has("shared_bits")) hh.shared_bits = to_int(a["shared_bits"], "/algorithm/shared_bits", complain);
+  if (has("shared_keep")) hh.shared_keep = a["shared_keep"];
+  if (has("keep_sd")) hh.keep_sd = a["keep_sd"];
+  if (has("keep_max")) hh.keep_max = a["keep_max"];
+  if (has("list_size")) hh.list_size = a["list_size"];
+  if (has("phase1_share")) hh.phase1_share = a["phase1_share"];
+  if (has("order")) hh.random_order = a["order"] == "random";
+  if (has("party_class")) spec.party_class = a["party_class"];
+  if (has("report_window")) spec.report_window_s = units::parse_duration(a["report_window"]);
+  if (has("flops_per_check")) spec.flops_per_check = a["flops_per_check"];
+  // Zeroth-order
+  if (has("local_iters")) spec.fedzo.local_iters = spec.fzoos.local_iters = to_int(a["local_iters"], "/algorithm/local_iters", complain);
+  spec.fedzo.lr = spec.fzoos.lr = spec.lr;
+  if (has("server_accept")) spec.accept_if_improved = a["server_accept"] == "if-improved";
+  if (has("directions")) spec.fedzo.directions = to_int(a["directions"], "/algorithm/directions", complain);
+  if (has("smoothing")) spec.fedzo.smoothing = a["smoothing"];
+  if (has("orthogonalize")) spec.fedzo.orthogonalize = a["orthogonalize"];
+  if (has("surrogate")) {
+    const json& g = a["surrogate"];
+    zo::FzoosParams& f = spec.fzoos;
+    const std::string ptr = "/algorithm/surrogate/";
+    f.gp_neighbours = to_int(g["gp_neighbours"], ptr + "gp_neighbours", complain);
+    f.gp_noise = g["gp_noise"];
+    f.local_candidates = to_int(g["local_candidates"], ptr + "local_candidates", complain);
+    f.local_keep = to_int(g["local_keep"], ptr + "local_keep", complain);
+    f.local_radius = g["local_radius"];
+    f.round_candidates = to_int(g["round_candidates"], ptr + "round_candidates", complain);
+    f.round_keep = to_int(g["round_keep"], ptr + "round_keep", complain);
+    f.rff_neighbours = to_int(g["rff_neighbours"], ptr + "rff_neighbours", complain);
+    f.rff_features = to_int(g["rff_features"], ptr + "rff_features", complain);
+    f.rff_lengthscale = g["rff_lengthscale"];
+    f.rff_ridge = g["rff_ridge"];
+    f.initial_queries = to_int(g["initial_queries"], ptr + "initial_queries", complain);
+    f.initial_radius = g["initial_radius"];
+    f.correction = g["correction"];
+    if (f.local_keep > f.local_candidates) complain.at(ptr + "local_keep", "an integer <= local_candidates");
+    if (f.round_keep > f.round_candidates) complain.at(ptr + "round_keep", "an integer <= round_candidates");
+  }
   return spec;
 }
 
@@ -730,27 +814,37 @@ std::string xxh64_hex(const std::string& text) {
 
 const json& algorithm_schema() { return sorted_schema()["properties"]["algorithm"]; }
 
-/// Whether algorithm key `key` means anything to algorithm `name`, and if not, who reads it.
-/// Keys that only some algorithms read are errors with the others (a setting silently ignored
-/// makes a wrong experiment), and are left out of the resolved document.
-std::pair<bool, std::string> algorithm_key_applies(const std::string& key, const std::string& name) {
-  const json& props = algorithm_schema()["properties"];
-  auto prop = props.find(key);
-  if (prop == props.end() || !prop->contains("x-for")) return {true, ""};
+/// Whether a key whose schema is `prop` means anything to algorithm `name`, and if not, who
+/// reads it. "x-for" lists the algorithms or families that read a key; "x-not-for" the ones
+/// that do not (for keys nearly everyone reads). Keys that only some algorithms read are errors
+/// with the others (a setting silently ignored makes a wrong experiment), and are left out of
+/// the resolved document.
+std::pair<bool, std::string> key_applies(const json& prop, const std::string& name) {
   const std::string family = algorithm_family(name);
+  if (prop.contains("x-not-for"))
+    for (const auto& who : prop["x-not-for"])
+      if (who == name || who == family) return {false, "no algorithm of family \"" + family + "\""};
+  if (!prop.contains("x-for")) return {true, ""};
   std::vector<std::string> readers;
   for (const auto& [algo, entry] : algorithm_schema()["x-algorithms"].items())
-    for (const auto& who : (*prop)["x-for"])
+    for (const auto& who : prop["x-for"])
       if (who == algo || who == entry["family"]) {
         readers.push_back(algo);
         break;
       }
-  for (const auto& who : (*prop)["x-for"])
+  for (const auto& who : prop["x-for"])
     if (who == name || who == family) return {true, ""};
   std::string list;
   for (size_t i = 0; i < readers.size(); ++i)
     list += (i == 0 ? "" : i + 1 == readers.size() ? " and " : ", ") + readers[i];
   return {false, list};
+}
+
+std::pair<bool, std::string> algorithm_key_applies(const std::string& key, const std::string& name) {
+  const json& props = algorithm_schema()["properties"];
+  auto prop = props.find(key);
+  if (prop == props.end()) return {true, ""};
+  return key_applies(*prop, name);
 }
 
 void check_algorithm_keys(const json& a, const Complaint& complain) {
@@ -829,6 +923,77 @@ void check_inference_platform(const Scenario& s, int64_t device_count, const Com
                   "a read bandwidth like \"1.2GBps\" (memory_scheduler streams weights from disk; set it false to keep them resident)");
 }
 
+// The workload's keys follow the same rules: learning algorithms read a dataset and a model,
+// analytics the users' items, zeroth-order methods a black-box objective. "x-required" marks
+// the keys that must be given where they apply.
+const json& workload_properties() { return sorted_schema()["properties"]["workload"]["properties"]; }
+
+void check_workload_keys(const json& doc, const Complaint& complain) {
+  const std::string name = doc["algorithm"]["name"];
+  const json& w = doc["workload"];
+  for (const auto& [key, value] : w.items()) {
+    const auto [applies, who] = key_applies(workload_properties()[key], name);
+    if (!applies)
+      complain.at("/workload/" + key, "no \"" + key + "\" with algorithm \"" + name + "\": it applies to " + who);
+  }
+  // Missing required keys, worded by the validator itself: the workload's schema with them
+  // required.
+  json mini = {{"$defs", sorted_schema()["$defs"]}, {"type", "object"}};
+  json node = sorted_schema()["properties"]["workload"];
+  node["required"] = json::array();
+  for (const auto& [key, prop] : workload_properties().items())
+    if (prop.value("x-required", false) && key_applies(prop, name).first) node["required"].push_back(key);
+  mini["properties"]["workload"] = node;
+  validate_or_throw(mini, doc, complain);
+}
+
+void prune_workload_keys(json& doc) {
+  const std::string name = doc["algorithm"]["name"];
+  json& w = doc["workload"];
+  for (auto it = w.begin(); it != w.end();)
+    it = key_applies(workload_properties()[it.key()], name).first ? std::next(it) : w.erase(it);
+}
+
+/// What an analytics scenario needs beyond its schema: a class of always-on party servers,
+/// users besides them, one fortunes category per party, codes that fit in the item bits, and
+/// prefix-tree parameters that make a tree.
+void check_analytics(Scenario& s, const Complaint& complain) {
+  const AlgorithmSpec& a = s.algorithm;
+  int party_index = -1;
+  for (size_t c = 0; c < s.platform.classes.size(); ++c)
+    if (s.platform.classes[c].name == a.party_class) party_index = static_cast<int>(c);
+  if (party_index < 0 || s.platform.classes[static_cast<size_t>(party_index)].count < 1)
+    complain.at("/algorithm/party_class", "the name of a device class with count >= 1 whose devices serve the parties (\"" +
+                                              a.party_class + "\" is none)");
+  const auto& party = s.platform.classes[static_cast<size_t>(party_index)];
+  const std::string ptr = index_pointer("/platform/classes", static_cast<size_t>(party_index));
+  if (party.availability.kind != AvailabilitySpec::Always)
+    complain.at(ptr + "/availability", "no availability model on the party class \"" + party.name + "\" (party servers are always on)");
+  if (party.battery) complain.at(ptr + "/battery", "no battery on the party class \"" + party.name + "\" (party servers are always on)");
+  int parties = 0, users = 0;
+  for (const auto& d : expand_devices(s.platform, s.seed)) (d.class_name == a.party_class ? parties : users)++;
+  if (users < 1) complain.at("/platform", "at least one user device besides the party class \"" + a.party_class + "\"");
+  const ItemsSpec& items = *s.workload.items;
+  if (items.source == ItemsSpec::Source::Fortunes && !items.categories.empty() &&
+      static_cast<int>(items.categories.size()) != parties)
+    complain.at("/workload/items/categories", "one category per party (" + std::to_string(parties) + " parties, " +
+                                                  std::to_string(items.categories.size()) + " categories)");
+  if (items.source == ItemsSpec::Source::Zipf) {
+    const double codes = static_cast<double>(items.zipf.distinct) +
+                         (items.zipf.skew > 0 ? static_cast<double>(parties) * static_cast<double>(items.zipf.private_items) : 0);
+    if (codes > std::ldexp(1.0, items.bits - 1))
+      complain.at("/workload/items/bits", "enough bits for " + std::to_string(static_cast<int64_t>(codes)) +
+                                              " distinct item codes (at most half the code space is used)");
+  }
+  s.algorithm.heavy_hitters.method = analytics::hh_method_from_name(a.name);
+  s.algorithm.heavy_hitters.item_bits = items.bits;
+  try {
+    analytics::check_params(s.algorithm.heavy_hitters);
+  } catch (const std::invalid_argument& e) {
+    complain.at("/algorithm", std::string("prefix-tree parameters that make a tree (") + e.what() + ")");
+  }
+}
+
 /// What the model, the training mode, the platform and the algorithm's family must agree on.
 void check_model_fits(const Scenario& s, int64_t device_count, const Complaint& complain) {
   const AlgorithmSpec& a = s.algorithm;
@@ -874,17 +1039,19 @@ void fill_battery_resume(json& platform) {
 }
 
 /// Steps 3 and 4 on a document that already passed the schema.
-Scenario build(json doc, const std::string& source) {
+Scenario build(json doc, const std::string& source, const std::string& file) {
   const Complaint complain(source);
   check_algorithm_keys(doc["algorithm"], complain);
   check_dependent_algorithm_keys(doc["algorithm"], complain);
+  check_workload_keys(doc, complain);
   js::apply_defaults(sorted_schema(), doc, formats());
   prune_algorithm_keys(doc["algorithm"]);
   resolve_dependent_algorithm_keys(doc["algorithm"]);
+  prune_workload_keys(doc);
 
   Scenario s;
   s.source = source;
-  if (!doc.contains("name")) doc["name"] = std::filesystem::path(source).stem().string();
+  if (!doc.contains("name")) doc["name"] = std::filesystem::path(file).stem().string();
   s.name = doc["name"];
   s.seed = to_seed(doc["seed"], complain);
   s.training = doc["training"] == "analytic" ? TrainingMode::Analytic : TrainingMode::Real;
@@ -918,6 +1085,11 @@ Scenario build(json doc, const std::string& source) {
     for (const auto& c : s.platform.classes) known = known || c.name == cls;
     if (!known) complain.at("/algorithm/policies/" + cls, "a device class name or \"*\"", "\"" + cls + "\"");
   }
+  for (const auto& [cls, budget] : s.algorithm.budgets) {
+    bool known = cls == "*";
+    for (const auto& c : s.platform.classes) known = known || c.name == cls;
+    if (!known) complain.at("/algorithm/budgets/" + cls, "a device class name or \"*\"");
+  }
   for (size_t i = 0; i < s.platform.link_changes.size(); ++i) {
     const std::string& who = s.platform.link_changes[i].devices;
     bool known = who == "*";
@@ -930,7 +1102,7 @@ Scenario build(json doc, const std::string& source) {
   if (doc["platform"].contains("availability_trace")) {
     namespace fs = std::filesystem;
     fs::path trace = doc["platform"]["availability_trace"].get<std::string>();
-    if (trace.is_relative()) trace = fs::path(source).parent_path() / trace;
+    if (trace.is_relative()) trace = fs::path(file).parent_path() / trace;
     std::map<std::string, AvailabilityTrace> traces;
     try {
       traces = read_availability_csv(trace.string());
@@ -948,7 +1120,13 @@ Scenario build(json doc, const std::string& source) {
   // Topology and gossip settings (decentralized algorithms; a topology is an error otherwise).
   load_decentralized(doc, s, std::filesystem::path(source).parent_path().string(),
                      [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
-  if (s.algorithm.participation == AlgorithmSpec::Participation::Uniform &&
+  // Codecs of uploads and downloads (sync, async and anarchic algorithms).
+  load_compression(doc, s, [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
+  const bool learning = s.algorithm.family != "analytics" && s.algorithm.family != "zeroth-order";
+  if (!learning && s.training == TrainingMode::Analytic)
+    complain.at("/training", "\"real\" with algorithm \"" + s.algorithm.name + "\" (it trains no model to leave out)");
+  if (s.algorithm.family == "analytics") check_analytics(s, complain);
+  if (learning && s.algorithm.participation == AlgorithmSpec::Participation::Uniform &&
       s.algorithm.clients_per_round > device_count)
     complain.at("/algorithm/clients_per_round",
                 "an integer <= " + std::to_string(device_count) + " (the number of devices)",
@@ -960,9 +1138,29 @@ Scenario build(json doc, const std::string& source) {
   const json& eval = doc["evaluation"];
   s.evaluation.every_rounds = to_int(eval["every"], "/evaluation/every", complain);
   s.evaluation.test_samples = to_int(eval["test_samples"], "/evaluation/test_samples", complain);
+  if (eval.contains("per_client")) {
+    if (s.algorithm.family != "sync")
+      complain.at("/evaluation/per_client", "no per-client evaluation with algorithm \"" + s.algorithm.name +
+                                                "\" (synchronous algorithms only)");
+    if (s.training == TrainingMode::Analytic)
+      complain.at("/evaluation/per_client", "no per-client evaluation with training \"analytic\" (it measures no accuracy)");
+    s.evaluation.holdout = eval["per_client"]["holdout"];
+  }
 
+  // An analytics run ends when the aggregator has its answer; every other run needs a stop.
+  if (!doc.contains("stop")) {
+    if (s.algorithm.family != "analytics") complain.at("/stop", "an object (required key)");
+    doc["stop"] = json::object();
+  }
   const json& stop = doc["stop"];
-  if (stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");
+  if (s.algorithm.family == "analytics" && !stop.empty())
+    complain.at("/stop/" + stop.begin().key(), "no stop criterion with algorithm \"" + s.algorithm.name +
+                                                    "\" (the run ends when the aggregator has the top-k)");
+  if (s.algorithm.family == "zeroth-order" && !stop.contains("rounds") && !stop.contains("time"))
+    complain.at("/stop", "rounds or time with algorithm \"" + s.algorithm.name + "\" (it measures no accuracy)");
+  if (s.algorithm.family == "zeroth-order" && stop.contains("target_accuracy"))
+    complain.at("/stop/target_accuracy", "no target_accuracy with algorithm \"" + s.algorithm.name + "\" (it measures no accuracy)");
+  if (learning && stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");
   if (s.training == TrainingMode::Analytic && !stop.contains("rounds") && !stop.contains("time"))
     complain.at("/stop", "rounds or time when training is \"analytic\" (it measures no accuracy)");
   if (stop.contains("rounds")) s.stop.max_rounds = to_int(stop["rounds"], "/stop/rounds", complain);
@@ -974,10 +1172,13 @@ Scenario build(json doc, const std::string& source) {
   s.output_dir = output["directory"];
 
   s.resolved = std::move(doc);
-  // Where outputs go is not part of the experiment: the hash covers everything else, so the
-  // same scenario written to two folders has one hash (and sweeps can verify reruns).
+  // Where outputs go is not part of the experiment, nor is the record of how the document
+  // was edited on its way here (overrides): the hash covers everything else, so the same
+  // scenario written to two folders, or reached by --set, has one hash (and sweeps can
+  // verify reruns).
   nlohmann::json hashed = s.resolved;
   hashed.erase("output");
+  hashed.erase("overrides");
   s.hash = xxh64_hex(hashed.dump());
   return s;
 }
@@ -993,9 +1194,11 @@ std::string algorithm_family(const std::string& name) {
 
 const nlohmann::json& scenario_schema() { return sorted_schema(); }
 
-nlohmann::json read_json_file(const std::string& path) {
-  return json::parse(read_document(path, Complaint(path), "JSON file").dump());
+nlohmann::ordered_json read_json_document(const std::string& path) {
+  return read_document(path, Complaint(path), "JSON file");
 }
+
+nlohmann::json read_json_file(const std::string& path) { return json::parse(read_json_document(path).dump()); }
 
 Scenario load_scenario(const std::string& path) {
   const Complaint complain(path);
@@ -1003,12 +1206,25 @@ Scenario load_scenario(const std::string& path) {
   // Validate the order-preserving document, so that the first error reported is the first
   // in the file rather than the first in alphabetical order.
   validate_or_throw(ordered_schema(), doc, complain);
-  return build(json::parse(doc.dump()), path);
+  return build(json::parse(doc.dump()), path, path);
 }
 
-Scenario load_scenario(const nlohmann::json& doc, const std::string& source) {
+Scenario load_scenario(const std::string& path, const std::vector<Override>& overrides) {
+  if (overrides.empty()) return load_scenario(path);
+  ordered_json doc = read_document(path, Complaint(path));
+  apply_overrides(doc, overrides, path);
+  // Errors now name the overrides too: the bad value may be on the command line.
+  std::string source = path + " with";
+  for (const auto& o : overrides)
+    source += " " + o.from + " " + (o.from == "--seed" ? o.value.dump() : override_text(o.pointer, o.value));
+  const Complaint complain(source);
+  validate_or_throw(ordered_schema(), doc, complain);
+  return build(json::parse(doc.dump()), source, path);
+}
+
+Scenario load_scenario(const nlohmann::json& doc, const std::string& source, const std::string& file) {
   validate_or_throw(sorted_schema(), doc, Complaint(source));
-  return build(doc, source);
+  return build(doc, source, file.empty() ? source : file);
 }
 
 }  // namespace flemu

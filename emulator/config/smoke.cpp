@@ -1,10 +1,53 @@
 #include "emulator/config/smoke.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "emulator/config/scenario.hpp"
 
 namespace flemu {
 
+namespace {
+
+// Analytics: the same protocol over at most 30 users per user class (parties unchanged).
+void cut_down_analytics(nlohmann::json& s) {
+  const std::string party_class = s["algorithm"].value("party_class", "party");
+  for (auto& cls : s["platform"]["classes"])
+    if (cls.value("name", "") != party_class) cls["count"] = std::min(cls.value("count", 0), 30);
+}
+
+// Zeroth-order: 2 rounds in at most 20 dimensions, FZooS with at most 200 random features.
+void cut_down_zeroth_order(nlohmann::json& s) {
+  s["stop"] = {{"rounds", 2}};
+  auto& objective = s["workload"]["objective"];
+  objective["dimension"] = std::min(objective.value("dimension", 300), 20);
+  auto& a = s["algorithm"];
+  if (a.value("name", "") == "fzoos") {
+    auto& g = a["surrogate"];
+    if (!g.is_object()) g = nlohmann::json::object();
+    g["rff_features"] = std::min(g.value("rff_features", 10000), 200);
+    g["rff_neighbours"] = std::min(g.value("rff_neighbours", 500), 60);
+    g["gp_neighbours"] = std::min(g.value("gp_neighbours", 150), 40);
+  }
+}
+
+void rename_smoke(nlohmann::json& s) {
+  if (s.contains("name")) s["name"] = s["name"].get<std::string>() + "-smoke";
+  if (s.contains("output") && s["output"].contains("directory"))
+    s["output"]["directory"] = s["output"]["directory"].get<std::string>() + "-smoke";
+}
+
+}  // namespace
+
 nlohmann::json cut_down(nlohmann::json s) {
+  const std::string family = s.contains("algorithm") && s["algorithm"].contains("name")
+                                 ? algorithm_family(s["algorithm"]["name"].get<std::string>())
+                                 : "sync";
+  if (family == "analytics" || family == "zeroth-order") {
+    family == "analytics" ? cut_down_analytics(s) : cut_down_zeroth_order(s);
+    rename_smoke(s);
+    return s;
+  }
   s["stop"] = {{"rounds", 2}};
   auto& w = s["workload"];
   if (w.value("dataset", "") != "synthetic-regression") w["dataset"] = "synthetic";  // a problem of its own

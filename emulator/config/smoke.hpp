@@ -9,7 +9,8 @@ namespace flemu {
 /// The scenario document (as written, before defaults) cut down: stop after 2 rounds,
 /// dataset "synthetic" with at most 64 samples per client, full (small) test set, at most 2
 /// local steps per round for cluster algorithms (inner_steps), name and output directory
-/// suffixed with "-smoke".
+/// suffixed with "-smoke". Analytics scenarios keep their protocol over at most 30 users per
+/// user class; zeroth-order ones run 2 rounds in at most 20 dimensions.
 nlohmann::json cut_down(nlohmann::json scenario);
 
 }  // namespace flemu

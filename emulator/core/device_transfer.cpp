@@ -1,5 +1,7 @@
 #include "emulator/core/device_transfer.hpp"
 
+#include "emulator/core/fluid_transfers.hpp"
+
 #include <exception>
 #include <functional>
 #include <memory>
@@ -177,7 +179,12 @@ void install_transfer_rules(const TransferRules& rules) {
 
 void clear_transfer_rules() { g_rules.reset(); }
 
-void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t bytes, ServerEnd server_end) {
+void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t bytes, ServerEnd server_end,
+                    FluidTransfers* fluid) {
+  if (fluid) {  // never a managed flow: choose_shared_link_model excludes link changes and radio power
+    fluid->transfer(way, device, bytes);
+    return;
+  }
   sg4::Mailbox* mailbox = device_mailbox(device, way);
   auto post = [&]() -> sg4::CommPtr {
     return way == TransferWay::ToDevice ? mailbox->get_async<int>(&g_sink) : mailbox->put_async(&g_token, bytes);

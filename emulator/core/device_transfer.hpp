@@ -48,6 +48,8 @@ class Fleet;
 
 enum class TransferWay { ToDevice, ToServer };
 
+class FluidTransfers;  // emulator/core/fluid_transfers.hpp
+
 /// Who completes a transfer on the server's side.
 enum class ServerEnd {
   Helper,  ///< a helper actor spawned for this transfer (any schedule)
@@ -66,9 +68,11 @@ void clear_transfer_rules();
 
 /// Moves `bytes` between `server` and device `device`, whose host the calling actor runs on;
 /// returns when the last byte has arrived. Raises what a comm raises (NetworkFailureException
-/// when a link on the way goes off); when the device goes off SimGrid kills the caller.
+/// when a link on the way goes off); when the device goes off SimGrid kills the caller. With
+/// `fluid` (the run's shared link is a fluid model, fluid_transfers.hpp) the bytes go through
+/// it instead of a comm, and `server_end` does not matter.
 void transfer_bytes(TransferWay way, simgrid::s4u::Host* server, int device, uint64_t bytes,
-                    ServerEnd server_end = ServerEnd::Helper);
+                    ServerEnd server_end = ServerEnd::Helper, FluidTransfers* fluid = nullptr);
 
 /// For schedule code that starts device-to-device comms itself (peer exchanges, pairwise
 /// gossip): runs `post` (a put_async, get_async or sendto_async from `from` to `to`) so that,

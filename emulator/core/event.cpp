@@ -15,11 +15,16 @@ const char* to_string(EventKind kind) {
     case EventKind::DeviceOff: return "device_off";
     case EventKind::DeviceOn: return "device_on";
     case EventKind::Battery: return "battery";
+    case EventKind::Report: return "report";
+    case EventKind::Estimate: return "estimate";
+    case EventKind::Result: return "result";
     case EventKind::Collective: return "collective";
     case EventKind::Send: return "send";
     case EventKind::DiskRead: return "disk_read";
     case EventKind::Gossip: return "gossip";
     case EventKind::Consensus: return "consensus";
+    case EventKind::Encode: return "encode";
+    case EventKind::Decode: return "decode";
   }
   return "?";
 }

@@ -22,10 +22,15 @@ enum class EventKind {
   DeviceOff,   ///< a device went off (reason: offline | battery)
   DeviceOn,    ///< a device came back (reason: online | charged)
   Battery,     ///< battery level (charge_j, fraction)
+  Report,      ///< analytics span: a user's perturbed report, device -> its party's server (bytes)
+  Estimate,    ///< analytics span: a server estimated a level's counts (count = reports, candidates, flops)
+  Result,      ///< analytics: the aggregator has the top-k (count = items)
   Collective,  ///< span: one rank's part of a collective (bytes sent; op; count = messages sent)
   Send,        ///< span: a point-to-point transfer from a device to `peer` (bytes; op = what it carries)
   Gossip,      ///< span: a node's exchange with neighbours (bytes sent, count = messages sent; peer for a pairwise one)
   Consensus,   ///< decentralized: how far the node models are apart (consensus, optimum_distance)
+  Encode,      ///< span: a codec encoding on a device or the server (flops = its operations)
+  Decode,      ///< span: a codec decoding on a device or the server (flops = its operations)
   DiskRead,    ///< span: a device read bytes from its disk (op = what: a weight block)
 };
 
@@ -47,10 +52,15 @@ struct Event {
   int staleness = -1;     ///< async uploads: server versions since the client's model
   double charge_j = NAN, fraction = NAN;  ///< battery
   int steps = -1;         ///< train: local steps taken
+  int party = -1;         ///< analytics: the party of a user, a party server or a message
+  int candidates = -1;    ///< analytics estimate: candidate prefixes estimated
+  double value = NAN;     ///< zeroth-order evaluate: F(x) of the global point; train: queries made
   std::string op{};       ///< collective: algorithm ("ring-allreduce", ...); send: payload ("activations", ...)
   int peer = -1;          ///< send: destination device; gossip: the other node of a pairwise exchange
   double consensus = NAN;         ///< consensus: (1/n) sum_i ||x_i - x-bar||^2
   double optimum_distance = NAN;  ///< consensus: (1/n) sum_i ||x_i - x*||^2 where x* is known
+  double dense_bytes = 0;  ///< compressed download/upload: what the message takes as dense float32
+  double paper_bytes = 0;  ///< compressed download/upload: what the codec's paper counts for it
 };
 
 class EventSink {

@@ -17,6 +17,8 @@
 namespace flemu {
 
 class ServerInbox;
+class UpdateCompression;
+class FluidTransfers;
 struct TrainTest;
 struct NetworkGraph;
 struct RegressionProblem;
@@ -25,7 +27,7 @@ struct Federation {
   const Scenario& scenario;
   std::vector<DeviceSpec> devices;
   StarPlatform platform;
-  std::vector<std::shared_ptr<const std::vector<int32_t>>> partitions;  ///< per device
+  std::vector<std::shared_ptr<const std::vector<int32_t>>> partitions;  ///< per device: its training samples
   Trainer& trainer;
   JobPool& pool;
   EventBus& bus;
@@ -35,6 +37,8 @@ struct Federation {
   int model_version = -1;
   /// Where clients deliver updates to the server (created before any actor runs).
   std::shared_ptr<ServerInbox> inbox;
+  /// algorithm.compression: the codecs and clients' codec state (nullptr: dense transfers).
+  std::shared_ptr<UpdateCompression> compression;
   /// Real runs: the data set (schedules that train without the Trainer's jobs read it:
   /// pipelines); nullptr in analytic runs.
   std::shared_ptr<const TrainTest> data;
@@ -46,6 +50,12 @@ struct Federation {
   /// The synthetic-regression workload's problem, for schedules that compute on it directly
   /// (DADAO); nullptr for other workloads.
   std::shared_ptr<const RegressionProblem> regression;
+  /// Per device: its held-out samples for per-client evaluation (evaluation.per_client), kept
+  /// out of its partition; empty when not asked for.
+  std::vector<std::shared_ptr<const std::vector<int32_t>>> holdouts;
+  /// Set when the shared server link is a fluid model (fluid_transfers.hpp): every transfer
+  /// goes through it.
+  FluidTransfers* fluid = nullptr;
 
   int num_devices() const { return static_cast<int>(devices.size()); }
 };

@@ -27,6 +27,7 @@
 // Observers (FleetObserver) hear of every device switched on or off: servers wake on it
 // instead of polling, and indexes of idle devices can follow it.
 #pragma once
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -81,6 +82,10 @@ class Fleet {
   bool has_battery(int i) const { return state_[i].battery.has_value(); }
 
   void subscribe(FleetObserver* observer) { observers_.push_back(observer); }
+  /// Stops telling `observer` (before it is destroyed while the fleet lives on).
+  void unsubscribe(FleetObserver* observer) {
+    observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
+  }
 
   /// Whether transfers and computations of `device` must report to activity_changed().
   bool wants_activity(int device) const { return measures_energy_ && (shared_link_ || metered_[device]); }

@@ -1,6 +1,7 @@
 #include "emulator/core/idle_devices.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace flemu {
 
@@ -36,5 +37,24 @@ int IdleDevices::kth(int64_t k) const {
   }
   return pos;  // 1-based position pos + 1, i.e. device pos
 }
+
+ReadyDevices::ReadyDevices(int n, std::function<bool(int)> can_participate)
+    : can_participate_(std::move(can_participate)), engaged_(n, 0), ready_(n) {
+  for (int i = 0; i < n; ++i) refresh(i);
+}
+
+void ReadyDevices::refresh(int device) { ready_.set_idle(device, !engaged_[device] && can_participate_(device)); }
+
+void ReadyDevices::engage(int device) {
+  engaged_[device] = 1;
+  ready_.set_idle(device, false);
+}
+
+void ReadyDevices::release(int device) {
+  engaged_[device] = 0;
+  refresh(device);
+}
+
+void ReadyDevices::on_device_state(int device, bool, const std::string&) { refresh(device); }
 
 }  // namespace flemu

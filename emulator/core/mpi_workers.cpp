@@ -160,6 +160,26 @@ StepInputs get_inputs(Reader& r) {
   return in;
 }
 
+// A gate (pFedGate): presence byte, then its spec (plain bytes), state and momentum.
+void put_gate(Writer& w, const GateJob* gate) {
+  w.put<uint8_t>(gate != nullptr);
+  if (!gate) return;
+  static_assert(std::is_trivially_copyable<GateSpec>::value, "GateSpec travels as bytes");
+  w.put(gate->spec);
+  w.put_vector(gate->state ? *gate->state : Params{});
+  w.put<uint8_t>(gate->momentum != nullptr);
+  if (gate->momentum) w.put_vector(*gate->momentum);
+}
+
+std::shared_ptr<const GateJob> get_gate(Reader& r) {
+  if (!r.get<uint8_t>()) return nullptr;
+  auto gate = std::make_shared<GateJob>();
+  gate->spec = r.get<GateSpec>();
+  gate->state = std::make_shared<const Params>(r.get_vector<float>());
+  if (r.get<uint8_t>()) gate->momentum = std::make_shared<const Params>(r.get_vector<float>());
+  return gate;
+}
+
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI error in ") + what);
 }
@@ -245,6 +265,7 @@ class MpiTrainer final : public Trainer {
     static_assert(std::is_trivially_copyable<LocalStep>::value, "LocalStep travels as bytes");
     w.put(job.local.rule);
     put_inputs(w, job.local.inputs);
+    put_gate(w, job.local.gate.get());
     w.put_vector(*job.indices);
     w.put_vector(*job.start);
     auto answer = call(w.bytes());
@@ -258,7 +279,15 @@ class MpiTrainer final : public Trainer {
     res.params = r.get_vector<float>();
     res.momentum = r.get_vector<float>();
     res.ascent_sum = r.get_vector<float>();
+    res.gate_state = r.get_vector<float>();
+    res.gate_momentum = r.get_vector<float>();
     return res;
+  }
+
+  // Per-client evaluations are short and run once per evaluation: on rank 0's own trainer.
+  ClassCounts evaluate_samples(const Params& params, const std::vector<int32_t>& indices, const GateJob* gate,
+                               int batch) override {
+    return local_->evaluate_samples(params, indices, gate, batch);
   }
 
   EvalResult evaluate(const Params& params, const std::vector<int32_t>* subset) override {
@@ -316,6 +345,7 @@ std::vector<char> serve_one(Trainer& trainer, Reader& r, Kind kind) {
     job.local.lr = r.get<double>();
     job.local.rule = r.get<LocalStep>();
     job.local.inputs = get_inputs(r);
+    job.local.gate = get_gate(r);
     job.indices = std::make_shared<const std::vector<int32_t>>(r.get_vector<int32_t>());
     job.start = std::make_shared<const Params>(r.get_vector<float>());
     TrainResult res = trainer.train(job);
@@ -327,6 +357,8 @@ std::vector<char> serve_one(Trainer& trainer, Reader& r, Kind kind) {
     w.put_vector(res.params);
     w.put_vector(res.momentum);
     w.put_vector(res.ascent_sum);
+    w.put_vector(res.gate_state);
+    w.put_vector(res.gate_momentum);
   } else if (kind == Kind::Evaluate) {
     const bool has_subset = r.get<uint8_t>() != 0;
     const auto subset = r.get_vector<int32_t>();

@@ -21,7 +21,8 @@ NetworkGraph make_network_graph(const Scenario& sc, const std::vector<std::strin
   g.topology = build_topology(*sc.platform.topology, names, topology_seed(sc));
   const auto& nb = g.topology.neighbours;
   const DecentralizedSpec& d = sc.algorithm.decentralized;
-  g.rule = mixing_rule_from_name(d.mixing);
+  g.mixes = sc.algorithm.family == "decentralized";
+  g.rule = g.mixes ? mixing_rule_from_name(d.mixing) : MixingRule::MetropolisHastings;
   switch (g.rule) {
     case MixingRule::MetropolisHastings: g.mixing = metropolis_hastings(nb); break;
     case MixingRule::MaxDegree: g.mixing = max_degree(nb); break;
@@ -52,7 +53,7 @@ nlohmann::ordered_json graph_summary(const NetworkGraph& g) {
   for (const auto& nb : t.neighbours) dmin = std::min(dmin, static_cast<int>(nb.size()));
   j["degree"] = {{"min", dmin}, {"max", t.max_degree()}, {"mean", 2.0 * t.edges.size() / t.n}};
   if (t.rows > 0) j["lattice"] = {{"rows", t.rows}, {"cols", t.cols}};
-  j["mixing"] = to_string(g.rule);
+  j["mixing"] = g.mixes ? to_string(g.rule) : "none (pairwise exchanges)";
   if (!g.spectrum) {
     j["spectra"] = nullptr;
     j["spectra_note"] = fmt::format("not computed above {} nodes (dense eigendecomposition)", kMaxSpectrumNodes);
@@ -72,6 +73,7 @@ nlohmann::ordered_json graph_summary(const NetworkGraph& g) {
   sp["lambda_mix"] = s.lambda_mix;
   sp["adom_chi"] = s.adom_chi;
   if (!std::isnan(g.period_contraction)) sp["one_peer_period_contraction"] = g.period_contraction;
+  if (!g.mixes) sp["gap_of"] = "metropolis-hastings W (the algorithm exchanges pairwise)";
   sp["normalisation"] =
       "gap = 1 - max(|lambda_2(W)|, |lambda_n(W)|) (||W - J||_2 if W is not symmetric); L = D - A, the unweighted "
       "Laplacian; chi1 = |E| / lambda_2(L) and chi2 = |E| max_e R_e(L) / 2 are those of DADAO's L/|E|; "
@@ -92,7 +94,8 @@ std::string describe_graph(const NetworkGraph& g) {
                               t.max_degree());
   if (t.rows > 0) s += fmt::format(", {} x {}", t.rows, t.cols);
   if (t.time_varying()) s += fmt::format(", one peer per round, period {} rounds", t.period);
-  s += fmt::format("\nmixing: {}\n", to_string(g.rule));
+  s += g.mixes ? fmt::format("\nmixing: {}\n", to_string(g.rule))
+               : std::string("\nmixing: none, pairwise exchanges (the gap below is that of the Metropolis-Hastings W)\n");
   if (!g.spectrum) return s + fmt::format("spectra: not computed above {} nodes\n", kMaxSpectrumNodes);
   const GraphSpectrum& sp = *g.spectrum;
   s += fmt::format("spectral gap 1 - lambda = {:.6g} (lambda = {:.6g}{})\n", sp.gap, sp.w_lambda,

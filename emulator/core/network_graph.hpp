@@ -18,6 +18,9 @@ namespace flemu {
 struct NetworkGraph {
   Topology topology;
   MixingRule rule = MixingRule::MetropolisHastings;
+  /// Whether the algorithm mixes with W (synchronous rounds); asynchronous ones exchange
+  /// pairwise and W (Metropolis-Hastings) only gives the graph's spectral gap.
+  bool mixes = true;
   /// The static W (for one-peer exponential: W of round 1, each round shifts).
   MixingMatrix mixing;
   std::optional<GraphSpectrum> spectrum;  ///< none above kMaxSpectrumNodes nodes

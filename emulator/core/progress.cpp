@@ -14,7 +14,10 @@ ProgressReporter::ProgressReporter(const StopSpec& stop, bool enabled, double in
 }
 
 void ProgressReporter::on_event(const Event& e) {
-  if (e.kind == EventKind::Evaluate) accuracy_ = e.accuracy;
+  if (e.kind == EventKind::Evaluate) {
+    accuracy_ = e.accuracy;
+    accuracy_round_ = e.round;
+  }
   if (!bar_) return;
   if (e.kind == EventKind::RoundStart) {
     round_ = e.round;
@@ -30,7 +33,11 @@ void ProgressReporter::on_event(const Event& e) {
   if (e.kind != EventKind::RoundEnd) return;
   last_report_ = std::chrono::steady_clock::now();
   const std::string of = stop_.max_rounds > 0 ? "/" + std::to_string(stop_.max_rounds) : "";
-  const std::string acc = std::isnan(accuracy_) ? "-" : fmt::format("{:.4f}", accuracy_);
+  // The latest evaluation may be an earlier round's: evaluations run beside the next round
+  // (emulator/schedules/server_outcome.hpp), so the line says which model it measured.
+  const std::string acc = std::isnan(accuracy_)              ? "-"
+                          : accuracy_round_ == e.round ? fmt::format("{:.4f}", accuracy_)
+                                                       : fmt::format("{:.4f} (round {})", accuracy_, accuracy_round_);
   // Whichever budget is closer to exhaustion drives the bar.
   double fraction = -1;
   if (stop_.max_rounds > 0) fraction = static_cast<double>(e.round) / stop_.max_rounds;

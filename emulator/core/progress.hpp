@@ -1,5 +1,5 @@
 // Progress of a run on the terminal: after each round, round k/N, simulated time, latest
-// accuracy, and a bar with ETA (from the round budget, else from the simulated-time budget).
+// accuracy (with its round when it is an earlier round's), and a bar with ETA (from the round budget, else from the simulated-time budget).
 // A round that takes long on the wall clock (100k devices) also reports, at most every
 // few seconds, how many of its clients' updates are in.
 #pragma once
@@ -24,7 +24,8 @@ class ProgressReporter final : public EventSink {
   StopSpec stop_;
   double in_round_period_s_;
   std::unique_ptr<ProgressBar> bar_;  ///< null when disabled
-  double accuracy_ = NAN;
+  double accuracy_ = NAN;  ///< latest evaluated test accuracy
+  int accuracy_round_ = 0; ///< the round whose model it measured
   int round_ = 0;          ///< the round under way (RoundStart)
   int round_clients_ = 0;  ///< clients it engaged
   int round_uploads_ = 0;  ///< updates of it that arrived so far

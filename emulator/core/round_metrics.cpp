@@ -36,7 +36,14 @@ void RoundMetrics::on_event(const Event& e) {
       }
       break;
     }
-    case EventKind::Download: row(e.round).bytes_down += e.bytes; break;
+    case EventKind::Download: {
+      auto& r = row(e.round);
+      r.bytes_down += e.bytes;
+      if (e.dense_bytes > 0) compressed_ = true, r.dense_bytes_down += e.dense_bytes;
+      break;
+    }
+    case EventKind::Encode:
+    case EventKind::Decode: row(e.round).codec_flops += e.flops; break;
     case EventKind::Train: {
       auto& r = row(e.round);
       r.flops += e.flops;
@@ -49,6 +56,7 @@ void RoundMetrics::on_event(const Event& e) {
     case EventKind::Upload: {
       auto& r = row(e.round);
       r.bytes_up += e.bytes;
+      if (e.dense_bytes > 0) compressed_ = true, r.dense_bytes_up += e.dense_bytes, r.paper_bytes_up += e.paper_bytes;
       if (!std::isnan(e.loss)) {
         r.train_loss_sum += e.loss;
         r.train_loss_n++;
@@ -101,6 +109,9 @@ void RoundMetrics::on_event(const Event& e) {
       r.optimum_distance = e.optimum_distance;
       break;
     }
+    case EventKind::Report:    // analytics and zeroth-order runs have their own metrics
+    case EventKind::Estimate:  // (analytics_metrics.hpp, zo_metrics.hpp)
+    case EventKind::Result:
     case EventKind::Aggregate:
     case EventKind::DeviceOff:
     case EventKind::DeviceOn:
@@ -128,6 +139,7 @@ void RoundMetrics::write_csv(const std::string& path) const {
       << (decentralized_ ? ",consensus_distance,optimum_distance,node_accuracy_mean,node_accuracy_min,"
                            "node_accuracy_max,node_accuracy_std,messages"
                          : "")
+      << (compressed_ ? ",dense_bytes_down,dense_bytes_up,compression_ratio,paper_bytes_up,codec_flops" : "")
       << "\n";
   double cum = 0, cum_energy = 0;
   for (const auto& r : closed_rows()) {
@@ -149,6 +161,10 @@ void RoundMetrics::write_csv(const std::string& path) const {
           << num(r.node_acc_min) << ',' << num(r.node_acc_max) << ',' << num(n > 0 ? std::sqrt(var) : NAN) << ','
           << r.messages;
     }
+    if (compressed_)
+      out << ',' << num(r.dense_bytes_down) << ',' << num(r.dense_bytes_up) << ','
+          << num(r.bytes_up > 0 ? r.dense_bytes_up / r.bytes_up : NAN) << ',' << num(r.paper_bytes_up) << ','
+          << num(r.codec_flops);
     out << '\n';
   }
   if (!out) throw std::runtime_error(path + ": write failed");

@@ -29,7 +29,12 @@
 //                        over the nodes whose own model was tested this round (empty if none)
 //   messages             node-to-node messages sent this round
 // and there bytes_up counts the bytes nodes sent to each other (each message once) and
-// bytes_down stays 0.
+// bytes_down stays 0. Compressed runs (algorithm.compression; bytes_down and bytes_up are then
+// the encoded payloads' bytes) append:
+//   dense_bytes_down, dense_bytes_up   what the same messages take as dense float32
+//   compression_ratio  dense_bytes_up / bytes_up (empty when nothing was uploaded)
+//   paper_bytes_up     what the codec's paper counts for the same uploads
+//   codec_flops        operations of every encode and decode of the round (devices and server)
 #pragma once
 #include <string>
 #include <vector>
@@ -56,6 +61,7 @@ struct RoundRow {
   bool closed = false;  ///< its RoundEnd was seen
   double consensus = NAN, optimum_distance = NAN;
   int node_evals = 0, messages = 0;
+  double dense_bytes_down = 0, dense_bytes_up = 0, paper_bytes_up = 0, codec_flops = 0;
   double node_acc_sum = 0, node_acc_sq = 0, node_acc_min = NAN, node_acc_max = NAN;
 };
 
@@ -80,6 +86,7 @@ class RoundMetrics final : public EventSink {
   std::vector<RoundRow> rows_;
   double last_accuracy_ = NAN, last_loss_ = NAN;
   bool decentralized_ = false;
+  bool compressed_ = false;
 };
 
 }  // namespace flemu

@@ -14,10 +14,15 @@
 #include <xxhash.h>
 
 #include "algorithms/algorithm.hpp"
+#include "emulator/core/analytics_run.hpp"
 #include "emulator/core/federation.hpp"
+#include "emulator/core/fluid_transfers.hpp"
 #include "emulator/core/mpi_workers.hpp"
+#include "emulator/core/per_client_metrics.hpp"
 #include "emulator/core/progress.hpp"
 #include "emulator/core/round_metrics.hpp"
+#include "emulator/core/update_compression.hpp"
+#include "emulator/schedules/client_actor.hpp"
 #include "emulator/core/device_table.hpp"
 #include "platforms/cluster_platform.hpp"
 #include "emulator/core/device_transfer.hpp"
@@ -28,6 +33,7 @@
 #include "emulator/schedules/servers.hpp"
 #include "emulator/core/timed_trainer.hpp"
 #include "emulator/core/trace_writer.hpp"
+#include "emulator/core/zeroth_order_run.hpp"
 #include "platforms/p2p_platform.hpp"
 #include "workloads/data/dataset.hpp"
 #include "workloads/data/synthetic_regression.hpp"
@@ -58,14 +64,15 @@ namespace {
 
 // SimGrid's max-min solver iterates once per distinct rate among the flows that start at one
 // instant (platform_spec.hpp, jitter_step): tens of thousands of continuously jittered
-// devices starting a round together make that one solve O(N^2). Say so, and what helps.
+// devices (jitter_step 0, never the default) starting a round together make that one solve
+// O(N^2). Say so, and what helps.
 void warn_about_continuous_jitter(const Scenario& sc) {
   int64_t continuous = 0;
   for (const auto& cls : sc.platform.classes)
     if (cls.jitter > 0 && cls.jitter_step == 0) continuous += cls.count;
   if (continuous > 20000 && sc.algorithm.clients_per_round > 20000)
-    spdlog::warn("{} devices with continuous jitter: rounds where they all start transferring at once are "
-                 "slow in SimGrid's solver (O(N^2)); \"jitter_step\": 0.001 per class keeps them fast "
+    spdlog::warn("{} devices with continuous jitter (jitter_step 0): rounds where they all start transferring at "
+                 "once are slow in SimGrid's solver (O(N^2)); the default grid (jitter_step 0.001) keeps them fast "
                  "(bench/README.md)",
                  continuous);
 }
@@ -90,6 +97,28 @@ std::vector<int32_t> make_eval_subset(int64_t test_size, int samples, uint64_t s
   return all;
 }
 
+nlohmann::ordered_json number_or_null(double v) { return std::isnan(v) ? nlohmann::ordered_json() : nlohmann::ordered_json(v); }
+
+nlohmann::ordered_json to_json(const AccuracySummary& a) {
+  nlohmann::ordered_json per_class = nlohmann::ordered_json::array();
+  for (double v : a.per_class) per_class.push_back(number_or_null(v));
+  return {{"clients", a.clients},
+          {"mean", number_or_null(a.mean)},
+          {"client_mean", number_or_null(a.client_mean)},
+          {"p10", number_or_null(a.p10)},
+          {"per_class", per_class}};
+}
+
+/// clients.csv: client, device, class, held_out, trained, global_accuracy, personal_accuracy.
+std::string clients_csv(const PerClientReport& r, const std::vector<DeviceSpec>& devices) {
+  std::string out = "client,device,class,held_out,trained,global_accuracy,personal_accuracy\n";
+  auto num = [](double v) { return std::isnan(v) ? std::string() : fmt::format("{:.6f}", v); };
+  for (const auto& c : r.clients)
+    out += fmt::format("{},{},{},{},{},{},{}\n", c.client, devices[c.client].name, devices[c.client].class_name,
+                       c.samples, c.trained ? 1 : 0, num(c.global), num(c.personal));
+  return out;
+}
+
 /// Peak resident memory of this process so far, MB (getrusage).
 double max_rss_mb() {
   rusage u{};
@@ -106,6 +135,9 @@ void write_text(const fs::path& path, const std::string& text) {
 }  // namespace
 
 RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
+  // Families without a model to train have their own run drivers.
+  if (sc.algorithm.family == "analytics") return run_analytics(sc, opt);
+  if (sc.algorithm.family == "zeroth-order") return run_zeroth_order(sc, opt);
   if (MpiSession::active() && MpiSession::rank() > 0) {
     // An MPI worker rank: serve rank 0's training jobs, write nothing (mpi_workers.hpp).
     serve_mpi_jobs([&]() -> std::unique_ptr<Trainer> {
@@ -145,11 +177,16 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     }
     // Partitions: index lists into the one shared training set. In analytic mode there is no
     // data; every client holds samples_per_client (what the flop count needs).
-    std::vector<std::shared_ptr<const std::vector<int32_t>>> parts;
+    std::vector<std::shared_ptr<const std::vector<int32_t>>> parts, holdouts;
     if (data) {
       auto p = partition_dataset(data->train.labels, data->train.num_classes, static_cast<int>(devices.size()),
                                  sc.workload.samples_per_client, sc.workload.partition,
                                  derive_seed(sc.seed, SeedStream::Partition));
+      if (sc.evaluation.holdout > 0) {
+        // Per-client evaluation: each client keeps a share of its own samples out of training.
+        for (auto& v : split_holdouts(p, sc.evaluation.holdout, derive_seed(sc.seed, SeedStream::Holdout)))
+          holdouts.push_back(std::make_shared<const std::vector<int32_t>>(std::move(v)));
+      }
       for (auto& v : p) parts.push_back(std::make_shared<const std::vector<int32_t>>(std::move(v)));
     } else if (regression) {
       std::vector<int32_t> own(sc.workload.samples_per_client);
@@ -220,7 +257,18 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     Federation fed{sc, devices, platform, std::move(parts), *trainer, pool, bus,
                    make_eval_subset(test_size, sc.evaluation.test_samples, derive_seed(sc.seed, SeedStream::EvalSubset)),
                    fleet};
-    fed.inbox = std::make_shared<ServerInbox>(platform.server);
+    // The shared server link: flemu's fluid model where it is exact, else SimGrid's comms.
+    const SharedLinkChoice shared_link = choose_shared_link_model(sc, devices, opt.simgrid_config);
+    std::unique_ptr<FluidTransfers> fluid;
+    if (shared_link.fluid()) fluid = std::make_unique<FluidTransfers>(platform);
+    fed.fluid = fluid.get();
+    fed.inbox = std::make_shared<ServerInbox>(platform.server, fed.fluid);
+    if (sc.algorithm.compression.enabled()) {
+      fed.compression = std::make_shared<UpdateCompression>(sc.algorithm.compression, trainer->model(), sc.seed,
+                                                            sc.algorithm.clients_per_round);
+      fed.inbox->set_decoder([&fed](ServerMessage& m) { decode_arrived_update(fed, m); });
+    }
+    fed.holdouts = std::move(holdouts);
     fed.data = data;
     fed.graph = graph;
     fed.regression = regression;
@@ -230,6 +278,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     // before anything else happens.
     if (fleet.needs_controller()) sg4::Actor::create("fleet", platform.server, [&fleet] { fleet.run_controller(); });
     start_link_changes(platform, fleet);
+    if (fluid) fluid->start();
     ServerOutcome outcome;
     start_server(fed, outcome);
     const auto engine_start = std::chrono::steady_clock::now();
@@ -243,7 +292,10 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());
     write_device_table((staging / "devices.csv").string(), fed);
-    write_text(staging / "scenario.resolved.json", sc.resolved.dump(2) + "\n");
+    // The resolved scenario names the directory the run actually wrote to (-o included).
+    nlohmann::json resolved = sc.resolved;
+    resolved["output"]["directory"] = out_dir.string();
+    write_text(staging / "scenario.resolved.json", resolved.dump(2) + "\n");
     if (graph) {
       node_metrics.write_csv((staging / "nodes.csv").string());
       write_text(staging / "topology.json", topology_file(*graph, names).dump(2) + "\n");
@@ -301,9 +353,36 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       j["memory"] = {{"peak_bytes_per_device", outcome.device_memory_bytes}, {"max_peak_bytes", peak}};
     }
     j["devices"] = devices.size();
+    j["shared_link"] = {{"model", shared_link.model}, {"reason", shared_link.reason}};
     if (graph) {
       j["graph"] = graph_summary(*graph);
       j["traffic"] = node_metrics.traffic();
+    }
+    if (fed.compression) {
+      // Encoded bytes against what dense float32 transfers of the same messages would take, and
+      // against what the codecs' papers count (compression.md: often less than any decodable
+      // payload).
+      double dense_up = 0, dense_down = 0, paper_up = 0, codec_flops = 0;
+      for (const auto& r : metrics.rows()) {
+        dense_up += r.dense_bytes_up;
+        dense_down += r.dense_bytes_down;
+        paper_up += r.paper_bytes_up;
+        codec_flops += r.codec_flops;
+      }
+      const auto& spec = sc.algorithm.compression;
+      j["compression"] = {{"up", spec.up.name},
+                          {"down", spec.down.name},
+                          {"bytes_up", up},
+                          {"dense_bytes_up", dense_up},
+                          {"ratio_up", up > 0 ? dense_up / up : 0.0},
+                          {"paper_bytes_up", paper_up},
+                          {"paper_ratio_up", paper_up > 0 ? dense_up / paper_up : 0.0},
+                          {"bytes_down", down},
+                          {"dense_bytes_down", dense_down},
+                          {"ratio_down", down > 0 ? dense_down / down : 0.0},
+                          {"codec_flops", codec_flops},
+                          {"clients_with_codec_state", fed.compression->clients_with_state()},
+                          {"codec_state_bytes", fed.compression->state_bytes()}};
     }
     j["model"] = {{"name", trainer->model().name}, {"params", trainer->model().num_params}, {"bytes", trainer->model().bytes}};
     // What the algorithm keeps across rounds (algorithms/client_state.hpp): per-client vectors
@@ -312,6 +391,19 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                   {"clients_with_state", outcome.state.clients},
                   {"client_bytes", outcome.state.client_bytes},
                   {"server_bytes", outcome.state.server_bytes}};
+    if (outcome.per_client) {
+      // Per-client evaluation (evaluation.per_client): the global model on every client's own
+      // held-out split, and the client's personal model beside it where the method has one.
+      const auto& pc = *outcome.per_client;
+      int trained = 0;
+      for (const auto& c : pc.clients) trained += c.trained ? 1 : 0;
+      j["per_client"] = {{"round", pc.round},
+                         {"holdout", sc.evaluation.holdout},
+                         {"clients_trained", trained},
+                         {"global", to_json(pc.global)},
+                         {"personalized", pc.personalized ? to_json(pc.personal) : nlohmann::ordered_json()}};
+      write_text(staging / "clients.csv", clients_csv(pc, devices));
+    }
     j["training"] = sc.training == TrainingMode::Real ? "real" : "analytic";
     j["compute_device"] = trainer->device();
     j["jobs"] = jobs;

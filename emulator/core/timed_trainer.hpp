@@ -39,6 +39,11 @@ class TimedTrainer final : public Trainer {
     Span span(*this, totals_.evaluation_s);
     return inner_->evaluate(params, subset);
   }
+  ClassCounts evaluate_samples(const Params& params, const std::vector<int32_t>& indices, const GateJob* gate,
+                               int batch) override {
+    Span span(*this, totals_.evaluation_s);
+    return inner_->evaluate_samples(params, indices, gate, batch);
+  }
 
   Totals totals() const {
     std::lock_guard<std::mutex> lock(mutex_);

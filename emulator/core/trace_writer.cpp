@@ -25,10 +25,15 @@ std::string to_json_line(const Event& e) {
   if (e.steps >= 0) j["steps"] = e.steps;
   if (!std::isnan(e.charge_j)) j["charge_j"] = e.charge_j;
   if (!std::isnan(e.fraction)) j["fraction"] = e.fraction;
+  if (e.party >= 0) j["party"] = e.party;
+  if (e.candidates >= 0) j["candidates"] = e.candidates;
+  if (!std::isnan(e.value)) j["value"] = e.value;
   if (!e.op.empty()) j["op"] = e.op;
   if (e.peer >= 0) j["peer"] = e.peer;
   if (!std::isnan(e.consensus)) j["consensus"] = e.consensus;
   if (!std::isnan(e.optimum_distance)) j["optimum_distance"] = e.optimum_distance;
+  if (e.dense_bytes > 0) j["dense_bytes"] = e.dense_bytes;
+  if (e.paper_bytes > 0) j["paper_bytes"] = e.paper_bytes;
   return j.dump();
 }
 

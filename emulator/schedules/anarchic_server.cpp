@@ -47,7 +47,7 @@ class AnarchicClient {
       const double charge = fed_.fleet.charge_fraction(device_);
       if (!fed_.fleet.can_participate(device_) || !decides_to_participate(policy, charge, rng.uniform())) continue;
       // Ask for the model; the server answers with the model it has when the request lands.
-      transfer_bytes(TransferWay::ToServer, fed_.platform.server, device_, kRequestBytes);
+      transfer_bytes(TransferWay::ToServer, fed_.platform.server, device_, kRequestBytes, ServerEnd::Helper, fed_.fluid);
       TrainOrder order;
       order.round = ++board_->requests[device_];
       order.base_version = fed_.model_version;

@@ -43,25 +43,21 @@ void AsyncServer::run() {
     e.count = spec.concurrency;
     fed_.bus.emit(e);
   };
-  // Where every device can always take part, the idle devices are the non-engaged ones:
-  // IdleDevices picks the same one as the scan below, without scanning.
-  const bool static_fleet = !fed_.fleet.dynamic();
-  IdleDevices not_engaged(fed_.num_devices());
+  // The devices it may engage: not engaged and able to take part, kept by the fleet's news
+  // (idle_devices.hpp): the same pick as scanning every device, in O(log N).
+  ReadyDevices ready(fed_.num_devices(), [this](int i) { return fed_.fleet.can_participate(i); });
+  fed_.fleet.subscribe(&ready);
+  struct Unsubscribe {
+    Fleet& fleet;
+    FleetObserver* observer;
+    ~Unsubscribe() { fleet.unsubscribe(observer); }
+  } unsubscribe{fed_.fleet, &ready};
   auto fill = [&] {
     while (static_cast<int>(engaged.size()) < spec.concurrency) {
+      if (ready.count() == 0) return;
       Rng rng(derive_seed(sc.seed, SeedStream::ClientSampling, {dispatches}));
-      int c = -1;
-      if (static_fleet) {
-        if (not_engaged.count() == 0) return;
-        c = not_engaged.kth(static_cast<int64_t>(rng.below(static_cast<uint64_t>(not_engaged.count()))));
-      } else {
-        std::vector<int> idle;
-        for (int i = 0; i < fed_.num_devices(); ++i)
-          if (!engaged.count(i) && fed_.fleet.can_participate(i)) idle.push_back(i);
-        if (idle.empty()) return;
-        c = idle[rng.below(idle.size())];
-      }
-      not_engaged.set_idle(c, false);
+      const int c = ready.kth(static_cast<int64_t>(rng.below(static_cast<uint64_t>(ready.count()))));
+      ready.engage(c);
       auto order = std::make_unique<TrainOrder>();
       order->round = fed_.model_version + 1;
       order->base_version = fed_.model_version;
@@ -93,7 +89,7 @@ void AsyncServer::run() {
       if (it == engaged.end()) continue;
       emit_dropped(fed_, it->second.base_version + 1, c, fed_.fleet.off_reason(c));
       engaged.erase(it);
-      not_engaged.set_idle(c, true);
+      ready.release(c);
       freed = true;
     }
     if (freed) continue;
@@ -108,7 +104,7 @@ void AsyncServer::run() {
     const ClientUpdate& u = msg->update;
     if (!engaged.erase(u.client)) continue;  // a client given up on: its update is stale news
     check_update(fed_, u);
-    not_engaged.set_idle(u.client, true);
+    ready.release(u.client);
     const int staleness = fed_.model_version - u.base_version;
     bool new_version = false;
     if (buffered) {

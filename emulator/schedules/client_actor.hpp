@@ -41,6 +41,9 @@ TrainJob make_train_job(const Federation& fed, int device, const TrainOrder& ord
 /// A message to the server's inbox.
 struct ServerMessage {
   ClientUpdate update;
+  /// Compressed runs: the encoded update (update.params is null until the server's inbox
+  /// decodes it into start - decoded update; emulator/core/update_compression.hpp).
+  std::vector<uint8_t> payload;
 };
 
 /// What a server can see of a client it engaged.
@@ -60,6 +63,10 @@ class ClientActor {
   std::shared_ptr<const TrainOrder> order_;
   std::shared_ptr<ClientStatus> status_;
 };
+
+/// Server side of a compressed upload, in the server actor: decodes message.payload into
+/// update.params = start - decoded, spending the decode's operations on the server host.
+void decode_arrived_update(Federation& fed, ServerMessage& message);
 
 /// Tells the server that the client on `device` failed (a job threw): the run ends with it.
 void report_failure(Federation& fed, int device, int round, const std::exception& e);

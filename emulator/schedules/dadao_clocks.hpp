@@ -8,7 +8,8 @@
 //   the code's sampling; the paper's SDP for rates is not in the code and not here).
 // The clocks' actors live on the server host, send nothing themselves and act on the devices
 // (computations placed on the node's host, transfers between the two ends' hosts): the events
-// that fall while a device is off are lost, and its state waits for it unchanged.
+// that fall while a device is off are lost. Its state stays where it was; the ODE, being solved
+// lazily, covers the gap when the node next acts (the paper has no devices that go off).
 // Events:
 //   events "instant" (the paper's model): an event takes no simulated time; every event of a
 //     device that is off is lost (an edge event needs both ends on).

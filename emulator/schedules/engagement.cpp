@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "emulator/core/fluid_transfers.hpp"
 #include "emulator/schedules/server_inbox.hpp"
 
 namespace sg4 = simgrid::s4u;
@@ -19,7 +20,10 @@ Engaged engage_client(Federation& fed, int client, std::unique_ptr<TrainOrder> o
 }
 
 void stop_client(Federation& fed, int client, Engaged& engaged) {
-  if (engaged.status->failed) return;
+  // A SimGrid comm dies with its actor; a fluid flow is withdrawn by the killer (the dying
+  // actor cannot wake the link's daemon).
+  if (fed.fluid) fed.fluid->withdraw_device(client);
+  if (engaged.status->failed) return;  // read before the kill, which marks it failed
   engaged.actor->kill();
   if (fed.fleet.wants_activity(client)) fed.fleet.activity_changed(client);
 }

@@ -23,7 +23,9 @@ struct Engaged {
 /// Starts a client actor on device `client` for `order`.
 Engaged engage_client(Federation& fed, int client, std::unique_ptr<TrainOrder> order);
 
-/// Stops a client still at work (its work is lost) and tells the fleet's meter.
+/// Stops a client still at work (its work is lost): kills its actor (unless its device already
+/// did), withdraws the fluid transfer it was making, if any, at this instant, and tells the
+/// fleet's meter.
 void stop_client(Federation& fed, int client, Engaged& engaged);
 
 /// Emits an UpdateDropped event for `client` in `round`.

@@ -40,7 +40,7 @@ struct RoundState {
 /// One node's part of a round, as an actor on its device.
 class NodeRound {
  public:
-  NodeRound(Federation& fed, const GossipAlgorithm& algo, std::shared_ptr<RoundState> st, int node)
+  NodeRound(Federation& fed, GossipAlgorithm& algo, std::shared_ptr<RoundState> st, int node)
       : fed_(fed), algo_(algo), st_(std::move(st)), node_(node) {}
 
   void operator()() {
@@ -60,7 +60,7 @@ class NodeRound {
     job.start = start;
     job.indices = fed_.partitions[i];
     job.local = algo_.local_training(i, st->round);
-    const double flops = model.train_flops_per_sample * samples_processed(job.local, int64_t(job.indices->size()));
+    const double flops = training_flops(model, job.local, int64_t(job.indices->size()));
     Trainer& trainer = fed_.trainer;
     auto trained_future = fed_.pool.submit([&trainer, job] { return trainer.train(job); });
     const int cores = fed_.devices[i].cores;
@@ -103,15 +103,23 @@ class NodeRound {
   }
 
   /// Phase q: send z to the out-neighbours, receive from the in-neighbours, mix with W_t.
-  std::shared_ptr<const Params> gossip_phase(int q, const std::shared_ptr<const Params>& z) {
+  std::shared_ptr<const Params> gossip_phase(int q, const std::shared_ptr<const Params>& value) {
     RoundState& st = *st_;
     const int i = node_;
     const MixingRow& row = st.w.rows[i];
+    // What goes on the wire: the model, or what the method makes of it (CHOCO's compressed
+    // difference, whose encoding the device computes first).
+    const auto out = algo_.outgoing(i, st.round, q, value, static_cast<uint64_t>(fed_.trainer.model().bytes));
+    if (out.encode_ops > 0) {
+      const int cores = fed_.devices[i].cores;
+      sg4::this_actor::exec_init(out.encode_ops / cores)->set_thread_count(cores)->wait();
+    }
+    const std::shared_ptr<const Params>& z = out.own;
     PeerMessage& msg = st.sent[q][i];
     msg.from = i;
     msg.phase = q;
-    msg.value = z;
-    const uint64_t bytes = static_cast<uint64_t>(fed_.trainer.model().bytes);
+    msg.value = out.message;
+    const uint64_t bytes = out.bytes;
     const double t0 = sg4::Engine::get_clock();
     Fleet& fleet = fed_.fleet;
     auto st_ptr = st_;
@@ -138,6 +146,7 @@ class NodeRound {
         self += row.weights[k];
       }
     }
+    if (algo_.custom_mix()) return std::make_shared<const Params>(algo_.mix(i, st.round, *z, self, idx, values, weights));
     std::vector<std::pair<int, double>> terms;
     terms.reserve(idx.size() + 1);
     for (size_t k = 0; k < idx.size(); ++k) terms.emplace_back(idx[k], weights[k]);
@@ -151,7 +160,7 @@ class NodeRound {
   }
 
   Federation& fed_;
-  const GossipAlgorithm& algo_;
+  GossipAlgorithm& algo_;
   std::shared_ptr<RoundState> st_;
   int node_;
 };
@@ -224,6 +233,7 @@ class GossipRounds {
     };
     while (settled() < count) st->finished->acquire_timeout(heartbeat);
 
+    algo_->end_round(round, st->done);
     int updated = 0;
     for (int i = 0; i < n; ++i) {
       if (!present[i]) continue;
@@ -248,7 +258,10 @@ class GossipRounds {
 
 void start_gossip_rounds(Federation& fed, ServerOutcome& outcome) {
   sg4::Actor::create("server", fed.platform.server,
-                     GossipRounds(fed, make_gossip_algorithm(fed.scenario.algorithm), outcome));
+                     GossipRounds(fed,
+                                  make_gossip_algorithm(fed.scenario.algorithm, fed.trainer.model(), fed.num_devices(),
+                                                        fed.scenario.seed),
+                                  outcome));
 }
 
 }  // namespace flemu

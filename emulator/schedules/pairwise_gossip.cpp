@@ -103,8 +103,7 @@ class Worker {
       job.local.epochs = sc.algorithm.local_epochs;
       job.local.batch_size = sc.algorithm.batch_size;
       job.local.lr = sc.algorithm.lr;
-      const double flops =
-          trainer.model().train_flops_per_sample * samples_processed(job.local, int64_t(job.indices->size()));
+      const double flops = training_flops(trainer.model(), job.local, int64_t(job.indices->size()));
       auto trained = fed_.pool.submit([&trainer, job] { return trainer.train(job); });
       const double t0 = sg4::Engine::get_clock();
       const int cores = fed_.devices[i_].cores;

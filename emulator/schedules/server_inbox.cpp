@@ -7,10 +7,11 @@ namespace sg4 = simgrid::s4u;
 
 namespace flemu {
 
-ServerInbox::ServerInbox(sg4::Host* server) : server_(server), arrived_(sg4::Semaphore::create(0)) {}
+ServerInbox::ServerInbox(sg4::Host* server, FluidTransfers* fluid)
+    : server_(server), fluid_(fluid), arrived_(sg4::Semaphore::create(0)) {}
 
 void ServerInbox::send(int device, double bytes, ServerEnd server_end) {
-  transfer_bytes(TransferWay::ToServer, server_, device, static_cast<uint64_t>(bytes), server_end);
+  transfer_bytes(TransferWay::ToServer, server_, device, static_cast<uint64_t>(bytes), server_end, fluid_);
 }
 
 void ServerInbox::post(std::unique_ptr<ServerMessage> message) {
@@ -46,6 +47,7 @@ bool ServerInbox::next(double until_s, Item& item) {
   }
   item = std::move(queue_.front());
   queue_.pop_front();
+  if (item.message && decoder_) decoder_(*item.message);
   if (!item.error.empty()) throw std::runtime_error(item.error);
   return true;
 }

@@ -11,6 +11,7 @@
 // number of events, not its simulated span.
 #pragma once
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,7 +24,8 @@ namespace flemu {
 
 class ServerInbox : public FleetObserver {
  public:
-  explicit ServerInbox(simgrid::s4u::Host* server);
+  /// `fluid`: the run's fluid shared link, if any (device_transfer.hpp).
+  explicit ServerInbox(simgrid::s4u::Host* server, FluidTransfers* fluid = nullptr);
 
   /// One thing for the server: a client's message, or (message == nullptr) the news that
   /// `device` went on or off.
@@ -48,11 +50,16 @@ class ServerInbox : public FleetObserver {
   bool next(double until_s, Item& item);
 
   void on_device_state(int device, bool on, const std::string& reason) override;
+  /// Called by next() on each client message, in the server actor, before it is returned:
+  /// compressed runs decode the payload there (emulator/core/update_compression.hpp).
+  void set_decoder(std::function<void(ServerMessage&)> decoder) { decoder_ = std::move(decoder); }
 
  private:
   simgrid::s4u::Host* server_;
+  FluidTransfers* fluid_;
   simgrid::s4u::SemaphorePtr arrived_;
   std::deque<Item> queue_;
+  std::function<void(ServerMessage&)> decoder_;
 };
 
 }  // namespace flemu

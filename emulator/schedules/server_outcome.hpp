@@ -12,6 +12,7 @@
 
 #include "algorithms/algorithm.hpp"
 #include "algorithms/client_state.hpp"
+#include "emulator/core/per_client_metrics.hpp"
 #include "emulator/core/federation.hpp"
 
 namespace flemu {
@@ -25,6 +26,7 @@ struct ServerOutcome {
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
   std::string error;        ///< set when the run failed (see run_guarded): its outputs are void
   StateFootprint state;     ///< what the algorithm keeps across rounds
+  std::shared_ptr<const PerClientReport> per_client;  ///< evaluation.per_client's report, if asked for
   /// xxh64 (hex) of the final global parameters' bytes; "" when there are none (analytic).
   std::string params_hash;
   /// Peak memory per device, bytes, where the schedule accounts for it (pipelines); else empty.

@@ -40,6 +40,12 @@ void start_server(Federation& fed, ServerOutcome& outcome) {
     context.num_clients = fed.num_devices();
     context.model_params = fed.trainer.model().num_params;
     context.model_bytes = fed.trainer.model().bytes;
+    context.model = fed.trainer.model();
+    context.seed = fed.scenario.seed;
+    for (int i = 0; i < fed.num_devices(); ++i) {
+      context.client_classes.push_back(fed.devices[i].class_name);
+      context.total_samples += static_cast<int64_t>(fed.partitions[i]->size());
+    }
     sg4::Actor::create("server", fed.platform.server, SyncServer(fed, make_sync_algorithm(spec, context), outcome));
   }
 }

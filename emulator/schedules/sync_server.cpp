@@ -3,11 +3,14 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include <simgrid/s4u.hpp>
 
 #include "emulator/core/device_transfer.hpp"
+#include "emulator/core/update_compression.hpp"
 #include "emulator/schedules/engagement.hpp"
+#include "emulator/schedules/per_client_eval.hpp"
 #include "emulator/schedules/server_inbox.hpp"
 #include "workloads/rng.hpp"
 
@@ -55,7 +58,9 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
     orders.push_back(std::move(order));
   }
-  if (fed_.trainer.prefers_groups()) {
+  // (Not when downloads are compressed: each client then trains from the decoded broadcast,
+  // which only its own actor knows.)
+  if (fed_.trainer.prefers_groups() && !(fed_.compression && fed_.compression->encodes_down())) {
     // One stacked job for the round's clients (a GPU technique): the group is the selected
     // set, fixed by the seed, so results do not depend on timing. Clients that are later
     // lost simply never collect theirs.
@@ -69,10 +74,18 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
       orders[i]->group_index = static_cast<int>(i);
     }
   }
-  // The server's end of every download and upload of the round, posted at once.
+  // The server's end of every download and upload of the round, posted at once (SimGrid comms
+  // only: a fluid shared link needs none).
   std::vector<uint64_t> download_bytes;
-  for (const auto& o : orders) download_bytes.push_back(static_cast<uint64_t>(o->wire.down.bytes()));
-  RoundTransfers transfers(fed_.platform.server, selected, download_bytes);
+  for (const auto& o : orders) {
+    // A compressed download carries the encoded broadcast of the round's model.
+    const WireMessage down = fed_.compression && fed_.compression->encodes_down()
+                                 ? with_model_bytes(o->wire.down, fed_.compression->broadcast(global, round - 1)->bytes)
+                                 : o->wire.down;
+    download_bytes.push_back(static_cast<uint64_t>(down.bytes()));
+  }
+  std::optional<RoundTransfers> transfers;
+  if (!fed_.fluid) transfers.emplace(fed_.platform.server, selected, download_bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (size_t i = 0; i < orders.size(); ++i) {
     orders[i]->server_end = ServerEnd::Posted;
@@ -147,10 +160,14 @@ void SyncServer::run() {
     if (!updates.empty()) {
       global = std::make_shared<const Params>(algorithm_->aggregate(*global, updates));
       check_model(fed_, *global, round);
+      for (const auto& u : updates) trained_.insert(u.client);
     }
     if (stop.close_round(round, static_cast<int>(updates.size()), global)) break;
   }
   outcome_.state = algorithm_->footprint();
+  if (!fed_.holdouts.empty())
+    outcome_.per_client =
+        std::make_shared<const PerClientReport>(evaluate_clients(fed_, *algorithm_, global, round, trained_));
   stop.finish(round, *global);
 }
 

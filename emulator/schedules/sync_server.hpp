@@ -10,6 +10,7 @@
 // the real model and take no simulated time; evaluation runs on the job pool.
 #pragma once
 #include <memory>
+#include <set>
 
 #include "algorithms/algorithm.hpp"
 #include "emulator/core/federation.hpp"
@@ -33,6 +34,7 @@ class SyncServer {
   Federation& fed_;
   std::shared_ptr<SyncAlgorithm> algorithm_;
   ServerOutcome& outcome_;
+  std::set<int> trained_;  ///< clients whose update was aggregated at least once
 };
 
 }  // namespace flemu

@@ -217,4 +217,24 @@ std::vector<std::vector<int>> label_histograms(const std::vector<uint8_t>& label
   return hist;
 }
 
+Partition split_holdouts(Partition& partition, double fraction, uint64_t seed) {
+  if (!(fraction > 0 && fraction < 1))
+    throw std::invalid_argument("split_holdouts: fraction must be in (0, 1), got " + std::to_string(fraction));
+  Partition held(partition.size());
+  for (size_t c = 0; c < partition.size(); ++c) {
+    auto& own = partition[c];
+    const int64_t n = static_cast<int64_t>(own.size());
+    int64_t k = std::llround(fraction * n);
+    if (n >= 2) k = std::min<int64_t>(std::max<int64_t>(k, 1), n - 1);
+    else k = 0;
+    Rng rng(derive_seed(seed, {uint64_t(c)}));
+    rng.shuffle(own);
+    held[c].assign(own.begin(), own.begin() + k);
+    own.erase(own.begin(), own.begin() + k);
+    std::sort(own.begin(), own.end());
+    std::sort(held[c].begin(), held[c].end());
+  }
+  return held;
+}
+
 }  // namespace flemu

@@ -29,6 +29,13 @@ using Partition = std::vector<std::vector<int32_t>>;  ///< per client: sorted sa
 Partition partition_dataset(const std::vector<uint8_t>& labels, int num_classes, int num_clients,
                             int samples_per_client, const PartitionSpec& spec, uint64_t seed);
 
+/// Moves round(fraction · n) of each client's n samples (at least one when n >= 2, never all)
+/// into a held-out list, chosen by a seeded shuffle of that client's own samples (stream
+/// derived from `seed` and the client index): the client's own label distribution, never
+/// trained on (per-client evaluation, FedEM/pFedGate's 80/20 protocol). Both lists sorted.
+/// Throws std::invalid_argument unless 0 < fraction < 1.
+Partition split_holdouts(Partition& partition, double fraction, uint64_t seed);
+
 /// Label histogram of each client (num_clients x num_classes), for reports and tests.
 std::vector<std::vector<int>> label_histograms(const std::vector<uint8_t>& labels, int num_classes,
                                                const Partition& partition);

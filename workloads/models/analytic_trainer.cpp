@@ -24,8 +24,9 @@ int64_t samples_processed(const LocalTrainingSpec& spec, int64_t n) {
 }
 
 double training_flops(const ModelInfo& model, const LocalTrainingSpec& spec, int64_t n) {
-  return model.train_flops_per_sample * static_cast<double>(samples_processed(spec, n)) *
-         spec.rule.gradient_evaluations();
+  const double per_sample = spec.gate ? gated_min_train_flops_per_sample(model, gate_blocks(model, spec.gate->spec.split))
+                                      : model.train_flops_per_sample;
+  return per_sample * static_cast<double>(samples_processed(spec, n)) * spec.rule.gradient_evaluations();
 }
 
 namespace {
@@ -44,6 +45,13 @@ class AnalyticTrainer final : public Trainer {
     r.samples = samples_processed(job.local, static_cast<int64_t>(job.indices->size()));
     r.steps = steps_taken(job.local, static_cast<int64_t>(job.indices->size()));
     r.flops = training_flops(model_, job.local, static_cast<int64_t>(job.indices->size()));
+    if (job.local.gate) {
+      // No scores to choose blocks with: the sub-model of equal scores, filled to its budget.
+      const BlockLayout layout = gate_blocks(model_, job.local.gate->spec.split);
+      r.flops = gated_train_flops_per_sample(model_, layout, typical_mask(layout, job.local.gate->spec.sparsity)) *
+                static_cast<double>(r.samples);
+      if (job.local.gate->state) r.gate_state = *job.local.gate->state;
+    }
     return r;
   }
   EvalResult evaluate(const Params&, const std::vector<int32_t>* subset) override {

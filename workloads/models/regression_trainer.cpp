@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
 
 #include "workloads/rng.hpp"
 
@@ -34,6 +35,9 @@ class RegressionTrainer final : public Trainer {
     return x;
   }
   TrainResult train(const TrainJob& job) override {
+    if (!job.local.rule.is_plain_sgd())
+      throw std::invalid_argument("the synthetic regression trains with plain SGD only (no SAM, momentum, weight "
+                                  "decay, clipping or proximal term)");
     const int w = job.client;
     std::vector<double> x(job.start->begin(), job.start->end());
     std::vector<int32_t> order(*job.indices);
@@ -67,6 +71,7 @@ class RegressionTrainer final : public Trainer {
     r.params.assign(x.begin(), x.end());
     r.steps = steps;
     r.samples = samples_processed(job.local, n);
+    r.flops = training_flops(info_, job.local, n);
     r.mean_loss = steps > 0 ? loss_sum / steps : std::numeric_limits<double>::quiet_NaN();
     return r;
   }

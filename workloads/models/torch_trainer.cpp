@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -28,10 +29,11 @@ struct Net {
   ModelKind kind;
   torch::Tensor w;                   ///< flat parameters, d values
   std::vector<torch::Tensor> views;  ///< per-tensor views of w, leaves that require grad
-  torch::Tensor grads;               ///< flat gradient buffer, d values
 
-  torch::Tensor forward(torch::Tensor x) const {
-    const auto& p = views;
+  torch::Tensor forward(torch::Tensor x) const { return forward_with(views, std::move(x)); }
+
+  /// The network with the given per-tensor parameters (a gated sub-model's, say).
+  torch::Tensor forward_with(const std::vector<torch::Tensor>& p, torch::Tensor x) const {
     if (kind == ModelKind::Cnn5) {  // workloads/models/cnn5.hpp: 3x3 convolutions, pool, head
       const auto& layers = cnn5_layers();
       for (size_t i = 0; i < layers.size(); ++i)
@@ -57,11 +59,87 @@ struct Net {
     for (auto& v : views) v.mutable_grad().reset();
     auto loss = torch::nn::functional::cross_entropy(forward(x), y);
     loss.backward();
+    gather_grads(out);
+    return loss.item<double>();
+  }
+
+  /// The views' gradients (after a backward) into the flat `out`.
+  void gather_grads(torch::Tensor& out) const {
     std::vector<torch::Tensor> flat;
     flat.reserve(views.size());
     for (auto& v : views) flat.push_back(v.grad().view({-1}));
     torch::cat_out(out, flat, 0);
-    return loss.item<double>();
+  }
+};
+
+/// A client's block gate (gating.hpp) as tensors: the trainable part φ as one flat tensor
+/// (its pieces are leaf views, like Net's) and the BatchNorm running statistics, all views of
+/// one copy of the client's state.
+struct Gate {
+  const BlockLayout* layout;
+  GateSpec spec;
+  int64_t inputs = 0, blocks = 0;
+  torch::Tensor state;          ///< the whole state, gate_state_size values
+  torch::Tensor phi;            ///< its trainable part (a view of state)
+  torch::Tensor weight, bias, bn_weight, bn_bias;  ///< leaf views of phi
+  torch::Tensor running_mean, running_var;          ///< views of state
+  std::vector<torch::Tensor> block_sizes;           ///< per parameter tensor: its blocks' sizes (Long)
+  std::vector<std::pair<int, int>> block_range;     ///< per parameter tensor: [first, last) block
+
+  Gate(const ModelInfo& info, const BlockLayout& l, const GateJob& job) : layout(&l), spec(job.spec) {
+    blocks = l.num_blocks();
+    inputs = gate_input_size(info);
+    if (!job.state || static_cast<int64_t>(job.state->size()) != gate_state_size(info, l.split))
+      throw std::invalid_argument("gate state has the wrong size for this model and split");
+    state = to_tensor(*job.state);
+    const int64_t nt = gate_trainable_size(info, l.split);
+    phi = state.slice(0, 0, nt);
+    int64_t off = 0;
+    auto take = [&](int64_t n, std::vector<int64_t> shape) {
+      auto v = phi.slice(0, off, off + n).view(shape).detach().requires_grad_(true);
+      off += n;
+      return v;
+    };
+    weight = take(blocks * inputs, {blocks, inputs});
+    bias = take(blocks, {blocks});
+    bn_weight = take(blocks, {blocks});
+    bn_bias = take(blocks, {blocks});
+    running_mean = state.slice(0, nt, nt + blocks);
+    running_var = state.slice(0, nt + blocks, nt + 2 * blocks);
+    for (int b = 0; b < blocks;) {
+      const int t = l.tensor[b];
+      int e = b;
+      std::vector<int64_t> sizes;
+      while (e < blocks && l.tensor[e] == t) sizes.push_back(l.size[e++]);
+      block_sizes.push_back(torch::tensor(sizes, torch::kLong));
+      block_range.emplace_back(b, e);
+      b = e;
+    }
+  }
+
+  std::vector<torch::Tensor> leaves() const { return {weight, bias, bn_weight, bn_bias}; }
+
+  /// The gated parameters for minibatch `x`: θ̃_b = θ_b · a_b · m_b with a straight-through
+  /// mask (gating.hpp); `mask` receives the kept blocks.
+  std::vector<torch::Tensor> adapt(const Net& net, const torch::Tensor& x, bool training,
+                                   std::vector<uint8_t>& mask) const {
+    auto z = torch::linear(x.reshape({x.size(0), inputs}), weight, bias);
+    z = torch::batch_norm(z, bn_weight, bn_bias, running_mean, running_var, training, 0.1, 1e-5, false);
+    auto a = torch::sigmoid(z).mean(0);  // one score per block for the batch
+    const double s_min = gate_min_score(layout->split, spec.sparsity);
+    auto a_hat = torch::clamp_min(a, s_min);
+    auto scores_t = a_hat.detach().to(torch::kDouble).contiguous();
+    std::vector<double> scores(scores_t.data_ptr<double>(), scores_t.data_ptr<double>() + blocks);
+    mask = select_blocks(scores, *layout, spec.sparsity);
+    auto m = torch::tensor(std::vector<float>(mask.begin(), mask.end()), torch::kFloat);
+    auto scale = a * (m * (1.0 - a_hat.detach() + a_hat));
+    std::vector<torch::Tensor> adapted;
+    for (size_t t = 0; t < net.views.size(); ++t) {
+      const auto [b0, b1] = block_range[t];
+      auto per_value = scale.slice(0, b0, b1).repeat_interleave(block_sizes[t]);
+      adapted.push_back(net.views[t] * per_value.view(net.views[t].sizes()));
+    }
+    return adapted;
   }
 };
 
@@ -81,7 +159,6 @@ Net make_net(const ModelInfo& info, const torch::Device& device) {
     off += l.out;
   }
   if (off != info.num_params) throw std::logic_error("make_net: layer shapes do not add up to the model's size");
-  net.grads = torch::empty_like(net.w);
   return net;
 }
 
@@ -116,6 +193,7 @@ class TorchTrainer final : public Trainer {
   }
 
   TrainResult train(const TrainJob& job) override {
+    if (job.local.gate) return train_gated(job);
     Net& net = thread_net();
     load_params(net, *job.start);
     const LocalTrainingSpec& local = job.local;
@@ -158,6 +236,41 @@ class TorchTrainer final : public Trainer {
     return r;
   }
 
+  ClassCounts evaluate_samples(const Params& params, const std::vector<int32_t>& indices, const GateJob* gate_job,
+                               int batch) override {
+    Net& net = thread_net();
+    load_params(net, params);
+    torch::NoGradGuard no_grad;
+    std::unique_ptr<Gate> gate;
+    if (gate_job) gate = std::make_unique<Gate>(info_, layout_for(gate_job->spec.split), *gate_job);
+    const int64_t n = static_cast<int64_t>(indices.size()), classes = data_->train.num_classes;
+    ClassCounts counts;
+    counts.correct.assign(classes, 0);
+    counts.total.assign(classes, 0);
+    auto idx = torch::from_blob(const_cast<int32_t*>(indices.data()), {n}, torch::kInt32).to(torch::kLong);
+    for (int64_t s = 0; s < n; s += batch) {
+      auto b = idx.slice(0, s, std::min(s + batch, n)).to(train_x_.device());
+      auto x = train_x_.index_select(0, b);
+      auto y = train_y_.index_select(0, b);
+      torch::Tensor logits;
+      if (gate) {
+        std::vector<uint8_t> mask;
+        logits = net.forward_with(gate->adapt(net, x, /*training=*/false, mask), x);
+        if (gate->spec.relu_on_logits) logits = torch::relu(logits);
+      } else {
+        logits = net.forward(x);
+      }
+      auto hit = logits.argmax(1).eq(y).to(torch::kCPU);
+      auto yc = y.to(torch::kCPU);
+      for (int64_t i = 0; i < yc.size(0); ++i) {
+        const int64_t c = yc[i].item<int64_t>();
+        ++counts.total[c];
+        counts.correct[c] += hit[i].item<bool>() ? 1 : 0;
+      }
+    }
+    return counts;
+  }
+
   EvalResult evaluate(const Params& params, const std::vector<int32_t>* subset) override {
     Net& net = thread_net();
     load_params(net, params);
@@ -192,6 +305,81 @@ class TorchTrainer final : public Trainer {
     auto t = torch::from_blob(const_cast<uint8_t*>(d.labels.data()), {d.size}, torch::kUInt8).to(torch::kLong);
     return t.to(device_);
   }
+  /// pFedGate's job (gating.hpp): the base model θ and the client's gate φ trained together,
+  /// one backward per minibatch filling both; each then takes its own step (θ: the job's
+  /// rule; φ: the gate's). A one-sample batch is skipped (BatchNorm needs two, as the authors'
+  /// code does). Flops: each batch's real sub-model.
+  TrainResult train_gated(const TrainJob& job) {
+    Net& net = thread_net();
+    load_params(net, *job.start);
+    const LocalTrainingSpec& local = job.local;
+    const GateJob& gate_job = *local.gate;
+    Gate gate(info_, layout_for(gate_job.spec.split), gate_job);
+    LocalStepExecutor step(local.rule, local.inputs, net.w, local.lr);
+    StepInputs gate_inputs;
+    gate_inputs.momentum = gate_job.momentum;
+    gate_inputs.return_momentum = true;
+    LocalStepExecutor gate_step(gate_job.spec.step, gate_inputs, gate.phi, gate_job.spec.lr);
+    torch::Tensor gate_grad = torch::empty_like(gate.phi);
+
+    auto gen = at::detail::createCPUGenerator(job.seed);
+    const int64_t n = static_cast<int64_t>(job.indices->size());
+    auto client_idx = torch::from_blob(const_cast<int32_t*>(job.indices->data()), {n}, torch::kInt32).to(torch::kLong);
+    const int64_t total_steps = steps_taken(local, n), b = local.batch_size;
+    torch::Tensor order;
+    int64_t pos = n, taken = 0;
+    double loss_sum = 0, flops = 0;
+    for (int64_t k = 0; k < total_steps; ++k) {
+      if (pos >= n) {
+        order = client_idx.index_select(0, torch::randperm(n, gen, torch::kLong));
+        pos = 0;
+      }
+      const int64_t end = std::min(pos + b, n);
+      auto batch = order.slice(0, pos, end);
+      pos = end;
+      if (batch.size(0) < 2) continue;
+      auto x = train_x_.index_select(0, batch.to(train_x_.device()));
+      auto y = train_y_.index_select(0, batch.to(train_y_.device()));
+      step.step([&](torch::Tensor& g) {
+        for (auto& v : net.views) v.mutable_grad().reset();
+        for (auto v : gate.leaves()) v.mutable_grad().reset();
+        std::vector<uint8_t> mask;
+        auto logits = net.forward_with(gate.adapt(net, x, /*training=*/true, mask), x);
+        if (gate.spec.relu_on_logits) logits = torch::relu(logits);
+        auto loss = torch::nn::functional::cross_entropy(logits, y);
+        loss.backward();
+        net.gather_grads(g);
+        std::vector<torch::Tensor> flat;
+        for (auto v : gate.leaves()) flat.push_back(v.grad().view({-1}));
+        torch::cat_out(gate_grad, flat, 0);
+        loss_sum += loss.item<double>();
+        flops += static_cast<double>(x.size(0)) * gated_train_flops_per_sample(info_, *gate.layout, mask);
+      });
+      gate_step.step([&](torch::Tensor& g) { g.copy_(gate_grad); });
+      ++taken;
+    }
+    TrainResult r;
+    r.params = to_params(net.w);
+    r.steps = taken;
+    r.samples = samples_processed(local, n);
+    // Never below what the device was charged before the masks were known.
+    r.flops = std::max(flops, training_flops(info_, local, n));
+    r.mean_loss = taken > 0 ? loss_sum / taken : std::nan("");
+    r.momentum = step.momentum();
+    r.gate_state = to_params(gate.state);
+    r.gate_momentum = gate_step.momentum();
+    return r;
+  }
+
+  /// The block layout of this model for `split` (cached per thread).
+  const BlockLayout& layout_for(int split) {
+    thread_local std::map<std::pair<int, int>, BlockLayout> layouts;
+    auto key = std::make_pair(static_cast<int>(kind_), split);
+    auto it = layouts.find(key);
+    if (it == layouts.end()) it = layouts.emplace(key, gate_blocks(info_, split)).first;
+    return it->second;
+  }
+
   /// One module per worker thread and model kind, reused across jobs (its values are always
   /// overwritten by load_params, so where it came from does not matter).
   Net& thread_net() {
@@ -207,7 +395,7 @@ class TorchTrainer final : public Trainer {
   static bool stackable(const std::vector<TrainJob>& jobs) {
     if (jobs.size() < 2) return false;
     for (const auto& j : jobs) {
-      if (!j.local.rule.is_plain_sgd() || j.local.epochs != jobs[0].local.epochs || j.local.steps != jobs[0].local.steps ||
+      if (!j.local.rule.is_plain_sgd() || j.local.gate || j.local.epochs != jobs[0].local.epochs || j.local.steps != jobs[0].local.steps ||
           j.local.batch_size != jobs[0].local.batch_size || j.local.lr != jobs[0].local.lr ||
           j.indices->size() != jobs[0].indices->size())
         return false;
@@ -328,6 +516,18 @@ std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<cons
     throw std::runtime_error("device \"cuda\" was asked for, but this LibTorch has no CUDA device");
   const torch::Device dev = (device == "cuda" || (device == "auto" && has_cuda)) ? torch::Device(torch::kCUDA)
                                                                                   : torch::Device(torch::kCPU);
+  if (dev.is_cuda()) {
+    // Same inputs, same bits on a GPU too: deterministic kernels only (an op without one
+    // raises rather than drift), and cuBLAS with a fixed workspace, which it reads when its
+    // first handle is made (hence before any CUDA work). bench/gpu-check.sh checks it.
+    static std::once_flag cuda_once;
+    std::call_once(cuda_once, [] {
+      setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+      at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
+      at::globalContext().setDeterministicCuDNN(true);
+      at::globalContext().setBenchmarkCuDNN(false);
+    });
+  }
   const bool stack = stack_clients < 0 ? dev.is_cuda() : stack_clients > 0;
   return std::make_unique<TorchTrainer>(kind, std::move(data), dev, stack);
 }

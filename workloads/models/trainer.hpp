@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "workloads/models/gating.hpp"
 #include "workloads/models/local_step.hpp"
 #include "workloads/models/model_info.hpp"
 
@@ -23,6 +24,9 @@ struct LocalTrainingSpec {
   double lr = 0.05;       ///< local learning rate η of this job
   LocalStep rule;         ///< what one step does (local_step.hpp); default plain SGD
   StepInputs inputs;      ///< the vectors the rule reads (correction, ascent offset, momentum)
+  /// A personal block gate trained with the model (pFedGate, gating.hpp); null: none. The
+  /// job then trains the gated sub-model and reports the flops its masks really cost.
+  std::shared_ptr<const GateJob> gate;
 };
 
 /// Samples a job processes: what the emulator turns into simulated flops before it runs.
@@ -30,7 +34,8 @@ int64_t samples_processed(const LocalTrainingSpec& spec, int64_t client_samples)
 /// Minibatch steps a job takes.
 int64_t steps_taken(const LocalTrainingSpec& spec, int64_t client_samples);
 /// Simulated flops of a job: forward + backward of every sample at every gradient evaluation
-/// (a SAM-type step evaluates the gradient twice).
+/// (a SAM-type step evaluates the gradient twice). With a gate: the smallest sub-model its rule
+/// can choose (the job reports what its masks really cost, never less).
 double training_flops(const ModelInfo& model, const LocalTrainingSpec& spec, int64_t client_samples);
 
 struct TrainJob {
@@ -50,12 +55,29 @@ struct TrainResult {
   double flops = 0;            ///< flops the job did (training_flops of its spec)
   Params momentum;             ///< final momentum buffer, when the inputs asked for it
   Params ascent_sum;           ///< Σ_k e_k of the ascent steps, with ascent_feedback
+  Params gate_state;           ///< the gate after the job (with a gate)
+  Params gate_momentum;        ///< its optimizer's momentum after the job (with a gate)
 };
 
 struct EvalResult {
   double accuracy = 0;  ///< in [0,1] (NaN in analytic mode)
   double loss = 0;      ///< mean cross-entropy (NaN in analytic mode)
   int64_t samples = 0;
+};
+
+/// Per-class counts of an evaluation on some training-set samples (a client's held-out split).
+struct ClassCounts {
+  std::vector<int64_t> correct, total;  ///< per class (empty in analytic mode)
+  int64_t samples() const {
+    int64_t n = 0;
+    for (auto t : total) n += t;
+    return n;
+  }
+  int64_t hits() const {
+    int64_t n = 0;
+    for (auto c : correct) n += c;
+    return n;
+  }
 };
 
 class Trainer {
@@ -77,6 +99,12 @@ class Trainer {
   virtual bool prefers_groups() const { return false; }
   /// Accuracy and loss on the test set, or on the given subset of test indices.
   virtual EvalResult evaluate(const Params& params, const std::vector<int32_t>* subset) = 0;
+  /// Per-class hits of `params` (with `gate`, the client's personal gate in eval mode, if not
+  /// null) on the TRAINING-set samples `indices`, in batches of `batch` in the given order (a
+  /// gate's mask is per batch). Default (trainers that measure no accuracy): empty counts.
+  virtual ClassCounts evaluate_samples(const Params&, const std::vector<int32_t>&, const GateJob*, int) {
+    return {};
+  }
   /// "cpu" or "cuda".
   virtual std::string device() const = 0;
   /// Whether results carry learning (false for the analytic trainer).
