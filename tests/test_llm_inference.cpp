@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/inference/llm_inference.hpp"
+#include "emulator/config/smoke.hpp"
 #include "test_support.hpp"
 
 using namespace flemu;
@@ -229,15 +230,31 @@ TEST_CASE("llm-pipeline: the hidden state goes down the chain and back once per 
 }
 
 TEST_CASE("inference runs are deterministic: --jobs 1 and 2 give the same bytes", "[inference][e2e][determinism]") {
-  std::string traces[2];
-  for (int jobs : {1, 2}) {
-    const auto out = scratch_dir("tpi-det-" + std::to_string(jobs)) / "out";
-    json s = edge_scenario("tpi-llm", 3, out.string());
-    s["algorithm"]["memory_window"] = 3;
-    run_ok(s, "tpi-det-" + std::to_string(jobs), jobs);
-    traces[jobs - 1] = read_file(out / "events.jsonl") + read_file(out / "metrics.csv");
+  for (const std::string algorithm : {"tpi-llm", "llm-pipeline"}) {
+    std::string traces[2];
+    for (int jobs : {1, 2}) {
+      const std::string tag = algorithm + "-det-" + std::to_string(jobs);
+      const auto out = scratch_dir(tag) / "out";
+      json s = edge_scenario(algorithm, 3, out.string());
+      s["algorithm"]["memory_window"] = 3;
+      s["platform"].erase("network");  // lv08: its sharing solver too
+      run_ok(s, tag, jobs);
+      traces[jobs - 1] = read_file(out / "events.jsonl") + read_file(out / "metrics.csv");
+    }
+    INFO(algorithm);
+    CHECK(traces[0] == traces[1]);
+    CHECK(traces[0].find("disk_read") != std::string::npos);
   }
-  CHECK(traces[0] == traces[1]);
+}
+
+TEST_CASE("inference scenarios cut down for the smoke test: same model and devices, 2 tokens, no data",
+          "[inference][smoke]") {
+  const json s = edge_scenario("tpi-llm", 2, "out/x");
+  const json c = flemu::cut_down(s);
+  CHECK(c["stop"] == json{{"rounds", 2}});
+  CHECK(c["workload"] == s["workload"]);
+  CHECK(c["platform"] == s["platform"]);
+  CHECK(c["output"]["directory"] == "out/x-smoke");
 }
 
 TEST_CASE("inference scenarios: what the loader refuses", "[inference][scenario]") {
@@ -255,7 +272,10 @@ TEST_CASE("inference scenarios: what the loader refuses", "[inference][scenario]
   CHECK_THAT(refused(s, "inf-disk"), Catch::Contains("/platform/classes/0/disk_read"));
   s = edge_scenario("tpi-llm", 2, "/tmp/unused");
   s["algorithm"] = {{"name", "fedavg"}};
-  CHECK_THAT(refused(s, "inf-fedavg"), Catch::Contains("language models go with the inference algorithms"));
+  CHECK_THAT(refused(s, "inf-fedavg"), Catch::Contains("/workload/llm: expected no \"llm\" with algorithm \"fedavg\""));
+  s = edge_scenario("tpi-llm", 2, "/tmp/unused");
+  s["training"] = "real";
+  CHECK_THAT(refused(s, "inf-real"), Catch::Contains("/training: expected \"analytic\" with algorithm \"tpi-llm\""));
   s = edge_scenario("tpi-llm", 2, "/tmp/unused");
   s["workload"]["model"] = "mlp";
   CHECK_THAT(refused(s, "inf-mlp"), Catch::Contains("/workload/llm"));

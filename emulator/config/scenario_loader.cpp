@@ -998,7 +998,9 @@ void check_analytics(Scenario& s, const Complaint& complain) {
 void check_model_fits(const Scenario& s, int64_t device_count, const Complaint& complain) {
   const AlgorithmSpec& a = s.algorithm;
   const ModelKind model = s.workload.model;
-  if (model == ModelKind::Custom && s.training != TrainingMode::Analytic)
+  if (a.is_inference() && s.training != TrainingMode::Analytic)
+    complain.at("/training", "\"analytic\" with algorithm \"" + a.name + "\" (a language model is served by its sizes and costs, without weights)");
+  else if (model == ModelKind::Custom && s.training != TrainingMode::Analytic)
     complain.at("/training", "\"analytic\" with model \"custom\" (a custom model has no weights to train)");
   if (a.is_pipeline() && model != ModelKind::Cnn5)
     complain.at("/workload/model", "\"cnn5\" with algorithm \"" + a.name + "\" (the network pipelines split layer by layer)");
@@ -1077,8 +1079,9 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
   s.algorithm = to_algorithm(doc["algorithm"], complain);
   s.algorithm.family = algorithm_family(s.algorithm.name);
   if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
-  // Every device is a worker (cluster) or a stage (pipeline).
-  if (s.algorithm.is_cluster() || s.algorithm.is_pipeline()) s.algorithm.clients_per_round = static_cast<int>(device_count);
+  // Every device is a worker (cluster), a stage (pipeline) or holds a part of the model (inference).
+  if (s.algorithm.is_cluster() || s.algorithm.is_pipeline() || s.algorithm.is_inference())
+    s.algorithm.clients_per_round = static_cast<int>(device_count);
   check_model_fits(s, device_count, complain);
   for (const auto& [cls, policy] : s.algorithm.policies) {
     bool known = cls == "*";

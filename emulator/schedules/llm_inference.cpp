@@ -55,7 +55,15 @@ class DeviceWeights {
         add_bytes(block(j).bytes(shape_));
       }
       const double t0 = sg4::Engine::get_clock();
-      disk->read(static_cast<sg_size_t>(std::llround(block(j).bytes(shape_))));
+      // Asynchronous so that the run's end can cancel it: SimGrid 3.32 aborts when it kills an
+      // actor waiting for an I/O (the daemon's fate when the master ends).
+      inflight_ = disk->read_async(static_cast<sg_size_t>(std::llround(block(j).bytes(shape_))));
+      try {
+        inflight_->wait();
+      } catch (const simgrid::CancelException&) {
+        return;  // the run is over
+      }
+      inflight_ = nullptr;
       Event e{sg4::Engine::get_clock(), t0, EventKind::DiskRead, actor, host_->get_name(), token_of(j) + 1,
               device_index_};
       e.bytes = block(j).bytes(shape_);
@@ -66,6 +74,11 @@ class DeviceWeights {
       loaded_.push_back(j);
       changed_->notify_all();
     }
+  }
+
+  /// The run is over: cancels the read in flight, if any (its loader then returns).
+  void stop() {
+    if (inflight_) inflight_->cancel();
   }
 
   /// Blocks until step k's weights are resident.
@@ -104,6 +117,7 @@ class DeviceWeights {
   int device_index_ = 0;
   std::deque<long long> loaded_;
   bool loading_ = false;
+  sg4::IoPtr inflight_;  ///< the loader's read in progress
   double resident_bytes_ = 0, peak_ = 0;
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr changed_;
@@ -195,11 +209,13 @@ class DeviceActor {
       else
         pipeline_token(token);
       if (rank_ != 0) continue;
-      s_.token_times.push_back(sg4::Engine::get_clock());
       const bool done = stop->close_round(token, s_.devices(), empty);
       if (done) {
         stop->finish(token, *empty);
         finish_summary(token);
+        // Cancel the loaders' reads in flight and let them return before the run ends.
+        for (int r = 0; r < s_.devices(); ++r) s_.weights(r).stop();
+        sg4::this_actor::yield();
         return;
       }
     }
@@ -269,6 +285,7 @@ class DeviceActor {
     }
     if (rank_ == 0) {
       compute_next(token);  // output: norm, lm_head, sampling
+      s_.token_times.push_back(sg4::Engine::get_clock());  // the token is out
       for (int w = 1; w < n; ++w) send(w, kFinishedFlagBytes, token, "flag");
     } else {
       receive(0);
@@ -288,6 +305,7 @@ class DeviceActor {
     if (rank_ == 0) {
       if (n > 1) receive(n - 1);
       compute_next(token);  // output
+      s_.token_times.push_back(sg4::Engine::get_clock());
     }
   }
 
