@@ -11,6 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev libboost-graph-dev libspdlog-dev libfmt-dev catch2 libcli11-dev
   zlib1g-dev libxxhash-dev
   dataset-fashion-mnist
+  fortunes fortunes-min
   gnuplot-nox chromium fonts-dejavu-core nodejs
   libopenmpi-dev openmpi-bin
 )

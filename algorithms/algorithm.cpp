@@ -16,6 +16,12 @@
 #include "algorithms/fl/mofedsam.hpp"
 #include "algorithms/fl/pfedgate.hpp"
 #include "algorithms/fl/scaffold.hpp"
+#include "algorithms/llm/fedkseed.hpp"
+#include "algorithms/llm/ferret.hpp"
+#include "algorithms/llm/flasc.hpp"
+#include "algorithms/llm/lora.hpp"
+#include "algorithms/llm/sfl.hpp"
+#include "algorithms/llm/sfprompt.hpp"
 #include "workloads/rng.hpp"
 
 namespace flemu {
@@ -78,6 +84,16 @@ std::unique_ptr<SyncAlgorithm> make_sync_algorithm(const AlgorithmSpec& spec, co
   if (spec.name == "fedadam") return std::make_unique<FedAdaptive>(spec, context, SecondMoment::Adam);
   if (spec.name == "fedyogi") return std::make_unique<FedAdaptive>(spec, context, SecondMoment::Yogi);
   if (spec.name == "fedavgm") return std::make_unique<FedAvgM>(spec, context);
+  const bool lm = context.model.kind == ModelKind::Transformer;
+  auto need_lm = [&] {
+    if (!lm) throw std::invalid_argument("algorithm \"" + spec.name + "\" fine-tunes the transformer model only");
+  };
+  if (spec.name == "ferret") return std::make_unique<Ferret>(spec, context);
+  if (spec.name == "lora") return need_lm(), std::make_unique<FedLora>(spec, context);
+  if (spec.name == "flasc") return need_lm(), std::make_unique<Flasc>(spec, context);
+  if (spec.name == "fedkseed") return need_lm(), std::make_unique<FedKSeed>(spec, context);
+  if (spec.name == "sfprompt") return need_lm(), std::make_unique<SfPrompt>(spec, context);
+  if (spec.name == "sfl") return need_lm(), std::make_unique<SplitFed>(spec, context);
   if (spec.name == "pfedgate") return std::make_unique<PFedGate>(spec, context);
   throw std::invalid_argument("unknown algorithm \"" + spec.name + "\"");
 }

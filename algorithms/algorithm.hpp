@@ -19,6 +19,17 @@
 
 namespace flemu {
 
+struct SplitPlan;  // algorithms/llm/split_learning.hpp
+
+/// What a client sends when an algorithm does not send its parameters as they are (sparse
+/// deltas, seed coefficients, adapters): the algorithm's own type, derived from this, and the
+/// length of its serialized form, which sets the upload's transfer time.
+struct UpdatePayload {
+  virtual ~UpdatePayload() = default;
+  uint64_t wire_bytes = 0;   ///< bytes on the wire, headers included
+  double device_flops = 0;   ///< what encoding it cost the device (e.g. projections), flops
+};
+
 /// An update as it reached the server.
 struct ClientUpdate {
   int client = 0;
@@ -34,6 +45,16 @@ struct ClientUpdate {
   std::shared_ptr<const Params> ascent_sum;  ///< Σe of its ascent steps (ascent_feedback), else null
   std::shared_ptr<const Params> gate_state;     ///< its personal gate after training (plans with a gate)
   std::shared_ptr<const Params> gate_momentum;  ///< the gate optimizer's momentum after training
+  std::shared_ptr<const UpdatePayload> payload;  ///< set when the algorithm encodes updates (encoder())
+};
+
+/// The client-side half of an algorithm whose clients send something else than their
+/// parameters.
+class UpdateEncoder {
+ public:
+  virtual ~UpdateEncoder() = default;
+  /// Runs after local training, on a worker thread: must be pure and thread-safe.
+  virtual std::shared_ptr<const UpdatePayload> encode_update(const TrainJob& job, const TrainResult& trained) const = 0;
 };
 
 /// What an algorithm knows of the run besides its spec.
@@ -41,10 +62,10 @@ struct AlgorithmContext {
   int num_clients = 0;       ///< N: the platform's devices (FedDyn/FedSpeed average duals over all N)
   int64_t model_params = 0;  ///< d
   int64_t model_bytes = 0;   ///< float32 parameters, bytes on the wire
-  ModelInfo model;           ///< the model's layers (block gates are cut from them)
+  ModelInfo model;           ///< the whole description (block gates are cut from its layers; the language-model methods read its layout)
   std::vector<std::string> client_classes;  ///< per client: its device class name ("" if none)
   int64_t total_samples = 0; ///< training samples of all clients together
-  uint64_t seed = 0;         ///< the scenario's seed (for per-client initial state)
+  uint64_t seed = 0;         ///< the scenario's seed (per-client initial state; shared seeds of Ferret and FedKSeed)
 };
 
 /// A client's own model, for per-client evaluation: the global parameters (params null) or its
@@ -58,7 +79,12 @@ struct PersonalModel {
 /// rule and the vectors it reads) and what travels each way.
 struct ClientPlan {
   LocalTrainingSpec local;
+  /// What travels. With an encoder(), the upload's size is the payload's (wire_bytes), known
+  /// once the client has trained (Ferret's seed counts depend on its update).
   Wire wire;
+  /// What the client starts from when it is not the global model itself (null: `global`).
+  std::shared_ptr<const Params> start;
+  double download_flops = 0;  ///< device work to unpack the download (e.g. replaying seeds), flops
 };
 
 /// A synchronous FL method: who trains, what each client runs, how the server combines.
@@ -86,6 +112,11 @@ class SyncAlgorithm {
   virtual Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) = 0;
   /// Memory held across rounds (summary.json "state").
   virtual StateFootprint footprint() const;
+  /// The client-side encoder, or nullptr when clients upload what wire.up declares.
+  virtual const UpdateEncoder* encoder() const { return nullptr; }
+  /// Split learning: how a client's training is cut between device and server (the client
+  /// then runs the split protocol, emulator/schedules/split_client.hpp); nullptr otherwise.
+  virtual const SplitPlan* split_plan() const { return nullptr; }
   /// Whether clients have personal models (then per-client evaluation scores them too).
   virtual bool personalizes() const { return false; }
   /// Client `client`'s personal model (methods that have them).

@@ -9,6 +9,7 @@
 #include "algorithms/analytics/heavy_hitter_params.hpp"
 #include "algorithms/decentralized/decentralized_spec.hpp"
 #include "algorithms/fl/participation_policy.hpp"
+#include "algorithms/llm/llm_params.hpp"
 #include "algorithms/fl/staleness.hpp"
 #include "algorithms/zeroth_order/fedzo.hpp"
 #include "algorithms/zeroth_order/fzoos.hpp"
@@ -76,6 +77,13 @@ struct AlgorithmSpec {
   // Compressed transfers (sync, async and anarchic families): algorithm.compression
   CompressionSpec compression;
 
+  // Language-model fine-tuning (lora, flasc, ferret, fedkseed, sfprompt, sfl)
+  LoraSpec lora;                ///< lora, flasc: adapters
+  FlascParams flasc;
+  FerretParams ferret;
+  FedKSeedParams fedkseed;
+  SplitParams split;            ///< sfprompt, sfl
+
   // Analytics (pem, pem-local, tap, taps): the method's parameters and its emulation
   analytics::HhParams heavy_hitters;  ///< method, oracle, epsilon, k, prefix steps, TAP's rules
   std::string party_class = "party";  ///< device class of the parties' servers
@@ -91,6 +99,7 @@ struct AlgorithmSpec {
 
   bool is_async() const { return family == "async"; }
   bool is_anarchic() const { return family == "anarchic"; }
+  bool is_split() const { return family == "split"; }
   /// No server: nodes gossip with their neighbours (platform.topology).
   bool is_decentralized() const { return family == "decentralized" || family == "gossip-async"; }
 
@@ -113,10 +122,10 @@ struct AlgorithmSpec {
   double momentum = 0.9;          ///< pipelines: SGD momentum (Nesterov)
 
   // Inference schedules (tpi-llm, llm-pipeline): algorithms/inference/
-  int prompt_tokens = 16;         ///< positions of the prompt (round 1, the prefill)
+  int prompt_length = 16;         ///< positions of the prompt (round 1, the prefill)
   bool memory_scheduler = true;   ///< stream weights from disk through a sliding window
   int memory_window = 2;          ///< w: blocks resident at once (>= 2)
-  std::string split = "proportional";  ///< tpi-llm: proportional (paper) | equal (code)
+  std::string tensor_split = "proportional";  ///< tpi-llm: proportional (paper) | equal (code)
 
   bool is_cluster() const { return family == "cluster"; }
   bool is_inference() const { return family == "inference"; }

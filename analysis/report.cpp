@@ -1,9 +1,13 @@
 #include "analysis/report.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -108,9 +112,42 @@ bool may_replace_default(const std::string& html_path, const std::vector<std::st
   return true;
 }
 
+std::string report_target(const ReportOptions& opt) {
+  if (opt.html_path.empty()) return default_report_path(opt.run_dirs);
+  const fs::path html(opt.html_path);
+  std::error_code ec;
+  if (fs::is_directory(html, ec) || opt.html_path.back() == '/') return (html / "report.html").string();
+  return html.string();
+}
+
 namespace {
 
-void write_report_to(const ReportOptions& opt) {
+/// Writes `text` to `target` via a hidden temporary file in the same folder, renamed into place.
+/// Whatever fails (no space, no permission, a folder in the way), the temporary is removed.
+void write_atomically(const fs::path& target, const std::string& text) {
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  std::error_code ec;
+  if (fs::is_directory(target, ec))
+    throw std::runtime_error(target.string() + ": expected a file path for the report, found a folder");
+  const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp-" + std::to_string(::getpid()));
+  try {
+    {
+      std::ofstream out(tmp, std::ios::binary);
+      if (!out) throw std::runtime_error(tmp.string() + ": cannot write (" + std::strerror(errno) + ")");
+      out << text;
+      out.flush();
+      if (!out) throw std::runtime_error(target.string() + ": cannot write the report (disk full?)");
+      out.close();
+      if (!out) throw std::runtime_error(target.string() + ": cannot write the report (disk full?)");
+    }
+    fs::rename(tmp, target);
+  } catch (...) {
+    fs::remove(tmp, ec);
+    throw;
+  }
+}
+
+void write_report_to(const ReportOptions& opt, const fs::path& html) {
   const std::string vendor_dir = opt.vendor_dir.empty() ? default_vendor_dir() : opt.vendor_dir;
   if (vendor_dir.empty()) throw std::runtime_error("report: expected a directory holding vega*.min.js");
   // Fail on a missing tool before the (possibly long) reading of large traces.
@@ -140,16 +177,7 @@ void write_report_to(const ReportOptions& opt) {
   auto charts = report_charts(data);
   add_graph_charts(data, charts);  // decentralized runs: the graph, node curves, consensus
 
-  const fs::path html(opt.html_path);
-  if (html.has_parent_path()) fs::create_directories(html.parent_path());
-  // Write beside the target, then rename: a failed write never leaves half a report.
-  const fs::path tmp = html.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << render_html(data, charts, vendor, report_inputs_key(opt.run_dirs));
-    if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
-  }
-  fs::rename(tmp, html);
+  write_atomically(html, render_html(data, charts, vendor, report_inputs_key(opt.run_dirs)));
 
   if (!opt.figures_dir.empty()) write_gnuplot_figures(data, opt.figures_dir);
 }
@@ -158,18 +186,17 @@ void write_report_to(const ReportOptions& opt) {
 
 std::string write_report(const ReportOptions& opt) {
   if (opt.run_dirs.empty()) throw std::runtime_error("report: expected at least one run output directory");
+  const std::string html = report_target(opt);
   // With no -o: next to the inputs, never over a file that is not this report's earlier version.
-  ReportOptions o = opt;
-  const bool chosen = !o.html_path.empty();
-  if (!chosen) {
-    o.html_path = default_report_path(o.run_dirs);
+  // Checked before reading any run, so a refusal costs nothing and touches nothing.
+  if (opt.html_path.empty()) {
     std::string why;
-    if (!may_replace_default(o.html_path, o.run_dirs, &why))
-      throw std::runtime_error("report: " + o.html_path + " exists and is " + why +
+    if (!may_replace_default(html, opt.run_dirs, &why))
+      throw std::runtime_error("report: " + html + " exists and is " + why +
                                "; not replacing it without -o (name the file with -o FILE.html)");
   }
-  write_report_to(o);
-  return o.html_path;
+  write_report_to(opt, html);
+  return html;
 }
 
 }  // namespace flemu::analysis

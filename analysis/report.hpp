@@ -13,7 +13,8 @@ namespace flemu::analysis {
 struct ReportOptions {
   std::vector<std::string> run_dirs;  ///< run output directories; at least one
   std::vector<std::string> labels;    ///< legend names, one per run dir; empty = from summary.json / dir names
-  std::string html_path;              ///< report to write; empty = default_report_path(run_dirs)
+  std::string html_path;              ///< report to write; a folder (existing, or ending in "/") gets
+                                      ///< <folder>/report.html; empty = default_report_path(run_dirs)
   std::string figures_dir;            ///< PNG + SVG via gnuplot go here; empty = no figures
   std::string vendor_dir;             ///< where vega*.min.js are (flat or node_modules); empty = default_vendor_dir()
 };
@@ -42,12 +43,16 @@ bool may_replace_default(const std::string& html_path, const std::vector<std::st
 /// What a report records of its input directories: xxh64 (hex) of their absolute, normalised paths.
 std::string report_inputs_key(const std::vector<std::string>& run_dirs);
 
-/// Writes the report (and figures). A sweep folder (index.json, see emulator/cli/sweep.hpp)
+/// Where the report goes: default_report_path() when `html_path` is empty, `html_path`/report.html
+/// when it names a folder (an existing one, or a path ending in "/"), else `html_path`.
+std::string report_target(const ReportOptions& options);
+
+/// Writes the report (and figures) at report_target(), through a hidden temporary file beside
+/// it that is removed on any failure (a full disk leaves nothing behind). A sweep folder (index.json, see emulator/cli/sweep.hpp)
 /// stands for all its variants, labelled by their overrides. Throws std::runtime_error naming the file, line and what
 /// was expected when an input is malformed, or what is missing (gnuplot, vega files).
-/// With an empty html_path, writes to default_report_path() unless may_replace_default() says no
-/// (then throws, asking for -o). A given html_path is written (replaced) as asked. Returns the
-/// path written.
+/// With an empty html_path, refuses before reading any run when may_replace_default() says no
+/// (asking for -o). A given html_path is written (replaced) as asked. Returns the path written.
 std::string write_report(const ReportOptions& options);
 
 }  // namespace flemu::analysis

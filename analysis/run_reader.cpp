@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <xxhash.h>
 
 namespace flemu::analysis {
 
@@ -21,6 +26,40 @@ namespace {
 
 [[noreturn]] void fail_at(const std::string& file, int line_no, const std::string& what) {
   throw std::runtime_error(file + ":" + std::to_string(line_no) + ": " + what);
+}
+
+/// xxh64 of a file's bytes as 16 hex digits (what a run writes into summary.json).
+std::string hash_of_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path.string() + ": cannot open (is this a flemu run output directory?)");
+  XXH64_state_t* st = XXH64_createState();
+  XXH64_reset(st, 0);
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    XXH64_update(st, buf.data(), static_cast<size_t>(in.gcount()));
+  }
+  const unsigned long long h = XXH64_digest(st);
+  XXH64_freeState(st);
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", h);
+  return text;
+}
+
+/// A run folder whose trace or metrics are not the ones its summary.json recorded (edited,
+/// truncated, mixed with another run) would be shown as if flemu had written it: refuse.
+void check_recorded_hashes(const fs::path& dir, const nlohmann::json& summary) {
+  for (const auto& [file, key] : {std::pair{"events.jsonl", "events_hash"}, std::pair{"metrics.csv", "metrics_hash"}}) {
+    const auto it = summary.find(key);
+    if (it == summary.end()) continue;  // written before flemu recorded hashes
+    if (!it->is_string())
+      fail_at((dir / "summary.json").string(), 1, std::string("expected \"") + key + "\" to be a string, got " + it->dump());
+    const std::string found = hash_of_file(dir / file);
+    if (found != it->get<std::string>())
+      throw std::runtime_error((dir / file).string() + ": expected the file whose hash summary.json records (" + key +
+                               " " + it->get<std::string>() + "), got one hashing to " + found +
+                               ": it changed after the run (run it again, or restore the file)");
+  }
 }
 
 std::ifstream open_or_throw(const std::string& path) {
@@ -254,6 +293,7 @@ RunData read_run(const std::string& dir) {
   run.dir = dir;
   const fs::path d(dir);
   run.summary = read_json_object((d / "summary.json").string());
+  check_recorded_hashes(d, run.summary);
   if (fs::exists(d / "scenario.resolved.json")) run.scenario = read_json_object((d / "scenario.resolved.json").string());
   run.events = read_events((d / "events.jsonl").string());
   run.metrics = read_metrics((d / "metrics.csv").string());

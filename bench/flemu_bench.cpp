@@ -1,6 +1,6 @@
 // flemu_bench: how fast is flemu, and how far does it scale? (issue "Speed and scale")
 //
-//   flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcdefghi] [--data-dir DIR]
+//   flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcdefghij] [--data-dir DIR]
 //               [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]
 //
 // (a) trainer   samples/s of flemu's training job (Trainer::train from make_torch_trainer, one
@@ -23,6 +23,10 @@
 //               the same step by hand (two gradient evaluations per step, ascent, correction, clip).
 // (i) state     ClientStateStore with 1,000 MLP clients x one model-sized vector: its bytes and
 //               the process's resident-memory growth.
+// (j) lm        tokens/s of flemu's language-model job (make_lm_trainer, full fine-tuning of
+//               the study's transformer: 2 blocks, d 128, context 64) vs a plain LibTorch loop
+//               (the same GPT written with torch::nn modules and torch::optim::SGD) on the same
+//               clients' fortunes windows (synthetic text when fortunes is not installed).
 //
 // Every figure is the median of the repetitions, measured in one go (a and b interleave their
 // two sides). Child runs are watched: one over --timeout seconds or --max-rss-gb is killed and
@@ -53,6 +57,9 @@
 #include "algorithms/algorithm.hpp"
 #include "algorithms/client_state.hpp"
 #include "workloads/data/dataset.hpp"
+#include "workloads/data/fortunes.hpp"
+#include "workloads/models/lm_trainer.hpp"
+#include "workloads/text_workload.hpp"
 #include "workloads/models/model_info.hpp"
 #include "workloads/data/partition.hpp"
 #include "workloads/rng.hpp"
@@ -68,7 +75,7 @@ struct Options {
   int reps = 5;
   int scale_reps = 3;
   std::string json_path;
-  std::string only = "abcdefghi";
+  std::string only = "abcdefghij";
   std::string device = "auto";  ///< (a), (b), (f): "auto" | "cpu" | "cuda", as a scenario's "device"
   std::string data_dir;
   int rounds = 3;
@@ -223,6 +230,148 @@ TrainerBench bench_trainer(const Options& o, const json& ref) {
   r.plain_sps = median(p);
   r.ratio = r.flemu_sps / r.plain_sps;
   r.plain_round_s = r.samples_per_rep / r.plain_sps;
+  return r;
+}
+
+// --- (j) the language-model job vs a plain LibTorch transformer loop -------------------------
+
+/// The same GPT as workloads/models/torch_lm_trainer.cpp, written the way a LibTorch user
+/// would: nn modules, registered parameters, torch::optim::SGD.
+struct PlainBlock : torch::nn::Module {
+  PlainBlock(int64_t d, int64_t heads, int64_t hidden) : heads(heads) {
+    ln1 = register_module("ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    q = register_module("q", torch::nn::Linear(d, d));
+    k = register_module("k", torch::nn::Linear(d, d));
+    v = register_module("v", torch::nn::Linear(d, d));
+    o = register_module("o", torch::nn::Linear(d, d));
+    ln2 = register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
+    fc = register_module("fc", torch::nn::Linear(d, hidden));
+    proj = register_module("proj", torch::nn::Linear(hidden, d));
+  }
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& mask) {
+    const int64_t B = x.size(0), T = x.size(1), d = x.size(2), dh = d / heads;
+    auto h = ln1->forward(x);
+    auto split = [&](torch::Tensor t) { return t.view({B, T, heads, dh}).transpose(1, 2); };
+    auto att = torch::matmul(split(q->forward(h)), split(k->forward(h)).transpose(-2, -1)) / std::sqrt(double(dh));
+    att = torch::softmax(att.masked_fill(mask, -std::numeric_limits<float>::infinity()), -1);
+    x = x + o->forward(torch::matmul(att, split(v->forward(h))).transpose(1, 2).reshape({B, T, d}));
+    return x + proj->forward(torch::gelu(fc->forward(ln2->forward(x))));
+  }
+  int64_t heads;
+  torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+  torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr}, fc{nullptr}, proj{nullptr};
+};
+
+struct PlainGpt : torch::nn::Module {
+  explicit PlainGpt(const flemu::TransformerSpec& s) {
+    tok = register_module("tok", torch::nn::Embedding(s.vocab, s.d_model));
+    pos = register_module("pos", torch::nn::Embedding(s.context, s.d_model));
+    for (int i = 0; i < s.layers; ++i)
+      blocks.push_back(register_module("b" + std::to_string(i), std::make_shared<PlainBlock>(s.d_model, s.heads, s.mlp_hidden)));
+    lnf = register_module("lnf", torch::nn::LayerNorm(torch::nn::LayerNormOptions({s.d_model})));
+    head = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(s.d_model, s.vocab).bias(false)));
+    mask = torch::ones({s.context, s.context}, torch::kBool).triu(1);
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    auto h = tok->forward(x) + pos->forward(torch::arange(x.size(1), torch::kLong));
+    for (auto& b : blocks) h = b->forward(h, mask);
+    return head->forward(lnf->forward(h));
+  }
+  torch::nn::Embedding tok{nullptr}, pos{nullptr};
+  std::vector<std::shared_ptr<PlainBlock>> blocks;
+  torch::nn::LayerNorm lnf{nullptr};
+  torch::nn::Linear head{nullptr};
+  torch::Tensor mask;
+};
+
+struct LmBench {
+  double flemu_tps = NAN, plain_tps = NAN, ratio = NAN;
+  int64_t tokens_per_rep = 0;
+  std::string data;
+};
+
+LmBench bench_lm(const Options& o) {
+  flemu::WorkloadSpec w;
+  const bool fortunes = fs::is_directory(flemu::kFortunesDir);
+  w.dataset = fortunes ? "fortunes" : "synthetic-text";
+  w.model = flemu::ModelKind::Transformer;
+  w.transformer.context = 64;  // the study's model
+  w.transformer.d_model = 128;
+  w.transformer.layers = 2;
+  w.transformer.heads = 4;
+  w.transformer.mlp_hidden = 512;
+  w.partition.scheme = flemu::PartitionScheme::Categories;
+  w.text.categories = fortunes ? std::vector<std::string>{"cookie", "computers", "science", "work"}
+                               : std::vector<std::string>{"synthetic-0", "synthetic-1", "synthetic-2", "synthetic-3"};
+  w.samples_per_client = 300;
+  auto text = flemu::load_client_text(w, 4, 1, "");
+  flemu::LmJobSpec spec;
+  spec.model = w.transformer;
+  auto trainer = flemu::make_lm_trainer(spec, text, nullptr);  // sets 1 intra-op thread
+  torch::set_num_threads(1);
+  auto start = std::make_shared<const flemu::Params>(trainer->initial_params(1));
+  flemu::LocalTrainingSpec local;
+  local.steps = 12;
+  local.batch_size = 16;
+  local.lr = 0.05;
+  const int64_t C = w.transformer.context;
+
+  torch::manual_seed(1);
+  PlainGpt net(w.transformer);
+  auto tokens = torch::tensor(std::vector<int64_t>(text->tokens.begin(), text->tokens.end()), torch::kLong);
+  auto starts = torch::tensor(text->train_windows, torch::kLong);
+  auto run_flemu = [&] {
+    int64_t tok = 0;
+    for (int c = 0; c < text->num_clients(); ++c) {
+      flemu::TrainJob job;
+      job.client = c;
+      job.seed = flemu::derive_seed(1, {uint64_t(c)});
+      job.start = start;
+      job.indices = std::make_shared<const std::vector<int32_t>>(text->train_parts[c]);
+      job.local = local;
+      tok += trainer->train(job).samples * C;
+    }
+    return tok;
+  };
+  auto run_plain = [&] {
+    torch::optim::SGD opt(net.parameters(), torch::optim::SGDOptions(local.lr));
+    int64_t tok = 0;
+    for (int c = 0; c < text->num_clients(); ++c) {
+      const auto& part = text->train_parts[c];
+      auto pool = torch::tensor(std::vector<int64_t>(part.begin(), part.end()), torch::kLong);
+      auto order = pool.index_select(0, torch::randperm(pool.size(0), torch::kLong));
+      for (int s = 0; s < local.steps; ++s) {
+        const int64_t b0 = (s * local.batch_size) % pool.size(0);
+        auto b = order.slice(0, b0, std::min<int64_t>(b0 + local.batch_size, pool.size(0)));
+        auto idx = starts.index_select(0, b).unsqueeze(1) + torch::arange(C + 1, torch::kLong).unsqueeze(0);
+        auto win = torch::take(tokens, idx);
+        auto logits = net.forward(win.slice(1, 0, C));
+        auto loss = torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}),
+                                                         win.slice(1, 1, C + 1).reshape({-1}));
+        opt.zero_grad();
+        loss.backward();
+        opt.step();
+        tok += b.size(0) * C;
+      }
+    }
+    return tok;
+  };
+  run_flemu();  // warm-up
+  run_plain();
+  std::vector<double> f, p;
+  LmBench r;
+  r.data = w.dataset;
+  for (int i = 0; i < o.reps; ++i) {
+    auto t0 = Clock::now();
+    r.tokens_per_rep = run_flemu();
+    f.push_back(r.tokens_per_rep / seconds_since(t0));
+    t0 = Clock::now();
+    const int64_t np = run_plain();
+    p.push_back(np / seconds_since(t0));
+  }
+  r.flemu_tps = median(f);
+  r.plain_tps = median(p);
+  r.ratio = r.flemu_tps / r.plain_tps;
   return r;
 }
 
@@ -897,7 +1046,7 @@ Options parse(int argc, char** argv) {
       std::stringstream ss(value());
       for (std::string t; std::getline(ss, t, ',');) o.sizes.push_back(std::stoi(t));
     } else if (a == "-h" || a == "--help") {
-      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcdefghi] [--data-dir DIR]\n"
+      std::cout << "flemu_bench [--reps N] [--scale-reps N] [--json FILE] [--only abcdefghij] [--data-dir DIR]\n"
                    "            [--rounds R] [--sizes 1000,10000,100000] [--timeout S] [--max-rss-gb G]\n";
       std::exit(0);
     } else
@@ -1081,6 +1230,15 @@ int main(int argc, char** argv) try {
                              b.clients);
     std::cout << fmt::format("    ClientStateStore::bytes {:.1f} MB, resident memory grew {:.1f} MB ({:.0f} KB per client)\n\n",
                              b.store_bytes / 1e6, b.rss_delta_mb, b.rss_delta_mb * 1024 / b.clients);
+  }
+  if (has('j')) {
+    const auto b = bench_lm(o);
+    std::cout << fmt::format("(j) language-model job: transformer 2 x d128, context 64, batch 16, {} (tokens/s)\n", b.data);
+    std::cout << fmt::format("    flemu make_lm_trainer Trainer::train               {:>9.0f}\n", b.flemu_tps);
+    std::cout << fmt::format("    plain LibTorch loop (nn modules, torch::optim::SGD){:>9.0f}\n", b.plain_tps);
+    std::cout << fmt::format("    ratio flemu/plain (goal >= 0.9)                    {:>9.3f}\n\n", b.ratio);
+    j["lm"] = {{"flemu_tokens_per_s", b.flemu_tps}, {"plain_tokens_per_s", b.plain_tps}, {"ratio", b.ratio},
+               {"goal", 0.9}, {"tokens_per_rep", b.tokens_per_rep}, {"data", b.data}};
   }
   if (!o.json_path.empty()) {
     std::ofstream(o.json_path) << j.dump(2) << "\n";

@@ -315,6 +315,47 @@ TEST_CASE("an availability trace file: devices off are never selected while off"
   CHECK(resolved["platform"]["availability_trace"] == "availability.csv");
 }
 
+TEST_CASE("devices that switch at the same instant are all switched before a server picks",
+          "[e2e][devices][availability]") {
+  // Four devices all go off at 2 s (mid-round) and all come on at 10 s. SimGrid runs the
+  // actors of one instant in turns: a server woken by the first device on would, unless it
+  // lets the instant finish, start a round with one client (and at 2 s pick devices that are
+  // about to go off).
+  const auto dir = scratch_dir("avail-same-instant");
+  write_file(dir / "availability.csv",
+             "device,time,state\nd0,2s,off\nd1,2s,off\nd2,2s,off\nd3,2s,off\n"
+             "d0,10s,on\nd1,10s,on\nd2,10s,on\nd3,10s,on\n");
+  for (const std::string algorithm : {"fedavg", "fedbuff"}) {
+    DYNAMIC_SECTION(algorithm) {
+      json s = tiny(dir / ("out-" + algorithm));
+      s["platform"]["classes"] = json::parse(R"([{"name": "x", "count": 0, "speed": "4Gf", "bandwidth": "10Mbps",
+                                                  "latency": "10ms"}])");
+      for (int i = 0; i < 4; ++i) s["platform"]["devices"].push_back({{"name", "d" + std::to_string(i)}, {"class", "x"}});
+      s["platform"]["availability_trace"] = "availability.csv";
+      s["algorithm"]["name"] = algorithm;
+      s["algorithm"]["clients_per_round"] = 4;
+      if (algorithm == "fedbuff") {
+        s["algorithm"]["concurrency"] = 4;
+        s["algorithm"]["buffer_size"] = 4;
+      }
+      s["stop"] = {{"rounds", 3}};
+      const auto ev = events(run_ok(s, dir));
+      // Nothing starts between 2 s and 10 s; at 10 s every device is engaged at once.
+      std::map<int, double> first_after;  // client -> first download start at or after 2 s
+      for (const auto& e : of_kind(ev, "download")) {
+        const double t0 = e["t0"];
+        CHECK((t0 < 2.0 || t0 >= 10.0));
+        if (t0 >= 2.0 && !first_after.count(e["client"].get<int>())) first_after[e["client"]] = t0;
+      }
+      REQUIRE(first_after.size() == 4);
+      for (const auto& [client, t0] : first_after) CHECK(t0 == 10.0);
+      if (algorithm == "fedavg")
+        for (const auto& e : of_kind(ev, "round_start"))
+          if (e["t"].get<double>() >= 2.0) CHECK(e["count"] == 4);
+    }
+  }
+}
+
 TEST_CASE("a bandwidth drop during an upload lengthens it by the bytes it held back", "[e2e][devices][link_changes]") {
   const auto dir = scratch_dir("linkchange");
   json s = tiny(dir / "out");
@@ -543,7 +584,7 @@ TEST_CASE("bad device inputs fail validation with the file, the path and what wa
     d["algorithm"] = json::parse(R"({"name": "fedbuff", "deadline": "10s"})");
     auto [path2, out2] = validate(d, "deadline");
     CHECK_THAT(out2, Catch::Contains(path2 + ": /algorithm/deadline: expected no \"deadline\" with algorithm \"fedbuff\": it applies to fedadam, fedavg, fedavgm, "
-                                          "fedcm, feddyn, fedgamma, fedprox, fedsam, fedsmoo, fedspeed, fedyogi, mofedsam, pfedgate and "
-                                          "scaffold"));
+                                          "fedcm, feddyn, fedgamma, fedkseed, fedprox, fedsam, fedsmoo, fedspeed, fedyogi, ferret, "
+                                          "flasc, lora, mofedsam, pfedgate, scaffold, sfl and sfprompt"));
   }
 }

@@ -166,6 +166,44 @@ TEST_CASE("a bad scenario fails before any work and writes no output", "[e2e][er
   CHECK(run_flemu("validate " + path.string()).exit_code == 2);
 }
 
+TEST_CASE("a number out of range is a clear error at every reader, never a crash", "[e2e][errors]") {
+  // nlohmann throws out_of_range for 1e400; every reader catches it and names the place.
+  const auto dir = scratch_dir("number-range");
+  const std::string bad = (source_dir() / "tests" / "data" / "bad_scenarios" / "number_out_of_range.json").string();
+  const std::string message = bad + ": /algorithm/lr: expected a number a double can hold (magnitude below 1.8e308)";
+  for (const std::string& cmd : {"validate " + bad, "run " + bad + " -o " + (dir / "out").string(),
+                                 "describe " + bad, "analytics " + bad + " -o " + (dir / "maths").string()}) {
+    INFO(cmd);
+    const auto r = run_flemu(cmd);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("error: " + message));
+  }
+  // A sweep file.
+  std::filesystem::copy_file(source_dir() / "scenarios" / "quickstart.json", dir / "s.json");
+  write_file(dir / "sweep.json", R"({"base": "s.json", "grid": {"/algorithm/lr": [0.01, 1e400]}})");
+  for (const std::string& cmd : {"validate ", "sweep "}) {
+    const auto r = run_flemu(cmd + (dir / "sweep.json").string());
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains((dir / "sweep.json").string() +
+                                         ": /grid/~1algorithm~1lr/1: expected a number a double can hold"));
+  }
+  // A run's outputs read by `flemu report`.
+  const auto run = dir / "run";
+  std::filesystem::create_directories(run);
+  for (const auto& e : std::filesystem::directory_iterator(source_dir() / "tests" / "data" / "report_run"))
+    std::filesystem::copy_file(e.path(), run / e.path().filename());
+  write_file(run / "summary.json", "{\"rounds\": 1e400}\n");
+  const auto r = run_flemu("report " + run.string() + " -o " + (dir / "r.html").string());
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains((run / "summary.json").string() + ":1: expected a JSON object"));
+  CHECK_FALSE(std::filesystem::exists(dir / "out"));
+  CHECK_FALSE(std::filesystem::exists(dir / "maths"));
+  CHECK_FALSE(std::filesystem::exists(dir / "r.html"));
+}
+
 TEST_CASE("validate and describe", "[e2e][cli]") {
   const auto src = source_dir() / "scenarios" / "quickstart.json";
   auto v = run_flemu("validate " + src.string());

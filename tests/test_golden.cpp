@@ -135,6 +135,10 @@ TEST_CASE("golden trace: DADAO with SimGrid durations on a star", "[golden][dece
   check_against_golden("golden-dadao", 1);
 }
 
+TEST_CASE("golden trace: SFPrompt's split schedule (four messages per batch, a shared server)", "[golden]") {
+  check_against_golden("golden-sfprompt", 2);
+}
+
 TEST_CASE("golden trace: FedAvg with DGC uploads and QSGD downloads", "[golden][compression]") {
   check_against_golden("golden-compressed", 2);
 }

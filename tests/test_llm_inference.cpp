@@ -36,7 +36,7 @@ json edge_scenario(const std::string& algorithm, int devices, const std::string&
       "classes": [{"name": "laptop", "count": 2, "speed": "10Gf", "cores": 2, "bandwidth": "100Mbps", "latency": "2ms",
                    "memory": "8GB", "memory_bandwidth": "5GBps", "disk_read": "1GBps"}]},
     "workload": {"model": "llm", "llm": "llama-2-7b"},
-    "algorithm": {"name": "tpi-llm", "prompt_tokens": 4},
+    "algorithm": {"name": "tpi-llm", "prompt_length": 4},
     "stop": {"rounds": 3}
   })");
   s["platform"]["classes"][0]["count"] = devices;

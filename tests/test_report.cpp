@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -28,11 +29,23 @@ namespace {
 
 fs::path fixture() { return flemu::test::source_dir() / "tests" / "data" / "report_run"; }
 
+/// summary.json records the hashes of the trace and the metrics; tests that edit one of them
+/// test the reader, not the hash check (tested on its own): forget that hash.
+void forget_recorded_hash(const fs::path& dir, const std::string& file) {
+  const std::map<std::string, std::string> hash_key = {{"events.jsonl", "events_hash"}, {"metrics.csv", "metrics_hash"}};
+  if (const auto k = hash_key.find(file); k != hash_key.end()) {
+    auto summary = nlohmann::json::parse(flemu::test::read_file(dir / "summary.json"));
+    summary.erase(k->second);
+    flemu::test::write_file(dir / "summary.json", summary.dump(2));
+  }
+}
+
 /// A copy of the fixture whose `file` is replaced by `text`.
 fs::path fixture_with(const std::string& tag, const std::string& file, const std::string& text) {
   const auto dir = flemu::test::scratch_dir(tag);
   for (const auto& e : fs::directory_iterator(fixture())) fs::copy_file(e.path(), dir / e.path().filename());
   flemu::test::write_file(dir / file, text);
+  forget_recorded_hash(dir, file);
   return dir;
 }
 
@@ -447,6 +460,22 @@ TEST_CASE("bad inputs fail with file, line and what was expected", "[report]") {
     const auto dir = fixture_with("report-bad", "summary.json", "{\n  \"scenario\": \"x\",\n  oops\n}\n");
     CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("summary.json:3: expected a JSON object"));
   }
+  SECTION("a number out of range in the trace or the summary") {
+    auto dir = fixture_with("report-bad", "events.jsonl", good_line + "\n{\"t\":1e400,\"kind\":\"x\"}\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }),
+               Contains("events.jsonl:2: expected a JSON object with \"t\" and \"kind\" ("));
+    dir = fixture_with("report-bad", "summary.json", "{\n  \"rounds\": 1e400\n}\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("summary.json:1: expected a JSON object ("));
+  }
+  SECTION("a trace that is not the one summary.json records") {
+    const auto dir = flemu::test::scratch_dir("report-hash");
+    for (const auto& e : fs::directory_iterator(fixture())) fs::copy_file(e.path(), dir / e.path().filename());
+    flemu::test::write_file(dir / "events.jsonl", flemu::test::read_file(dir / "events.jsonl") + good_line + "\n");
+    CHECK_THAT(error_of([&] { read_run(dir.string()); }),
+               Contains((dir / "events.jsonl").string() +
+                        ": expected the file whose hash summary.json records (events_hash cd9dd6106ea32fcb), got one "
+                        "hashing to "));
+  }
   SECTION("a directory without outputs") {
     const auto dir = flemu::test::scratch_dir("report-empty");
     CHECK_THAT(error_of([&] { read_run(dir.string()); }), Contains("summary.json: cannot open"));
@@ -554,6 +583,7 @@ TEST_CASE("charts without data become notes", "[report]") {
   flemu::test::write_file(dir / "metrics.csv",
         "round,time_s,duration_s,selected,updates,bytes_down,bytes_up,flops,train_loss,accuracy,loss,eval_samples,"
         "cum_bytes\n1,10.5,10.5,3,3,3000,3000,10000000,2,0.5,1.5,100,6000\n");
+  forget_recorded_hash(dir, "metrics.csv");
   const auto d = build_report_data({read_run(dir.string())}, {});
   CHECK_FALSE(d.has_energy);
   CHECK_FALSE(d.has_battery);

@@ -388,12 +388,16 @@ TEST_CASE("every bad scenario fails with its exact message", "[scenario]") {
       {"dirichlet_without_alpha",
        "/workload/partition/alpha: expected a number > 0 (required key)"},
       {"bad_partition_scheme",
-       "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\", got \"random\""},
+       "/workload/partition/scheme: expected one of \"iid\", \"dirichlet\", \"shards\", \"categories\", got \"random\""},
       {"bad_dataset",
-       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\", got \"mnist\""},
+       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\", "
+       "\"fortunes\", \"synthetic-text\", got \"mnist\""},
       {"dataset_typo",
-       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\", got "
-       "\"synthetc\"; did you mean \"synthetic\"?"},
+       "/workload/dataset: expected one of \"fashion-mnist\", \"synthetic\", \"synthetic-regression\", "
+       "\"fortunes\", \"synthetic-text\", got \"synthetc\"; did you mean \"synthetic\"?"},
+      {"lr_beyond_float",
+       "/algorithm/lr: expected a number a 32-bit float can hold (magnitude below 3.4e38): training runs in float32, "
+       "got 1e+300"},
       {"number_out_of_range", "/algorithm/lr: expected a number a double can hold (magnitude below 1.8e308), got 1e400"},
       {"too_deep", "/description" + [] {
          std::string p;

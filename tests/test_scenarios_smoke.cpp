@@ -35,15 +35,28 @@ TEST_CASE("cut_down shrinks a cluster and its local steps", "[smoke]") {
   CHECK(c["algorithm"]["inner_steps"] == 2);
 }
 
-TEST_CASE("every shipped scenario and tutorial runs in cut-down form", "[smoke][e2e]") {
+namespace {
+
+/// Every shipped scenario and sweep under scenarios/, in a fixed order.
+std::vector<std::filesystem::path> shipped_files() {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(source_dir() / "scenarios"))
     if (entry.path().extension() == ".json" && entry.path().string().find(".schema.json") == std::string::npos)
       files.push_back(entry.path());
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+/// Runs, in cut-down form, the shipped files whose index is `part` modulo `parts`: the files
+/// are dealt into a few test cases so that ctest runs them side by side and none nears its
+/// timeout as the scenarios grow.
+void smoke_part(int part, int parts) {
+  namespace fs = std::filesystem;
+  const auto files = shipped_files();
   REQUIRE(files.size() >= 5);
-  for (const auto& f : files) {
+  for (size_t i = static_cast<size_t>(part); i < files.size(); i += static_cast<size_t>(parts)) {
+    const fs::path& f = files[i];
     const json doc = json::parse(read_file(f));
     const auto out = scratch_dir("smoke") / "out";
     const bool is_sweep = doc.contains("base");
@@ -67,3 +80,12 @@ TEST_CASE("every shipped scenario and tutorial runs in cut-down form", "[smoke][
     }
   }
 }
+
+constexpr int kSmokeParts = 4;
+
+}  // namespace
+
+TEST_CASE("every shipped scenario and tutorial runs in cut-down form (part 1 of 4)", "[smoke][e2e]") { smoke_part(0, kSmokeParts); }
+TEST_CASE("every shipped scenario and tutorial runs in cut-down form (part 2 of 4)", "[smoke][e2e]") { smoke_part(1, kSmokeParts); }
+TEST_CASE("every shipped scenario and tutorial runs in cut-down form (part 3 of 4)", "[smoke][e2e]") { smoke_part(2, kSmokeParts); }
+TEST_CASE("every shipped scenario and tutorial runs in cut-down form (part 4 of 4)", "[smoke][e2e]") { smoke_part(3, kSmokeParts); }

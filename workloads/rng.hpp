@@ -35,6 +35,7 @@ inline uint64_t derive_seed(uint64_t seed, std::initializer_list<uint64_t> tags)
 enum class SeedStream : uint64_t {
   Partition = 1, DeviceJitter = 2, ClientSampling = 3, Training = 4, ModelInit = 5,
   EvalSubset = 6, Availability = 7, Policy = 8, Topology = 9, Gossip = 10, Holdout = 11,
+  SharedSeeds = 12,  // Ferret's and FedKSeed's seed lists (algorithms/llm)
   Compression = 31,  // codecs' random streams (emulator/core/update_compression.cpp)
 };
 inline uint64_t derive_seed(uint64_t seed, SeedStream s, std::initializer_list<uint64_t> tags = {}) {

@@ -11,8 +11,11 @@
 #include "emulator/cli/sweep_plan.hpp"
 #include "emulator/core/network_graph.hpp"
 #include "platforms/units.hpp"
+#include "algorithms/llm/device_memory.hpp"
+#include "algorithms/llm/lm_methods.hpp"
 #include "workloads/data/dataset.hpp"
 #include "workloads/models/model_info.hpp"
+#include "workloads/text_workload.hpp"
 #include "workloads/models/regression_trainer.hpp"
 #include "workloads/models/trainer.hpp"
 
@@ -100,6 +103,22 @@ std::string describe_platform(const Scenario& sc) {
                      c.until_s >= 0 ? " until " + format_duration(c.until_s) : std::string(),
                      c.up_bytes_per_s > 0 ? ", uplink " + format_rate(c.up_bytes_per_s) : std::string(),
                      c.down_bytes_per_s > 0 ? ", downlink " + format_rate(c.down_bytes_per_s) : std::string());
+  if (sc.workload.model == ModelKind::Transformer) {
+    TransformerSpec t = sc.workload.transformer;
+    if (t.vocab == 0) t.vocab = text_vocabulary(sc.workload, "").size();
+    const ModelInfo m = describe_lm(lm_job_spec(t, sc.algorithm, sc.seed));
+    const DeviceMemory mem = estimate_device_memory(m, sc.algorithm);
+    s += fmt::format(
+        "\nmodel transformer: {} layers, d {}, {} heads, context {}, vocabulary {}: {} parameters ({} trainable by "
+        "{}), {:.3f} MFLOP per training window of {} tokens\n",
+        t.layers, t.d_model, t.heads, t.context, t.vocab, m.num_params, m.trainable_params, sc.algorithm.name,
+        m.train_flops_per_sample / 1e6, t.context);
+    s += fmt::format("device memory for {} (batch {}): {} (parameters {}, activations {}, gradients {}, buffers {})\n",
+                     sc.algorithm.name, sc.algorithm.batch_size, format_bytes(mem.total()),
+                     format_bytes(mem.parameters), format_bytes(mem.activations), format_bytes(mem.gradients),
+                     format_bytes(mem.buffers));
+    return s;
+  }
   if (sc.workload.items) {
     const auto& hh = sc.algorithm.heavy_hitters;
     s += fmt::format("\nheavy hitters: parties are the \"{}\" devices; oracle {}, epsilon {}, k {}, {}-bit items, {} bits per level\n",

@@ -2,6 +2,7 @@
 //   flemu run SCENARIO.json [--set POINTER=VALUE]... [--seed N] [--jobs N] [--data-dir DIR] [-o DIR] [--quiet] [--smoke]
 //   flemu validate FILE.json [--set ...] [--seed N]     a scenario or a sweep
 //   flemu describe FILE.json [--set ...] [--seed N]     a scenario or a sweep
+//   flemu pretrain SCENARIO.json [--set ...] [--data-dir DIR]   build or find the base model
 //   flemu sweep FILE.json [--vary POINTER=v1,v2]... [--seeds N] [--set ...] [--parallel N] [--jobs N]
 //   flemu report RUN_DIR... [-o FILE.html] [--figures DIR] [--label L]...
 //   flemu list [algorithms|models|datasets|topologies|partitions] [--json]
@@ -27,8 +28,15 @@
 #include "emulator/core/mpi_workers.hpp"
 #include "emulator/core/simulation.hpp"
 #include "flemu_version.hpp"
+#include "workloads/text_workload.hpp"
 
+#include <cmath>
+
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -64,7 +72,22 @@ bool is_sweep_file(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+/// A run started by `flemu sweep` dies with it, even when the sweep is killed outright: Linux
+/// sends it SIGTERM then (its handler removes the staging folder). FLEMU_PARENT_PID names the
+/// sweep; if it is already gone, stop at once.
+void die_with_parent() {
+  const char* parent = std::getenv("FLEMU_PARENT_PID");
+  if (!parent || !*parent) return;
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (std::to_string(::getppid()) != parent) std::_Exit(128 + SIGTERM);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  die_with_parent();
   CLI::App app{"flemu: a discrete-event emulator for federated learning (SimGrid + LibTorch)"};
   app.require_subcommand(1);
   // Options of the main command (--log-level) are also read after the subcommand.
@@ -109,6 +132,11 @@ int main(int argc, char** argv) {
   add_overrides(describe);
   bool no_wall = false;
   describe->add_flag("--no-wall-estimate", no_wall, "skip the short training measurement behind the wall-time estimate");
+  auto* pretrain = app.add_subcommand(
+      "pretrain", "build (or find in its cache) the base model of a scenario's workload.init.pretrain; print its path and hash");
+  pretrain->add_option("scenario", scenario_path, "scenario JSON file")->required();
+  add_overrides(pretrain);
+  pretrain->add_option("--data-dir", opt.data_dir, "corpus directory (overrides the default)");
 
   flemu::SweepRequest sweep_req;
   std::vector<std::string> vary;
@@ -134,9 +162,9 @@ int main(int argc, char** argv) {
   report->add_option("runs", report_opt.run_dirs, "run output directories (a sweep's index.json folder expands)")
       ->required();
   report->add_option("-o,--output", report_opt.html_path,
-                     "HTML file to write (default: report.html next to the runs: in the one folder given, or in "
-                     "the folder that holds them all; an existing file there is replaced only if it is this "
-                     "report's earlier version)");
+                     "HTML file to write, or a folder for <folder>/report.html (default: report.html next to "
+                     "the runs: in the one folder given, or in the folder that holds them all; an existing file "
+                     "there is replaced only if it is this report's earlier version)");
   report->add_option("--figures", report_opt.figures_dir, "also write PNG and SVG figures (gnuplot) here");
   report->add_option("--label", report_opt.labels, "legend name of each run, in order");
 
@@ -222,12 +250,19 @@ int main(int argc, char** argv) {
     try {
       sweep_req.base_set = overrides;
       auto plan = flemu::plan_sweep(sweep_req);
+      try {
+        flemu::check_output_place(plan.output_dir);
+      } catch (const flemu::OutputPlaceError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+      }
       sweep_opt.progress = !quiet;
       sweep_opt.flemu_binary = std::filesystem::read_symlink("/proc/self/exe").string();
       auto r = flemu::run_sweep(plan, sweep_opt);
       std::cout << "sweep " << plan.name << ": " << r.ran << " ran, " << r.skipped << " already complete, " << r.failed
-                << " failed; index in " << plan.output_dir << "/index.csv\n";
-      return r.failed ? 1 : 0;
+                << " failed" << (r.interrupted_by ? " (interrupted: run it again to resume)" : "") << "; index in "
+                << plan.output_dir << "/index.csv\n";
+      return r.interrupted_by ? 128 + r.interrupted_by : r.failed ? 1 : 0;
     } catch (const flemu::ScenarioError& e) {
       std::cerr << "error: " << e.what() << "\n";
       return 2;
@@ -259,19 +294,18 @@ int main(int argc, char** argv) {
 
   if (*hh) {
     try {
-      nlohmann::json doc = nlohmann::json::parse(std::ifstream(scenario_path));
-      for (const auto& assignment : hh_set) {
-        const auto eq = assignment.find('=');
-        if (eq == std::string::npos) throw flemu::ScenarioError("--set " + assignment + ": expected /pointer=value");
-        doc[nlohmann::json::json_pointer(assignment.substr(0, eq))] = nlohmann::json::parse(assignment.substr(eq + 1));
-      }
-      const auto sc = flemu::load_scenario(doc, scenario_path);
+      // The scenario reader of `run` (its parse errors name the file and a line or path) and
+      // its --set overrides.
+      const auto sc = flemu::load_scenario(scenario_path, overrides_of(hh_set, ""));
       if (sc.algorithm.family != "analytics")
         throw flemu::ScenarioError(scenario_path + ": /algorithm/name: expected an analytics algorithm (pem, pem-local, tap, taps)");
       const std::string out = hh_output.empty() ? sc.output_dir + "-maths" : hh_output;
       std::cout << flemu::run_analytics_maths(sc, hh_users, hh_trials, hh_fast, out) << "; outputs in " << out << "\n";
       return 0;
     } catch (const flemu::ScenarioError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 2;
+    } catch (const flemu::OutputPlaceError& e) {
       std::cerr << "error: " << e.what() << "\n";
       return 2;
     } catch (const nlohmann::json::exception& e) {
@@ -295,6 +329,15 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << scenario_path << ": " << e.what() << "\n";
     return 2;
   }
+  if (*run) {
+    // Before any work: a run that cannot write its outputs fails now, not after hours.
+    try {
+      flemu::check_output_place(opt.output_dir.empty() ? scenario.output_dir : opt.output_dir);
+    } catch (const flemu::OutputPlaceError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 2;
+    }
+  }
   try {
     if (*validate) {
       std::cout << scenario_path << ": valid (scenario hash " << scenario.hash << ")\n";
@@ -302,6 +345,19 @@ int main(int argc, char** argv) {
     }
     if (*describe) {
       std::cout << flemu::describe_platform(scenario) << flemu::describe_run(scenario, !no_wall);
+      return 0;
+    }
+    if (*pretrain) {
+      if (scenario.workload.init.kind != flemu::InitSpec::Pretrain) {
+        std::cerr << "error: " << scenario_path << ": /workload/init/pretrain: expected a pretraining section\n";
+        return 2;
+      }
+      flemu::WorkloadSpec w = scenario.workload;
+      if (w.transformer.vocab == 0) w.transformer.vocab = flemu::text_vocabulary(w, opt.data_dir).size();
+      const auto ck = flemu::base_checkpoint(w, opt.data_dir, [](const std::string& line) { spdlog::info("{}", line); });
+      std::cout << "checkpoint " << ck.path << "\nhash " << ck.hash << "\nkey " << ck.key << "\n"
+                << (ck.built ? "built now" : "found in the cache") << ", held-out perplexity "
+                << std::exp(ck.heldout_loss) << "\n";
       return 0;
     }
     // `mpirun -np K flemu run`: rank 0 runs the engine, ranks > 0 serve its training jobs

@@ -5,6 +5,12 @@
 // their labels, groups (label without the seed), overrides and summaries.
 // Resumption: a variant whose summary.json names the variant's scenario hash and whose
 // events.jsonl still has the recorded hash is skipped; missing or broken ones are redone.
+// The index says of each variant its "status" (ran, skipped = complete already, failed,
+// interrupted, not run) and whether its outputs are "complete".
+// Interruption: on SIGINT/SIGTERM/SIGHUP the sweep starts nothing more, sends SIGTERM to the
+// runs going (each removes its staging folder), waits for them, writes the index and exits
+// 128 + signal. Child runs also get SIGTERM when the sweep itself dies (even by SIGKILL):
+// FLEMU_PARENT_PID makes them ask Linux for it (prctl PR_SET_PDEATHSIG).
 #pragma once
 #include <string>
 #include <vector>
@@ -25,6 +31,7 @@ struct SweepOptions {
 
 struct SweepResult {
   int ran = 0, skipped = 0, failed = 0;
+  int interrupted_by = 0;  ///< the signal that stopped the sweep; 0 when it ran to the end
 };
 
 /// Runs the plan's variants (skipping complete ones) and writes the index files.

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <regex>
@@ -103,6 +104,7 @@ const js::FormatCheckers& formats() {
       {"positive-duration", quantity_format(Quantity::Duration, true)},
       {"power", quantity_format(Quantity::Power, false)},
       {"positive-energy", quantity_format(Quantity::Energy, true)},
+      {"positive-bytes", quantity_format(Quantity::Bytes, true)},
       {"identifier",
        {"a name of letters, digits, \"_\", \".\" and \"-\", starting with a letter or digit",
         [](const std::string& s) {
@@ -491,12 +493,12 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec_class.jitter_step = cls["jitter_step"];
     if (spec_class.jitter_step > spec_class.jitter)
       complain.at(ptr + "/jitter_step", "a step no larger than jitter (" + cls["jitter"].dump() + ")", cls["jitter_step"]);
-    if (cls.contains("memory")) spec_class.memory_bytes = units::parse_bytes(cls["memory"]);
     if (cls.contains("memory_bandwidth")) spec_class.memory_bytes_per_s = units::parse_rate(cls["memory_bandwidth"]);
     if (cls.contains("disk_read")) spec_class.disk_read_bytes_per_s = units::parse_rate(cls["disk_read"]);
     spec_class.power = to_power(cls);
     spec_class.battery = to_battery(cls, ptr, complain);
     spec_class.availability = to_availability(cls, ptr, complain);
+    if (cls.contains("memory")) spec_class.memory_bytes = units::parse_bytes(cls["memory"]);
     spec.classes.push_back(std::move(spec_class));
   }
   for (size_t d = 0; d < p["devices"].size(); ++d) {
@@ -508,12 +510,12 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     device.cores = to_int(dev["cores"], index_pointer("/platform/devices", d) + "/cores", complain);
     device.link = to_link(dev);
     const std::string ptr = index_pointer("/platform/devices", d);
-    if (dev.contains("memory")) device.memory_bytes = units::parse_bytes(dev["memory"]);
     if (dev.contains("memory_bandwidth")) device.memory_bytes_per_s = units::parse_rate(dev["memory_bandwidth"]);
     if (dev.contains("disk_read")) device.disk_read_bytes_per_s = units::parse_rate(dev["disk_read"]);
     device.power = to_power(dev);
     device.battery = to_battery(dev, ptr, complain);
     device.availability = to_availability(dev, ptr, complain);
+    if (dev.contains("memory")) device.memory_bytes = units::parse_bytes(dev["memory"]);
     spec.devices.push_back(std::move(device));
   }
   spec.server.heartbeat_s = units::parse_duration(server["heartbeat"]);
@@ -556,6 +558,35 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
   return spec;
 }
 
+bool is_text_dataset(const std::string& dataset) { return dataset == "fortunes" || dataset == "synthetic-text"; }
+
+/// Text and language-model keys go with their dataset and model; fills their defaults' place.
+void check_text_workload_keys(json& w, const Complaint& complain) {
+  if (!w.contains("dataset")) return;  // analytics and zeroth-order workloads
+  const bool text = is_text_dataset(w["dataset"]);
+  const bool transformer = w["model"] == "transformer";
+  if (text != transformer)
+    complain.at("/workload/model", text ? "\"transformer\" with a text dataset (\"" + w["dataset"].get<std::string>() + "\")"
+                                        : "\"mlp\", \"cnn\", \"cnn5\" or \"custom\" with an image dataset (\"transformer\" needs \"fortunes\" or \"synthetic-text\")");
+  for (const char* key : {"transformer", "init"})
+    if (!transformer && w.contains(key))
+      complain.at(std::string("/workload/") + key, std::string("no \"") + key + "\" without model \"transformer\"");
+  if (!text && w.contains("text")) complain.at("/workload/text", "no \"text\" with an image dataset");
+  if (!text && w.contains("partition") && w["partition"].value("scheme", "") == "categories")
+    complain.at("/workload/partition/scheme", "\"iid\", \"dirichlet\" or \"shards\" with an image dataset (\"categories\" is for text)");
+  if (transformer) {
+    if (!w.contains("transformer")) w["transformer"] = json::object();
+    if (!w.contains("text")) w["text"] = json::object();
+    if (w.contains("init")) {
+      const json& init = w["init"];
+      const bool pre = init.contains("pretrain"), ck = init.contains("checkpoint");
+      if (pre == ck) complain.at("/workload/init", "exactly one of \"pretrain\" and \"checkpoint\"");
+      if (init.contains("hash") && !ck) complain.at("/workload/init/hash", "no \"hash\" without \"checkpoint\"");
+      if (init.contains("cache") && !pre) complain.at("/workload/init/cache", "no \"cache\" without \"pretrain\"");
+    }
+  }
+}
+
 ItemsSpec to_items(const json& i) {
   ItemsSpec spec;
   spec.arrival_spread_s = units::parse_duration(i["arrival_spread"]);
@@ -578,7 +609,7 @@ BlackBoxSpec to_objective(const json& o) {
   return spec;
 }
 
-WorkloadSpec to_workload(const json& w, const Complaint& complain) {
+WorkloadSpec to_workload(const json& w, const std::string& source, const Complaint& complain) {
   WorkloadSpec spec;
   // Keys absent here do not apply to this algorithm (prune_workload_keys): defaults stay.
   if (w.contains("items")) spec.items = to_items(w["items"]);
@@ -602,10 +633,11 @@ WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   if (!w.contains("dataset")) return spec;
   spec.dataset = w["dataset"];
   const std::string model = w["model"];
-  spec.model = model == "cnn"      ? ModelKind::Cnn
-               : model == "cnn5"   ? ModelKind::Cnn5
-               : model == "custom" ? ModelKind::Custom
-                                   : ModelKind::Mlp;
+  spec.model = model == "cnn"           ? ModelKind::Cnn
+               : model == "cnn5"        ? ModelKind::Cnn5
+               : model == "custom"      ? ModelKind::Custom
+               : model == "transformer" ? ModelKind::Transformer
+                                        : ModelKind::Mlp;
   if (spec.model == ModelKind::Custom) {
     if (!w.contains("custom_model"))
       complain.at("/workload/custom_model", "an object giving params and train_flops_per_sample (required with model \"custom\")");
@@ -623,7 +655,9 @@ WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   }
   const json& partition = w["partition"];
   const std::string scheme = partition["scheme"];
-  if (scheme == "dirichlet") {
+  if (scheme == "categories") {
+    spec.partition.scheme = PartitionScheme::Categories;
+  } else if (scheme == "dirichlet") {
     spec.partition.scheme = PartitionScheme::Dirichlet;
     spec.partition.alpha = partition["alpha"];
   } else if (scheme == "shards") {
@@ -645,6 +679,47 @@ WorkloadSpec to_workload(const json& w, const Complaint& complain) {
   if (w.contains("features") && !regression)
     complain.at("/workload/features", "no \"features\" unless dataset is \"synthetic-regression\"");
   if (regression) spec.features = w.contains("features") ? to_int(w["features"], "/workload/features", complain) : 2;
+  if (spec.model != ModelKind::Transformer) return spec;
+  const json& t = w["transformer"];
+  TransformerSpec& m = spec.transformer;
+  m.context = to_int(t["context"], "/workload/transformer/context", complain);
+  m.d_model = to_int(t["d_model"], "/workload/transformer/d_model", complain);
+  m.layers = to_int(t["layers"], "/workload/transformer/layers", complain);
+  m.heads = to_int(t["heads"], "/workload/transformer/heads", complain);
+  m.mlp_hidden = to_int(t["mlp_hidden"], "/workload/transformer/mlp_hidden", complain);
+  if (m.d_model % m.heads != 0)
+    complain.at("/workload/transformer/heads", "a divisor of d_model (" + std::to_string(m.d_model) + ")");
+  const json& text = w["text"];
+  spec.text.tokens = text["tokens"];
+  m.vocab = spec.text.tokens == "byte" ? 257 : 0;  // "char": set from the corpus when it is read
+  spec.text.categories = text["categories"].get<std::vector<std::string>>();
+  spec.text.held_out = text["held_out"];
+  if (w.contains("init")) {
+    const json& init = w["init"];
+    if (init.contains("pretrain")) {
+      const json& p = init["pretrain"];
+      spec.init.kind = InitSpec::Pretrain;
+      spec.init.pretrain.categories = p["categories"].get<std::vector<std::string>>();
+      spec.init.pretrain.steps = to_int(p["steps"], "/workload/init/pretrain/steps", complain);
+      spec.init.pretrain.batch_size = to_int(p["batch_size"], "/workload/init/pretrain/batch_size", complain);
+      spec.init.pretrain.lr = p["lr"];
+      spec.init.pretrain.seed = p["seed"].get<uint64_t>();
+      spec.init.pretrain.held_out = p["held_out"];
+      spec.init.cache_dir = init["cache"];
+      for (const auto& c : spec.text.categories)
+        for (const auto& pc : spec.init.pretrain.categories)
+          if (c == pc)
+            complain.at("/workload/text/categories",
+                        "categories the base model was not pretrained on (\"" + c + "\" is in init/pretrain/categories)");
+    } else {
+      namespace fs = std::filesystem;
+      fs::path ck = init["checkpoint"].get<std::string>();
+      if (ck.is_relative()) ck = fs::path(source).parent_path() / ck;
+      spec.init.kind = InitSpec::Checkpoint;
+      spec.init.checkpoint = ck.string();
+      if (init.contains("hash")) spec.init.expected_hash = init["hash"];
+    }
+  }
   return spec;
 }
 
@@ -715,6 +790,41 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("buffer_size")) spec.buffer_size = to_int(a["buffer_size"], "/algorithm/buffer_size", complain);
   if (has("updates_per_step"))
     spec.updates_per_step = to_int(a["updates_per_step"], "/algorithm/updates_per_step", complain);
+  if (has("lora")) {
+    spec.lora.rank = to_int(a["lora"]["rank"], "/algorithm/lora/rank", complain);
+    spec.lora.alpha = a["lora"]["alpha"];
+    spec.lora.targets = a["lora"]["targets"].get<std::vector<std::string>>();
+  }
+  if (has("density_up")) spec.flasc.density_up = a["density_up"];
+  if (has("density_down")) spec.flasc.density_down = a["density_down"];
+  if (has("server_optimizer")) spec.flasc.server_optimizer = a["server_optimizer"];
+  if (has("adam")) {
+    const json& o = a["adam"];
+    spec.flasc.adam_lr = o["lr"];
+    spec.flasc.adam_beta1 = o["beta1"];
+    spec.flasc.adam_beta2 = o["beta2"];
+    spec.flasc.adam_eps = o["eps"];
+    spec.flasc.adam_weight_decay = o["weight_decay"];
+  }
+  if (has("seeds")) spec.ferret.seeds = to_int(a["seeds"], "/algorithm/seeds", complain);
+  if (has("basis")) spec.ferret.basis = direction_law_from_name(a["basis"]);
+  if (has("reconstruction_clip")) spec.ferret.reconstruction_clip = a["reconstruction_clip"];
+  if (has("server_momentum")) spec.ferret.server_momentum = a["server_momentum"];
+  if (has("download")) {
+    const SeedDownload d = a["download"] == "history" ? SeedDownload::History : SeedDownload::Model;
+    spec.ferret.download = spec.fedkseed.download = d;
+  }
+  if (has("candidate_seeds"))
+    spec.fedkseed.candidate_seeds = to_int(a["candidate_seeds"], "/algorithm/candidate_seeds", complain);
+  if (has("zo_epsilon")) spec.fedkseed.epsilon = a["zo_epsilon"];
+  if (has("split")) {
+    spec.split.points.head_layers = to_int(a["split"]["head_layers"], "/algorithm/split/head_layers", complain);
+    spec.split.points.tail_layers = to_int(a["split"]["tail_layers"], "/algorithm/split/tail_layers", complain);
+  }
+  if (has("prompt_tokens")) spec.split.prompt_tokens = to_int(a["prompt_tokens"], "/algorithm/prompt_tokens", complain);
+  if (has("keep_fraction")) spec.split.keep_fraction = a["keep_fraction"];
+  if (has("local_loss_passes"))
+    spec.split.local_loss_passes = to_int(a["local_loss_passes"], "/algorithm/local_loss_passes", complain);
   if (has("inner_steps")) spec.inner_steps = to_int(a["inner_steps"], "/algorithm/inner_steps", complain);
   if (has("allreduce")) spec.allreduce = a["allreduce"];
   if (has("buckets")) spec.buckets = to_int(a["buckets"], "/algorithm/buckets", complain);
@@ -731,10 +841,10 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("pyramid")) spec.pyramid = a["pyramid"];
   if (has("micro_batches")) spec.micro_batches = to_int(a["micro_batches"], "/algorithm/micro_batches", complain);
   if (has("momentum")) spec.momentum = a["momentum"];
-  if (has("prompt_tokens")) spec.prompt_tokens = to_int(a["prompt_tokens"], "/algorithm/prompt_tokens", complain);
+  if (has("prompt_length")) spec.prompt_length = to_int(a["prompt_length"], "/algorithm/prompt_length", complain);
   if (has("memory_scheduler")) spec.memory_scheduler = a["memory_scheduler"];
   if (has("memory_window")) spec.memory_window = to_int(a["memory_window"], "/algorithm/memory_window", complain);
-  if (has("split")) spec.split = a["split"];
+  if (has("tensor_split")) spec.tensor_split = a["tensor_split"];
   if (has("policies"))
   for (const auto& [cls, p] : a["policies"].items()) {
     const std::string ptr = "/algorithm/policies/" + cls;
@@ -1040,12 +1150,39 @@ void fill_battery_resume(json& platform) {
   for (auto& d : platform["devices"]) fill(d);
 }
 
+/// Training runs in float32: a learning rate or any other algorithm number beyond what a float
+/// holds would only fail inside the first training job (or become inf). Refuse it here.
+void check_float_range(const json& node, const std::string& ptr, const Complaint& complain) {
+  if (node.is_number_float()) {
+    const double x = node.get<double>();
+    if (std::isfinite(x) && std::fabs(x) > std::numeric_limits<float>::max())
+      complain.at(ptr, "a number a 32-bit float can hold (magnitude below 3.4e38): training runs in float32", node);
+  }
+  if (node.is_object())
+    for (auto it = node.begin(); it != node.end(); ++it) check_float_range(*it, ptr + "/" + escape_token(it.key()), complain);
+  if (node.is_array())
+    for (size_t i = 0; i < node.size(); ++i) check_float_range(node[i], ptr + "/" + std::to_string(i), complain);
+}
+
 /// Steps 3 and 4 on a document that already passed the schema.
 Scenario build(json doc, const std::string& source, const std::string& file) {
   const Complaint complain(source);
+  check_float_range(doc["algorithm"], "/algorithm", complain);
   check_algorithm_keys(doc["algorithm"], complain);
   check_dependent_algorithm_keys(doc["algorithm"], complain);
   check_workload_keys(doc, complain);
+  check_text_workload_keys(doc["workload"], complain);
+  {
+    // Keys whose default depends on the algorithm: written so the resolved document states it.
+    json& a = doc["algorithm"];
+    const std::string name = a["name"];
+    if ((name == "ferret" || name == "fedkseed") && !a.contains("download"))
+      a["download"] = name == "ferret" ? "model" : "history";
+    // server_momentum: FedAvgM's and FedOpt's beta (0.9), or Ferret's momentum on its
+    // coefficient table (0, as in the NI script).
+    if (!a.contains("server_momentum") && algorithm_key_applies("server_momentum", name).first)
+      a["server_momentum"] = name == "ferret" ? 0.0 : 0.9;
+  }
   js::apply_defaults(sorted_schema(), doc, formats());
   prune_algorithm_keys(doc["algorithm"]);
   resolve_dependent_algorithm_keys(doc["algorithm"]);
@@ -1073,11 +1210,21 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
   if (device_count < 1)
     complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
   s.platform = to_platform(doc["platform"], complain);
-  s.workload = to_workload(doc["workload"], complain);
+  s.workload = to_workload(doc["workload"], source, complain);
   if (s.workload.model == ModelKind::Linear) doc["workload"]["features"] = s.workload.features;
 
   s.algorithm = to_algorithm(doc["algorithm"], complain);
   s.algorithm.family = algorithm_family(s.algorithm.name);
+  for (const char* lm_only : {"lora", "flasc", "fedkseed", "sfprompt", "sfl"})
+    if (s.algorithm.name == lm_only && s.workload.model != ModelKind::Transformer)
+      complain.at("/algorithm/name", "an algorithm for the workload's model (\"" + s.algorithm.name +
+                                         "\" fine-tunes model \"transformer\" only)");
+  if (s.algorithm.is_split()) {
+    const SplitPoints& sp = s.algorithm.split.points;
+    if (sp.head_layers + sp.tail_layers > s.workload.transformer.layers)
+      complain.at("/algorithm/split", "head_layers + tail_layers <= the transformer's layers (" +
+                                          std::to_string(s.workload.transformer.layers) + ")");
+  }
   if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
   // Every device is a worker (cluster), a stage (pipeline) or holds a part of the model (inference).
   if (s.algorithm.is_cluster() || s.algorithm.is_pipeline() || s.algorithm.is_inference())
@@ -1125,6 +1272,16 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
                      [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
   // Codecs of uploads and downloads (sync, async and anarchic algorithms).
   load_compression(doc, s, [&complain](const std::string& pointer, const std::string& expected) { complain.at(pointer, expected); });
+  // The language-model methods choose their own payloads (adapters, top-k, seeds and scalars,
+  // split messages), and the codecs are not wired to the transformer's parameter layout.
+  if (s.workload.model == ModelKind::Transformer && doc["algorithm"].contains("compression"))
+    complain.at("/algorithm/compression",
+                "no \"compression\" with model \"transformer\" (the language-model methods set their own payloads: "
+                "lora, flasc, ferret, fedkseed)");
+  if (s.workload.model == ModelKind::Transformer && doc.contains("evaluation") && doc["evaluation"].contains("per_client"))
+    complain.at("/evaluation/per_client",
+                "no \"per_client\" with model \"transformer\" (text clients hold out workload.text.held_out of their "
+                "texts; clients.csv gives each one's perplexity)");
   const bool learning = s.algorithm.family != "analytics" && s.algorithm.family != "zeroth-order";
   if (!learning && s.training == TrainingMode::Analytic)
     complain.at("/training", "\"real\" with algorithm \"" + s.algorithm.name + "\" (it trains no model to leave out)");

@@ -16,6 +16,7 @@
 #include "emulator/core/device_transfer.hpp"
 #include "emulator/core/link_changes.hpp"
 #include "emulator/core/mpi_workers.hpp"
+#include "emulator/core/staged_output.hpp"
 #include "emulator/core/trace_writer.hpp"
 #include "emulator/schedules/hh_aggregator.hpp"
 #include "emulator/schedules/hh_arrivals.hpp"
@@ -79,9 +80,8 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
   if (MpiSession::active() && MpiSession::rank() > 0) return {};  // no training jobs to serve
   const auto wall_start = std::chrono::steady_clock::now();
   const fs::path out_dir = opt.output_dir.empty() ? sc.output_dir : opt.output_dir;
-  const fs::path staging = out_dir.string() + ".partial";
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  StagedOutput output(out_dir, !MpiSession::active());
+  const fs::path& staging = output.dir();
   try {
     const AnalyticsLayout layout = analytics_layout(sc);
     const auto devices = expand_devices(sc.platform, sc.seed);
@@ -102,6 +102,7 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
     char arg1[] = "--log=root.thres:critical";
     char* argv[] = {arg0, arg1, nullptr};
     sg4::Engine engine(&argc, argv);
+    output.reinstall_signal_handlers();  // the engine took SIGINT
     engine.set_config("contexts/stack-size:512");
     if (devices.size() > 10000) engine.set_config("contexts/guard-size:0");  // see simulation.cpp
     configure_network_model(engine, sc.platform.network);
@@ -240,16 +241,11 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
     j["wall_time_s"] = wall;
     j["wall_breakdown"] = {{"setup_s", wall - engine_wall}, {"engine_s", engine_wall}};
     write_text(staging / "summary.json", j.dump(2) + "\n");
-
-    fs::create_directories(out_dir);
-    for (const auto& entry : fs::directory_iterator(staging)) fs::rename(entry.path(), out_dir / entry.path().filename());
-    fs::remove_all(staging);
+    output.commit();
     return s;
   } catch (...) {
     clear_transfer_rules();
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
+    throw;  // `output` removes the staging folder
   }
 }
 
@@ -259,10 +255,8 @@ std::string run_analytics_maths(const Scenario& sc, uint64_t users, int trials, 
   uint64_t user_devices = 0;
   for (const auto& d : devices) d.class_name == sc.algorithm.party_class ? ++parties : ++user_devices;
   if (users == 0) users = user_devices;
-  const fs::path out = output_dir;
-  const fs::path staging = out.string() + ".partial";
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  StagedOutput output(output_dir);
+  const fs::path& staging = output.dir();
   std::ofstream csv(staging / "trials.csv");
   csv << "trial,seed,f1,ncr,precision,recall,relative_error,missing,reports,bytes_user_up,bytes_user_down,bytes_party_up,bytes_party_down\n";
   double sum_f1 = 0, sum_f1_2 = 0, sum_ncr = 0, sum_ncr_2 = 0;
@@ -296,9 +290,7 @@ std::string run_analytics_maths(const Scenario& sc, uint64_t users, int trials, 
   j["ncr_mean"] = sum_ncr / trials;
   j["ncr_sd"] = sd(sum_ncr, sum_ncr_2);
   write_text(staging / "summary.json", j.dump(2) + "\n");
-  fs::create_directories(out);
-  for (const auto& entry : fs::directory_iterator(staging)) fs::rename(entry.path(), out / entry.path().filename());
-  fs::remove_all(staging);
+  output.commit();
   return fmt::format("{} {} eps={} k={} P={} users={}: F1 {:.3f} +- {:.3f}, NCR {:.3f} +- {:.3f} over {} trials",
                      sc.name, sc.algorithm.name, sc.algorithm.heavy_hitters.epsilon, sc.algorithm.heavy_hitters.k,
                      parties, users, sum_f1 / trials, sd(sum_f1, sum_f1_2), sum_ncr / trials, sd(sum_ncr, sum_ncr_2),

@@ -25,6 +25,9 @@ const char* to_string(EventKind kind) {
     case EventKind::Consensus: return "consensus";
     case EventKind::Encode: return "encode";
     case EventKind::Decode: return "decode";
+    case EventKind::SplitUp: return "split_up";
+    case EventKind::SplitDown: return "split_down";
+    case EventKind::ServerCompute: return "server_compute";
   }
   return "?";
 }

@@ -31,6 +31,9 @@ enum class EventKind {
   Consensus,   ///< decentralized: how far the node models are apart (consensus, optimum_distance)
   Encode,      ///< span: a codec encoding on a device or the server (flops = its operations)
   Decode,      ///< span: a codec decoding on a device or the server (flops = its operations)
+  SplitUp,     ///< span: split learning, device -> server message (bytes; reason activations | gradients)
+  SplitDown,   ///< span: split learning, server -> device message (bytes; reason activations | gradients)
+  ServerCompute,  ///< span: the server computing for one client (flops; split learning's body)
   DiskRead,    ///< span: a device read bytes from its disk (op = what: a weight block)
 };
 

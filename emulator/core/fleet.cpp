@@ -269,6 +269,13 @@ void Fleet::settle(double now) {
   }
 }
 
+void Fleet::await_changes_due_now() {
+  const double now = sg4::Engine::get_clock();
+  // An empty execution completes only once every actor ready at this instant has run, the
+  // controller among them (or at the same solve as its timer, hence the loop).
+  while (!changes_.empty() && changes_.top().time <= now) sg4::this_actor::exec_init(0)->wait();
+}
+
 double Fleet::next_wake() {
   while (!wakes_.empty() && wakes_.top().version != state_[wakes_.top().device].plan_version) wakes_.pop();
   double t = wakes_.empty() ? kInf : wakes_.top().time;

@@ -106,6 +106,11 @@ class Fleet {
   /// At the end of the run (`now`: the final simulated time): books every device's energy up
   /// to now and reports each battery whose charge moved. Switches no host.
   void settle(double now);
+  /// Called by a server actor before it looks at who can take part: returns once every
+  /// availability change due at this instant has been applied. SimGrid interleaves the actors
+  /// of one instant, so a server woken by the first of twenty devices that come on at 720 s
+  /// would otherwise see one of them (and one that goes off at 600 s could still be picked).
+  void await_changes_due_now();
 
  private:
   struct Meter {

@@ -109,6 +109,12 @@ void RoundMetrics::on_event(const Event& e) {
       r.optimum_distance = e.optimum_distance;
       break;
     }
+    case EventKind::SplitUp: row(e.round).bytes_up += e.bytes; break;
+    case EventKind::SplitDown: row(e.round).bytes_down += e.bytes; break;
+    case EventKind::ServerCompute:
+      row(e.round).server_flops += e.flops;
+      server_computes_ = true;
+      break;
     case EventKind::Report:    // analytics and zeroth-order runs have their own metrics
     case EventKind::Estimate:  // (analytics_metrics.hpp, zo_metrics.hpp)
     case EventKind::Result:
@@ -141,6 +147,7 @@ void RoundMetrics::write_csv(const std::string& path) const {
                            "node_accuracy_max,node_accuracy_std,messages"
                          : "")
       << (compressed_ ? ",dense_bytes_down,dense_bytes_up,compression_ratio,paper_bytes_up,codec_flops" : "")
+      << (server_computes_ ? ",server_flops" : "")
       << "\n";
   double cum = 0, cum_energy = 0;
   for (const auto& r : closed_rows()) {
@@ -166,6 +173,7 @@ void RoundMetrics::write_csv(const std::string& path) const {
       out << ',' << num(r.dense_bytes_down) << ',' << num(r.dense_bytes_up) << ','
           << num(r.bytes_up > 0 ? r.dense_bytes_up / r.bytes_up : NAN) << ',' << num(r.paper_bytes_up) << ','
           << num(r.codec_flops);
+    if (server_computes_) out << ',' << num(r.server_flops);
     out << '\n';
   }
   if (!out) throw std::runtime_error(path + ": write failed");

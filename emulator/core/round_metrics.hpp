@@ -35,6 +35,11 @@
 //   compression_ratio  dense_bytes_up / bytes_up (empty when nothing was uploaded)
 //   paper_bytes_up     what the codec's paper counts for the same uploads
 //   codec_flops        operations of every encode and decode of the round (devices and server)
+// and then, last:
+//   server_flops     flops the server computed for clients this round (split learning's body),
+//                    present only when the server computed for clients; bytes_up / bytes_down
+//                    then include split learning's activation and gradient messages, and flops
+//                    are the devices'.
 #pragma once
 #include <string>
 #include <vector>
@@ -63,6 +68,7 @@ struct RoundRow {
   int node_evals = 0, messages = 0;
   double dense_bytes_down = 0, dense_bytes_up = 0, paper_bytes_up = 0, codec_flops = 0;
   double node_acc_sum = 0, node_acc_sq = 0, node_acc_min = NAN, node_acc_max = NAN;
+  double server_flops = 0;
 };
 
 class RoundMetrics final : public EventSink {
@@ -87,6 +93,7 @@ class RoundMetrics final : public EventSink {
   double last_accuracy_ = NAN, last_loss_ = NAN;
   bool decentralized_ = false;
   bool compressed_ = false;
+  bool server_computes_ = false;
 };
 
 }  // namespace flemu

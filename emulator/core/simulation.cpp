@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -14,6 +15,8 @@
 #include <xxhash.h>
 
 #include "algorithms/algorithm.hpp"
+#include "algorithms/llm/device_memory.hpp"
+#include "algorithms/llm/lm_methods.hpp"
 #include "emulator/core/analytics_run.hpp"
 #include "emulator/core/federation.hpp"
 #include "emulator/core/fluid_transfers.hpp"
@@ -36,9 +39,11 @@
 #include "emulator/core/zeroth_order_run.hpp"
 #include "platforms/p2p_platform.hpp"
 #include "workloads/data/dataset.hpp"
+#include "workloads/models/lm_trainer.hpp"
 #include "workloads/data/synthetic_regression.hpp"
 #include "workloads/models/regression_trainer.hpp"
 #include "workloads/rng.hpp"
+#include "workloads/text_workload.hpp"
 
 namespace fs = std::filesystem;
 namespace sg4 = simgrid::s4u;
@@ -97,6 +102,74 @@ std::vector<int32_t> make_eval_subset(int64_t test_size, int samples, uint64_t s
   return all;
 }
 
+/// The language-model side of a run: its text, base model and the method's job spec.
+struct LanguageModel {
+  LmJobSpec job;
+  std::shared_ptr<const TextData> text;  // real training only
+  Checkpoint base;
+};
+
+LanguageModel prepare_language_model(const Scenario& sc, const RunOptions& opt, int num_devices) {
+  LanguageModel lm;
+  WorkloadSpec w = sc.workload;
+  const std::string data_dir = opt.data_dir;
+  if (w.transformer.vocab == 0) w.transformer.vocab = text_vocabulary(w, data_dir).size();  // "char" tokens
+  lm.job = lm_job_spec(w.transformer, sc.algorithm, sc.seed);
+  if (sc.training != TrainingMode::Real) return lm;
+  lm.text = load_client_text(w, num_devices, sc.seed, data_dir);
+  lm.base = base_checkpoint(w, data_dir, [](const std::string& line) { spdlog::info("{}", line); });
+  return lm;
+}
+
+/// Fails before the run when the method does not fit a device's memory (DeviceClassSpec::memory_bytes).
+nlohmann::ordered_json check_device_memory(const Scenario& sc, const std::vector<DeviceSpec>& devices,
+                                           const ModelInfo& model) {
+  const DeviceMemory m = estimate_device_memory(model, sc.algorithm);
+  nlohmann::ordered_json j = {{"parameters", m.parameters}, {"activations", m.activations},
+                              {"gradients", m.gradients},   {"optimizer", m.optimizer},
+                              {"buffers", m.buffers},       {"total", m.total()}};
+  std::map<std::string, double> capacity;  // by class (or device) name
+  for (const auto& d : devices) {
+    if (d.memory_bytes <= 0) continue;
+    const std::string who = d.class_name.empty() ? d.name : d.class_name;
+    capacity[who] = d.memory_bytes;
+    if (m.total() > d.memory_bytes)
+      throw std::runtime_error(fmt::format(
+          "algorithm \"{}\" does not fit device {} (class \"{}\"): it needs about {} per device (parameters {}, "
+          "activations {} for batches of {}, gradients {}, optimizer state {}, buffers {}), the device has {} "
+          "(platform memory): choose a smaller model or batch, or a method that keeps less on the device",
+          sc.algorithm.name, d.name, d.class_name, format_bytes(m.total()), format_bytes(m.parameters),
+          format_bytes(m.activations), sc.algorithm.batch_size, format_bytes(m.gradients), format_bytes(m.optimizer),
+          format_bytes(m.buffers), format_bytes(d.memory_bytes)));
+  }
+  for (const auto& [who, bytes] : capacity) j["device_capacity"][who] = bytes;
+  return j;
+}
+
+/// clients.csv: each client's held-out perplexity under the final model, and under the
+/// model the run started from (the pretrained base with the method's additions).
+void write_client_perplexity(const fs::path& path, Trainer& trainer, const TextData& text, const Params& final_model,
+                             const Params& initial_model) {
+  std::ofstream out(path);
+  if (!out) throw std::runtime_error(path.string() + ": cannot open for writing");
+  out << "client,name,texts,train_windows,heldout_windows,heldout_loss,heldout_perplexity,heldout_accuracy,"
+         "initial_heldout_perplexity\n";
+  for (int c = 0; c < text.num_clients(); ++c) {
+    const auto& held = text.test_parts[c];
+    const std::string name = text.client_names[c];
+    out << c << ',' << name << ',' << text.client_texts[c] << ',' << text.train_parts[c].size() << ',' << held.size();
+    if (held.empty()) {
+      out << ",,,,\n";
+      continue;
+    }
+    const EvalResult r = trainer.evaluate(final_model, &held);
+    const EvalResult r0 = trainer.evaluate(initial_model, &held);
+    out << ',' << fmt::format("{}", r.loss) << ',' << fmt::format("{}", std::exp(r.loss)) << ','
+        << fmt::format("{}", r.accuracy) << ',' << fmt::format("{}", std::exp(r0.loss)) << '\n';
+  }
+  if (!out) throw std::runtime_error(path.string() + ": write failed");
+}
+
 nlohmann::ordered_json number_or_null(double v) { return std::isnan(v) ? nlohmann::ordered_json() : nlohmann::ordered_json(v); }
 
 nlohmann::ordered_json to_json(const AccuracySummary& a) {
@@ -141,16 +214,19 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
   if (MpiSession::active() && MpiSession::rank() > 0) {
     // An MPI worker rank: serve rank 0's training jobs, write nothing (mpi_workers.hpp).
     serve_mpi_jobs([&]() -> std::unique_ptr<Trainer> {
-      if (sc.training != TrainingMode::Real || sc.workload.dataset == "synthetic-regression") return nullptr;
+      if (sc.training != TrainingMode::Real || sc.workload.dataset == "synthetic-regression" ||
+          sc.workload.model == ModelKind::Transformer)
+        return nullptr;
       return make_torch_trainer(sc.workload.model, load_data(sc, opt), sc.compute_device);
     });
     return {};
   }
   const auto wall_start = std::chrono::steady_clock::now();
   const fs::path out_dir = opt.output_dir.empty() ? sc.output_dir : opt.output_dir;
-  const fs::path staging = out_dir.string() + ".partial";
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  // Interrupted: no staging folder left behind. Under MPI, rank 0 has its own handler
+  // (mpi_workers.hpp: a failed worker rank ends the job with SIGTERM).
+  StagedOutput output(out_dir, !MpiSession::active());
+  const fs::path& staging = output.dir();
 
   try {
     auto devices = expand_devices(sc.platform, sc.seed);
@@ -160,6 +236,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
 
     std::unique_ptr<Trainer> trainer;
     std::shared_ptr<const TrainTest> data;
+    std::optional<LanguageModel> lm;
     std::shared_ptr<const RegressionProblem> regression;
     int64_t test_size = 0;
     if (sc.workload.dataset == "synthetic-regression") {
@@ -168,6 +245,14 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
           make_regression_problem(static_cast<int>(devices.size()), sc.workload.samples_per_client,
                                   sc.workload.features, derive_seed(sc.seed, SeedStream::Partition)));
       trainer = make_regression_trainer(regression);
+    } else if (sc.workload.model == ModelKind::Transformer) {
+      lm = prepare_language_model(sc, opt, static_cast<int>(devices.size()));
+      if (sc.training == TrainingMode::Real) {
+        trainer = make_lm_trainer(lm->job, lm->text, lm->base.params);
+        test_size = static_cast<int64_t>(lm->text->test_windows.size());
+      } else {
+        trainer = make_analytic_trainer(describe_lm(lm->job));
+      }
     } else if (sc.training == TrainingMode::Real) {
       data = load_data(sc, opt);
       trainer = make_torch_trainer(sc.workload.model, data, sc.compute_device, opt.stack_clients);
@@ -175,10 +260,15 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     } else {
       trainer = make_analytic_trainer(describe_model(sc.workload));
     }
-    // Partitions: index lists into the one shared training set. In analytic mode there is no
-    // data; every client holds samples_per_client (what the flop count needs).
+    nlohmann::ordered_json device_memory;
+    if (lm) device_memory = check_device_memory(sc, devices, trainer->model());
+    // Partitions: index lists into the one shared training set (text: into its windows). In
+    // analytic mode there is no data; every client holds samples_per_client (what the flop
+    // count needs; text: windows).
     std::vector<std::shared_ptr<const std::vector<int32_t>>> parts, holdouts;
-    if (data) {
+    if (lm && lm->text) {
+      for (const auto& v : lm->text->train_parts) parts.push_back(std::make_shared<const std::vector<int32_t>>(v));
+    } else if (data) {
       auto p = partition_dataset(data->train.labels, data->train.num_classes, static_cast<int>(devices.size()),
                                  sc.workload.samples_per_client, sc.workload.partition,
                                  derive_seed(sc.seed, SeedStream::Partition));
@@ -197,7 +287,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
       parts.assign(devices.size(), same);
     }
     // Under mpirun, real jobs run on the worker ranks; one job thread per worker by default.
-    const bool on_mpi_workers = MpiSession::active() && sc.training == TrainingMode::Real && !regression;
+    // Language-model jobs stay on this rank's threads (the MPI workers serve the image models).
+    const bool on_mpi_workers = MpiSession::active() && sc.training == TrainingMode::Real && !regression && !lm;
     if (on_mpi_workers) trainer = make_mpi_trainer(std::move(trainer));
     auto timed = std::make_unique<TimedTrainer>(std::move(trainer));
     TimedTrainer& timing = *timed;
@@ -221,6 +312,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     char* argv[] = {arg0, arg1, nullptr};
     sg4::Engine engine(&argc, argv);
     engine.set_config("contexts/stack-size:512");
+    output.reinstall_signal_handlers();  // the engine took SIGINT (it prints its actors and exits 1)
     // Each stack's guard page splits its memory mapping; beyond ~30k live actors they exceed
     // vm.max_map_count (65530) and SimGrid aborts ("Failed to protect stack", FACTS.md). A
     // working device has up to two live actors (its client and a transfer's server end).
@@ -282,6 +374,7 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     ServerOutcome outcome;
     start_server(fed, outcome);
     const auto engine_start = std::chrono::steady_clock::now();
+    output.reinstall_signal_handlers();
     engine.run();
     const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
     if (!outcome.error.empty()) throw std::runtime_error(outcome.error);
@@ -291,6 +384,14 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
 
     trace.close();
     metrics.write_csv((staging / "metrics.csv").string());
+    double initial_perplexity = NAN;
+    if (lm && lm->text && outcome.final_model) {
+      // The model the server started from (SyncServer's initial_params), evaluated after the
+      // run: wall time only.
+      const Params initial = trainer->initial_params(derive_seed(sc.seed, SeedStream::ModelInit));
+      write_client_perplexity(staging / "clients.csv", *trainer, *lm->text, *outcome.final_model, initial);
+      initial_perplexity = std::exp(trainer->evaluate(initial, nullptr).loss);
+    }
     write_device_table((staging / "devices.csv").string(), fed);
     // The resolved scenario names the directory the run actually wrote to (-o included).
     nlohmann::json resolved = sc.resolved;
@@ -391,6 +492,25 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                   {"clients_with_state", outcome.state.clients},
                   {"client_bytes", outcome.state.client_bytes},
                   {"server_bytes", outcome.state.server_bytes}};
+    if (lm) {
+      const ModelInfo& m = trainer->model();
+      j["model"]["trainable_params"] = m.trainable_params;
+      j["model"]["train_flops_per_window"] = m.train_flops_per_sample;
+      j["model"]["tokens_per_window"] = m.tokens_per_sample;
+      if (lm->text) {
+        j["text"] = {{"clients", lm->text->num_clients()},
+                     {"vocab", lm->text->vocab.size()},
+                     {"train_windows", lm->text->train_windows.size()},
+                     {"heldout_windows", lm->text->test_windows.size()}};
+        j["perplexity"] = std::isnan(s.final_loss) ? nlohmann::ordered_json() : nlohmann::ordered_json(std::exp(s.final_loss));
+        j["initial_perplexity"] =
+            std::isnan(initial_perplexity) ? nlohmann::ordered_json() : nlohmann::ordered_json(initial_perplexity);
+      }
+      if (!lm->base.path.empty())
+        j["base_checkpoint"] = {{"path", lm->base.path}, {"hash", lm->base.hash}, {"key", lm->base.key},
+                                {"built_now", lm->base.built}};
+      j["device_memory"] = device_memory;
+    }
     if (outcome.per_client) {
       // Per-client evaluation (evaluation.per_client): the global model on every client's own
       // held-out split, and the client's personal model beside it where the method has one.
@@ -420,19 +540,20 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
                            {"evaluation_s", t.evaluation_s},
                            {"jobs_busy_s", t.busy_s},
                            {"emulation_s", std::max(0.0, engine_wall - t.busy_s)}};
+    if (lm && t.training_s > 0) {
+      // Real tokens trained per second of a job's wall time (each job runs on one thread).
+      const double tokens = static_cast<double>(t.samples) * static_cast<double>(trainer->model().tokens_per_sample);
+      j["training_tokens"] = tokens;
+      j["tokens_per_job_second"] = tokens / t.training_s;
+    }
     write_text(staging / "summary.json", j.dump(2) + "\n");
 
     // Commit: replace the previous outputs with the new ones.
-    fs::create_directories(out_dir);
-    for (const auto& entry : fs::directory_iterator(staging))
-      fs::rename(entry.path(), out_dir / entry.path().filename());
-    fs::remove_all(staging);
+    output.commit();
     return s;
   } catch (...) {
     clear_transfer_rules();
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
+    throw;  // `output` removes the staging folder
   }
 }
 

@@ -1,9 +1,11 @@
 // One run of one scenario: data, platform, actors, outputs.
 #pragma once
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "emulator/config/scenario.hpp"
+#include "emulator/core/staged_output.hpp"  // check_output_place, for the CLI
 
 namespace flemu {
 

@@ -18,6 +18,7 @@ class TimedTrainer final : public Trainer {
     double training_s = 0;    ///< sum of train() wall times (job-seconds: parallel jobs add up)
     double evaluation_s = 0;  ///< sum of evaluate() wall times
     double busy_s = 0;        ///< wall time with at least one job running (union of job intervals)
+    int64_t samples = 0;      ///< samples the train() jobs processed
   };
 
   explicit TimedTrainer(std::unique_ptr<Trainer> inner) : inner_(std::move(inner)) {}
@@ -27,8 +28,14 @@ class TimedTrainer final : public Trainer {
   std::string device() const override { return inner_->device(); }
   bool learns() const override { return inner_->learns(); }
   TrainResult train(const TrainJob& job) override {
-    Span span(*this, totals_.training_s);
-    return inner_->train(job);
+    TrainResult r;
+    {
+      Span span(*this, totals_.training_s);
+      r = inner_->train(job);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    totals_.samples += r.samples;
+    return r;
   }
   std::vector<TrainResult> train_group(const std::vector<TrainJob>& jobs) override {
     Span span(*this, totals_.training_s);

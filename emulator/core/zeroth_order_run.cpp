@@ -12,6 +12,7 @@
 #include "emulator/core/device_transfer.hpp"
 #include "emulator/core/link_changes.hpp"
 #include "emulator/core/mpi_workers.hpp"
+#include "emulator/core/staged_output.hpp"
 #include "emulator/core/trace_writer.hpp"
 #include "emulator/core/zo_metrics.hpp"
 #include "emulator/schedules/zo_server.hpp"
@@ -30,9 +31,8 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
   if (MpiSession::active() && MpiSession::rank() > 0) return {};  // no training jobs to serve
   const auto wall_start = std::chrono::steady_clock::now();
   const fs::path out_dir = opt.output_dir.empty() ? sc.output_dir : opt.output_dir;
-  const fs::path staging = out_dir.string() + ".partial";
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  StagedOutput output(out_dir, !MpiSession::active());
+  const fs::path& staging = output.dir();
   try {
     const auto devices = expand_devices(sc.platform, sc.seed);
     const BlackBoxSpec& objective = *sc.workload.objective;
@@ -51,6 +51,7 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
     char arg1[] = "--log=root.thres:critical";
     char* argv[] = {arg0, arg1, nullptr};
     sg4::Engine engine(&argc, argv);
+    output.reinstall_signal_handlers();  // the engine took SIGINT
     engine.set_config("contexts/stack-size:512");
     configure_network_model(engine, sc.platform.network);
     for (const auto& c : opt.simgrid_config) engine.set_config(c);
@@ -127,15 +128,11 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
     j["wall_time_s"] = wall;
     j["wall_breakdown"] = {{"setup_s", wall - engine_wall}, {"engine_s", engine_wall}};
     std::ofstream(staging / "summary.json") << j.dump(2) << "\n";
-    fs::create_directories(out_dir);
-    for (const auto& entry : fs::directory_iterator(staging)) fs::rename(entry.path(), out_dir / entry.path().filename());
-    fs::remove_all(staging);
+    output.commit();
     return s;
   } catch (...) {
     clear_transfer_rules();
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
+    throw;  // `output` removes the staging folder
   }
 }
 

@@ -53,6 +53,7 @@ void AsyncServer::run() {
     ~Unsubscribe() { fleet.unsubscribe(observer); }
   } unsubscribe{fed_.fleet, &ready};
   auto fill = [&] {
+    fed_.fleet.await_changes_due_now();
     while (static_cast<int>(engaged.size()) < spec.concurrency) {
       if (ready.count() == 0) return;
       Rng rng(derive_seed(sc.seed, SeedStream::ClientSampling, {dispatches}));

@@ -6,6 +6,7 @@
 
 #include "emulator/core/update_compression.hpp"
 #include "emulator/schedules/server_inbox.hpp"
+#include "emulator/schedules/split_client.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -45,24 +46,25 @@ void run_codec(Federation& fed, EventKind kind, double ops, const std::string& a
 
 }  // namespace
 
-void download_train_upload(Federation& fed, int device, const TrainOrder& order) {
-  const std::string actor = "client-" + std::to_string(device);
-  const std::string& host = fed.devices[device].name;
-  const ModelInfo& model = fed.trainer.model();
-  UpdateCompression* comp = fed.compression.get();
+std::string client_actor_name(int device) { return "client-" + std::to_string(device); }
 
+Received receive_download(Federation& fed, int device, const TrainOrder& order) {
+  const std::string actor = client_actor_name(device);
+  const std::string& host = fed.devices[device].name;
+  UpdateCompression* comp = fed.compression.get();
   // What the client downloads and trains from: the model as the algorithm declares it, or its
   // encoded broadcast (update_compression.hpp).
   std::shared_ptr<UpdateCompression::Broadcast> broadcast;
   WireMessage down = order.wire.down;
-  std::shared_ptr<const Params> start = order.global;
+  Received received;
+  received.start = order.global;
   if (comp && comp->encodes_down()) {
     broadcast = comp->broadcast(order.global, order.base_version);
     comp->wait_for_broadcast(broadcast, order.round, fed.platform.server, fed.bus);
     down = with_model_bytes(down, broadcast->bytes);
-    start = broadcast->model;
+    received.start = broadcast->model;
   }
-  const int64_t down_bytes = down.bytes(), up_declared = order.wire.up.bytes();
+  const int64_t down_bytes = down.bytes();
   const double download_start = sg4::Engine::get_clock();
   transfer_bytes(TransferWay::ToDevice, fed.platform.server, device, static_cast<uint64_t>(down_bytes),
                  order.server_end, fed.fluid);
@@ -75,25 +77,32 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   }
   fed.bus.emit(dl);
   if (broadcast) run_codec(fed, EventKind::Decode, broadcast->decode_ops, actor, order.round, device);
-  const double train_start = sg4::Engine::get_clock();
+  received.done = sg4::Engine::get_clock();
+  return received;
+}
 
-  TrainOrder from_decoded;
-  const TrainOrder* effective = &order;
-  if (start != order.global) {
-    from_decoded = order;
-    from_decoded.global = start;
-    effective = &from_decoded;
-  }
-  const TrainJob job = make_train_job(fed, device, *effective);
-  // The flops the job's spec implies; a job whose real work depends on what it learns
-  // (a sparse sub-model) reports more, and the device executes the rest once it is known.
-  double flops = training_flops(model, job.local, static_cast<int64_t>(job.indices->size()));
-  // The real job runs on a worker thread while the device spends its simulated time (or it
-  // already runs as part of the round's stacked group).
+std::future<TrainedUpdate> start_training(Federation& fed, const TrainJob& job, const TrainOrder& order) {
   Trainer& trainer = fed.trainer;
-  std::future<TrainResult> own;
-  if (order.group_index < 0) own = fed.pool.submit([&trainer, job] { return trainer.train(job); });
-  // SimGrid's flops amount is per thread: split the job over all the device's cores.
+  const UpdateEncoder* encoder = order.encoder;
+  if (order.group_index >= 0) {  // already running as part of the round's stacked group
+    auto group = order.group;
+    const int index = order.group_index;
+    return std::async(std::launch::deferred, [group, index, encoder, job] {
+      TrainedUpdate t{group.get()[index], nullptr};
+      if (encoder) t.payload = encoder->encode_update(job, t.result);
+      return t;
+    });
+  }
+  return fed.pool.submit([&trainer, job, encoder] {
+    TrainedUpdate t{trainer.train(job), nullptr};
+    if (encoder) t.payload = encoder->encode_update(job, t.result);
+    return t;
+  });
+}
+
+void device_compute(Federation& fed, int device, double flops) {
+  if (flops <= 0) return;
+  // SimGrid's flops amount is per thread: split the work over all the device's cores.
   const int cores = fed.devices[device].cores;
   sg4::ExecPtr exec = sg4::this_actor::exec_init(flops / cores)->set_thread_count(cores);
   exec->start();
@@ -101,44 +110,38 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
   if (metered) fed.fleet.activity_changed(device);  // the host's draw goes up
   exec->wait();
   if (metered) fed.fleet.activity_changed(device);
-  TrainResult trained = order.group_index < 0 ? own.get() : order.group.get()[order.group_index];
-  if (trained.flops > flops) {
-    sg4::ExecPtr rest = sg4::this_actor::exec_init((trained.flops - flops) / cores)->set_thread_count(cores);
-    rest->start();
-    if (metered) fed.fleet.activity_changed(device);
-    rest->wait();
-    if (metered) fed.fleet.activity_changed(device);
-    flops = trained.flops;
-  }
-  Event tr{sg4::Engine::get_clock(), train_start, EventKind::Train, actor, host, order.round, device};
-  tr.flops = flops;
-  tr.steps = static_cast<int>(trained.steps);
-  fed.bus.emit(tr);
+}
 
+void send_update(Federation& fed, int device, const TrainOrder& order, const TrainJob& job, TrainedUpdate trained) {
+  const std::string actor = client_actor_name(device);
+  const std::string& host = fed.devices[device].name;
+  UpdateCompression* comp = fed.compression.get();
   auto msg = std::make_unique<ServerMessage>();
+  TrainResult& r = trained.result;
   msg->update.client = device;
   msg->update.round = order.round;
   msg->update.base_version = order.base_version;
   msg->update.num_samples = static_cast<int64_t>(job.indices->size());
-  msg->update.local_steps = static_cast<int>(trained.steps);
+  msg->update.local_steps = static_cast<int>(r.steps);
   msg->update.local_lr = job.local.lr;
-  msg->update.train_loss = trained.mean_loss;
-  msg->update.start = start;
-  if (!trained.momentum.empty()) msg->update.momentum = std::make_shared<const Params>(std::move(trained.momentum));
-  if (!trained.ascent_sum.empty())
-    msg->update.ascent_sum = std::make_shared<const Params>(std::move(trained.ascent_sum));
-  if (!trained.gate_state.empty())
-    msg->update.gate_state = std::make_shared<const Params>(std::move(trained.gate_state));
-  if (!trained.gate_momentum.empty())
-    msg->update.gate_momentum = std::make_shared<const Params>(std::move(trained.gate_momentum));
+  msg->update.train_loss = r.mean_loss;
+  msg->update.start = job.start;  // the global model, or what the client decoded of it
+  if (!r.momentum.empty()) msg->update.momentum = std::make_shared<const Params>(std::move(r.momentum));
+  if (!r.ascent_sum.empty()) msg->update.ascent_sum = std::make_shared<const Params>(std::move(r.ascent_sum));
+  if (!r.gate_state.empty()) msg->update.gate_state = std::make_shared<const Params>(std::move(r.gate_state));
+  if (!r.gate_momentum.empty())
+    msg->update.gate_momentum = std::make_shared<const Params>(std::move(r.gate_momentum));
+  msg->update.payload = trained.payload;
+  const int64_t up_declared = order.wire.up.bytes();
   WireMessage up = order.wire.up;
   double paper_up = 0;
   std::optional<compression::CodecState> codec_state;
   if (comp && comp->encodes_up()) {
     // Encode start - trained with the client's codec state (a pool job: real work off the
     // simulation's thread), then spend its operations on the device.
-    auto trained_params = std::make_shared<const Params>(std::move(trained.params));
+    auto trained_params = std::make_shared<const Params>(std::move(r.params));
     auto state = comp->state_of(device);
+    auto start = job.start;
     auto encoded = fed.pool
                        .submit([comp, device, round = order.round, start, trained_params, state]() mutable {
                          return comp->encode_up(device, round, *start, *trained_params, std::move(state));
@@ -150,9 +153,10 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
     msg->payload = std::move(encoded.payload.bytes);
     codec_state = std::move(encoded.state);
   } else {
-    msg->update.params = std::make_shared<const Params>(std::move(trained.params));
+    msg->update.params = std::make_shared<const Params>(std::move(r.params));
   }
-  const int64_t up_bytes = up.bytes();
+  // An algorithm's own encoding (Ferret's seed counts, FLASC's top-k) sets the upload's size.
+  const int64_t up_bytes = trained.payload ? static_cast<int64_t>(trained.payload->wire_bytes) : up.bytes();
   const double upload_start = sg4::Engine::get_clock();
   fed.inbox->send(device, static_cast<double>(up_bytes), order.server_end);
   // Arrived: the client's codec state moves on (a lost upload leaves it as it was).
@@ -164,10 +168,47 @@ void download_train_upload(Federation& fed, int device, const TrainOrder& order)
     upe.dense_bytes = static_cast<double>(up_declared);
     upe.paper_bytes = comp->encodes_up() ? paper_up : upe.dense_bytes;
   }
-  upe.loss = trained.mean_loss;
+  upe.loss = r.mean_loss;
   if (fed.model_version >= 0) upe.staleness = fed.model_version - order.base_version;
   fed.bus.emit(upe);
   fed.inbox->post(std::move(msg));
+}
+
+void download_train_upload(Federation& fed, int device, const TrainOrder& order) {
+  const ModelInfo& model = fed.trainer.model();
+  const Received received = receive_download(fed, device, order);
+  TrainOrder from_decoded;
+  const TrainOrder* effective = &order;
+  if (received.start != order.global) {
+    from_decoded = order;
+    from_decoded.global = received.start;
+    effective = &from_decoded;
+  }
+  const TrainJob job = make_train_job(fed, device, *effective);
+  // The real job (and the algorithm's encoding of its result) runs on a worker thread while
+  // the device spends its simulated time (or it already runs as part of the round's stacked
+  // group). The flops the job's spec implies come first, with unpacking the download; a job
+  // whose real work depends on what it learns (a sparse sub-model) reports more, and the
+  // device executes the rest once it is known.
+  auto running = start_training(fed, job, order);
+  const double spec_flops = training_flops(model, job.local, static_cast<int64_t>(job.indices->size()));
+  device_compute(fed, device, order.download_flops + spec_flops);
+  TrainedUpdate trained = running.get();
+  double flops = order.download_flops + spec_flops;
+  if (trained.result.flops > spec_flops) {
+    device_compute(fed, device, trained.result.flops - spec_flops);
+    flops += trained.result.flops - spec_flops;
+  }
+  if (trained.payload && trained.payload->device_flops > 0) {  // encoding the update
+    device_compute(fed, device, trained.payload->device_flops);
+    flops += trained.payload->device_flops;
+  }
+  Event tr{sg4::Engine::get_clock(), received.done, EventKind::Train, client_actor_name(device),
+           fed.devices[device].name, order.round, device};
+  tr.flops = flops;
+  tr.steps = static_cast<int>(trained.result.steps);
+  fed.bus.emit(tr);
+  send_update(fed, device, order, job, std::move(trained));
 }
 
 void decode_arrived_update(Federation& fed, ServerMessage& message) {
@@ -185,7 +226,10 @@ void ClientActor::operator()() {
   auto status = status_;
   sg4::this_actor::on_exit([status](bool failed) { status->failed = status->failed || failed; });
   try {
-    download_train_upload(fed_, device_, *order_);
+    if (order_->split)
+      download_split_train_upload(fed_, device_, *order_);
+    else
+      download_train_upload(fed_, device_, *order_);
   } catch (const std::exception& e) {  // not SimGrid's kill, which is no std::exception
     report_failure(fed_, device_, order_->round, e);
   }

@@ -11,6 +11,7 @@
 #pragma once
 #include <future>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "algorithms/algorithm.hpp"
@@ -23,9 +24,12 @@ namespace flemu {
 struct TrainOrder {
   int round = 0;          ///< the round (sync), the version being built (async), or the request number (anarchic)
   int base_version = 0;   ///< model version the client starts from
-  std::shared_ptr<const Params> global;
+  std::shared_ptr<const Params> global;  ///< what the client starts from
   LocalTrainingSpec local;
   Wire wire;              ///< what the download and the upload carry (the algorithm's declaration)
+  double download_flops = 0;               ///< device work to unpack the download
+  const UpdateEncoder* encoder = nullptr;  ///< how the client encodes its update (nullptr: wire.up as declared)
+  const SplitPlan* split = nullptr;        ///< split learning: the client runs split_client.hpp's protocol
   uint64_t seed = 0;
   /// Set when the server trained the whole round's clients as one stacked job
   /// (Trainer::prefers_groups): this client's result is group.get()[group_index].
@@ -73,5 +77,31 @@ void report_failure(Federation& fed, int device, int round, const std::exception
 
 /// Downloads, trains and uploads for `order` on `device` (shared with anarchic clients).
 void download_train_upload(Federation& fed, int device, const TrainOrder& order);
+
+// The steps of a client's round, shared by the protocols (plain and split). Each runs on the
+// device's actor; those that move bytes or spend flops advance simulated time.
+
+/// "client-<device>".
+std::string client_actor_name(int device);
+/// What a client received: when its download (and decoding it) completed, and the parameters
+/// it trains from (the global model, or what it decoded of a compressed broadcast).
+struct Received {
+  double done = 0;
+  std::shared_ptr<const Params> start;
+};
+/// Receives the order's download (Download event; Decode event when compressed).
+Received receive_download(Federation& fed, int device, const TrainOrder& order);
+/// A trained update and the algorithm's encoding of it (nullptr: wire.up as declared).
+struct TrainedUpdate {
+  TrainResult result;
+  std::shared_ptr<const UpdatePayload> payload;
+};
+/// Starts the real job (and the encoding) on a worker thread, or picks it from the round's
+/// stacked group; no simulated time passes.
+std::future<TrainedUpdate> start_training(Federation& fed, const TrainJob& job, const TrainOrder& order);
+/// The device computes `flops` on all its cores (its energy meter sees it busy meanwhile).
+void device_compute(Federation& fed, int device, double flops);
+/// Uploads `trained` to the server's inbox (Upload event): the payload's bytes, or wire.up's.
+void send_update(Federation& fed, int device, const TrainOrder& order, const TrainJob& job, TrainedUpdate trained);
 
 }  // namespace flemu

@@ -137,7 +137,7 @@ class Inference {
     for (const auto& d : fed.devices) speeds.push_back(d.speed_flops * d.cores);
     const int n = fed.num_devices();
     if (tensor_parallel_) {
-      const TensorSplit split = split_tensor_parallel(shape_, speeds, spec_.split == "equal");
+      const TensorSplit split = split_tensor_parallel(shape_, speeds, spec_.tensor_split == "equal");
       for (int r = 0; r < n; ++r) add_device(r, tensor_parallel_blocks(shape_, split, r, r == 0));
     } else {
       const std::vector<int64_t> layers = split_layers(shape_, speeds);
@@ -161,8 +161,8 @@ class Inference {
   void emit(const Event& e) { fed_.bus.emit(e); }
 
   /// Positions computed in round `token` (1-based) and the cache length after them.
-  int64_t new_positions(int token) const { return token == 1 ? spec_.prompt_tokens : 1; }
-  int64_t kv_length(int token) const { return spec_.prompt_tokens + token - 1; }
+  int64_t new_positions(int token) const { return token == 1 ? spec_.prompt_length : 1; }
+  int64_t kv_length(int token) const { return spec_.prompt_length + token - 1; }
 
   /// Token completion times at the master (round closes), for the summary.
   std::vector<double> token_times;
@@ -315,7 +315,7 @@ class DeviceActor {
     j["model"] = s_.shape().name;
     j["params"] = s_.shape().params();
     j["tokens"] = tokens;
-    j["prompt_tokens"] = s_.spec().prompt_tokens;
+    j["prompt_length"] = s_.spec().prompt_length;
     j["time_to_first_token_s"] = times.front();
     if (times.size() > 1) j["token_latency_s"] = (times.back() - times.front()) / static_cast<double>(times.size() - 1);
     nlohmann::json peaks = nlohmann::json::array(), fits = nlohmann::json::array();

@@ -2,7 +2,7 @@
 // (tensor parallelism with a star all-reduce through the master, device 0) and llm-pipeline
 // (whole layers per device, the hidden state passed along the chain). The cut, the costs and
 // the memory scheduler's rules are in algorithms/inference/llm_inference.hpp; this file spends
-// the time. A round is one generated token: round 1 is the prefill of prompt_tokens positions
+// the time. A round is one generated token: round 1 is the prefill of prompt_length positions
 // (its duration is the time to first token), later rounds decode one token each.
 //
 // tpi-llm, per token (TPI-LLM's code, Algorithms 1-2):

@@ -157,6 +157,7 @@ void StopRule::finish(int round, const Params& global) {
     outcome_.final_loss = r.loss;
   }
   outcome_.rounds = round;
+  outcome_.final_model = std::make_shared<const Params>(global);
   if (!global.empty())
     outcome_.params_hash = fmt::format("{:016x}", XXH64(global.data(), global.size() * sizeof(float), 0));
 }

@@ -24,6 +24,7 @@ struct ServerOutcome {
   double best_accuracy = NAN;
   int best_round = -1;
   std::string stop_reason;  ///< rounds | time | target_accuracy | no_devices
+  std::shared_ptr<const Params> final_model;  ///< the global model the run ended with
   std::string error;        ///< set when the run failed (see run_guarded): its outputs are void
   StateFootprint state;     ///< what the algorithm keeps across rounds
   std::shared_ptr<const PerClientReport> per_client;  ///< evaluation.per_client's report, if asked for

@@ -25,6 +25,7 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
                                                 bool& nobody, bool& deadline_passed) {
   const Scenario& sc = fed_.scenario;
   const AlgorithmSpec& spec = sc.algorithm;
+  fed_.fleet.await_changes_due_now();
   std::vector<int> candidates;
   for (int i = 0; i < fed_.num_devices(); ++i)
     if (fed_.fleet.can_participate(i)) candidates.push_back(i);
@@ -51,10 +52,13 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     auto order = std::make_unique<TrainOrder>();
     order->round = round;
     order->base_version = round - 1;
-    order->global = global;
     ClientPlan plan = algorithm_->plan(c, round, global);
+    order->global = plan.start ? plan.start : global;
     order->local = std::move(plan.local);
     order->wire = std::move(plan.wire);
+    order->download_flops = plan.download_flops;
+    order->encoder = algorithm_->encoder();
+    order->split = algorithm_->split_plan();
     order->seed = derive_seed(sc.seed, SeedStream::Training, {uint64_t(round), uint64_t(c)});
     orders.push_back(std::move(order));
   }
@@ -75,7 +79,10 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     }
   }
   // The server's end of every download and upload of the round, posted at once (SimGrid comms
-  // only: a fluid shared link needs none).
+  // only: a fluid shared link needs none). Not for split learning: its per-batch messages go
+  // through the same device mailboxes, each with its own helper (device_transfer.hpp), so the
+  // round's posted upload must not be waiting there.
+  const bool split = algorithm_->split_plan() != nullptr;
   std::vector<uint64_t> download_bytes;
   for (const auto& o : orders) {
     // A compressed download carries the encoded broadcast of the round's model.
@@ -85,10 +92,10 @@ std::vector<ClientUpdate> SyncServer::run_round(int round, const std::shared_ptr
     download_bytes.push_back(static_cast<uint64_t>(down.bytes()));
   }
   std::optional<RoundTransfers> transfers;
-  if (!fed_.fluid) transfers.emplace(fed_.platform.server, selected, download_bytes);
+  if (!fed_.fluid && !split) transfers.emplace(fed_.platform.server, selected, download_bytes);
   std::map<int, Engaged> engaged;  // by device: still expected to answer
   for (size_t i = 0; i < orders.size(); ++i) {
-    orders[i]->server_end = ServerEnd::Posted;
+    orders[i]->server_end = split ? ServerEnd::Helper : ServerEnd::Posted;
     engaged[selected[i]] = engage_client(fed_, selected[i], std::move(orders[i]));
   }
 

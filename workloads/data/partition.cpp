@@ -187,6 +187,8 @@ Partition partition_dataset(const std::vector<uint8_t>& labels, int num_classes,
     case PartitionScheme::Shards:
       out = shards(labels, num_classes, num_clients, samples_per_client, spec.shards_per_client, seed);
       break;
+    case PartitionScheme::Categories:  // text only: the text reader deals categories (text_dataset.hpp)
+      throw std::invalid_argument("partition_dataset: \"categories\" partitions text, not labelled samples");
   }
   for (auto& client : out) std::sort(client.begin(), client.end());
   return out;

@@ -40,6 +40,7 @@ std::string to_string(ModelKind kind) {
     case ModelKind::Cnn5: return "cnn5";
     case ModelKind::Custom: return "custom";
     case ModelKind::Linear: return "linear";
+    case ModelKind::Transformer: return "transformer";
   }
   return "?";
 }
@@ -58,6 +59,8 @@ ModelInfo describe_model(const WorkloadSpec& workload) {
 }
 
 ModelInfo describe_model(ModelKind kind) {
+  if (kind == ModelKind::Transformer)
+    throw std::invalid_argument("describe_model: the transformer is described by describe_lm (lm_trainer.hpp)");
   if (kind == ModelKind::Custom) throw std::invalid_argument("describe_model: a custom model needs its spec");
   ModelInfo m;
   m.kind = kind;
@@ -77,6 +80,7 @@ ModelInfo describe_model(ModelKind kind) {
   }
   for (const auto& l : m.layers) m.num_params += layer_params(l);
   m.bytes = m.num_params * 4;
+  m.trainable_params = m.num_params;
   m.forward_flops_per_sample = forward_flops_per_sample(m.layers);
   m.train_flops_per_sample = train_flops_per_sample(m.layers);
   return m;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "workloads/models/transformer.hpp"
 #include "workloads/workload_spec.hpp"
 
 namespace flemu {
@@ -27,6 +28,14 @@ struct ModelInfo {
   int64_t bytes = 0;                  ///< float32 parameters on the wire
   double forward_flops_per_sample = 0;
   double train_flops_per_sample = 0;  ///< forward + backward
+  /// Named tensors of the flat parameter vector with trainable flags (the transformer's;
+  /// empty for the MLP and CNN, whose every parameter trains).
+  std::vector<TensorSlot> tensors;
+  int64_t trainable_params = 0;       ///< parameters a job changes
+  int64_t tokens_per_sample = 0;      ///< language models: target tokens per sample (window)
+  /// Language models (kind Transformer): the architecture and what the method trains.
+  TransformerSpec transformer;
+  FineTuneSpec fine_tune;
 };
 
 /// Architecture facts for `kind`. Flops count multiply-adds as 2 and ignore biases and

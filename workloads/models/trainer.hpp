@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "workloads/models/gating.hpp"
@@ -55,6 +56,9 @@ struct TrainResult {
   double flops = 0;            ///< flops the job did (training_flops of its spec)
   Params momentum;             ///< final momentum buffer, when the inputs asked for it
   Params ascent_sum;           ///< Σ_k e_k of the ascent steps, with ascent_feedback
+  /// Zeroth-order jobs (FedKSeed): for each candidate seed the job stepped along, the sum of
+  /// its steps' projected gradients, by seed index ascending. Empty otherwise.
+  std::vector<std::pair<uint32_t, float>> seed_scalars;
   Params gate_state;           ///< the gate after the job (with a gate)
   Params gate_momentum;        ///< its optimizer's momentum after the job (with a gate)
 };
@@ -123,6 +127,7 @@ std::unique_ptr<Trainer> make_torch_trainer(ModelKind kind, std::shared_ptr<cons
 
 /// Flop/byte model only: parameters never change, accuracy and loss are NaN.
 std::unique_ptr<Trainer> make_analytic_trainer(ModelKind kind);
+/// The same for a model described by `model` (a custom model, or the transformer: describe_lm).
 std::unique_ptr<Trainer> make_analytic_trainer(const ModelInfo& model);
 
 }  // namespace flemu
