@@ -249,7 +249,11 @@ class DeviceActor {
     const double t0 = sg4::Engine::get_clock();
     CollectiveBuffer buf =
         CollectiveBuffer::bytes_only(static_cast<uint64_t>(s_.new_positions(token) * s_.shape().hidden), 4);
-    const Traffic t = star_allreduce(s_.allreduce_comm(), rank_, 0, buf, ReduceOp::Sum, HubOrder::Sequential);
+    // Concurrent at the hub: the code's master reads its sockets one after another, but the
+    // workers' 4qh-byte messages fit the TCP buffers, so they travel at once and a path's
+    // latency is paid once per direction, not once per worker (the card's t_AR ~ 13-16 ms on
+    // Klonet; sequential rendezvous would pay 2 (N-1) latencies per all-reduce).
+    const Traffic t = star_allreduce(s_.allreduce_comm(), rank_, 0, buf, ReduceOp::Sum, HubOrder::Concurrent);
     Event e{sg4::Engine::get_clock(), t0, EventKind::Collective, s_.actor(rank_), host(), token, rank_};
     e.bytes = t.bytes_sent;
     e.count = t.messages_sent;

@@ -8,7 +8,8 @@
 // tpi-llm, per token (TPI-LLM's code, Algorithms 1-2):
 //   master: input block (embedding) -> sends every worker, one after the other, the token's
 //   inputs (token_broadcast_bytes); then on every device, for each layer: attention block on its
-//   heads -> star all-reduce of the hidden state (sequential hub, as the code's sockets) ->
+//   heads -> star all-reduce of the hidden state (the workers' messages in flight at once, as
+//   over the code's TCP sockets) ->
 //   MLP block on its columns -> star all-reduce; master: output block (norm, lm_head), the token
 //   is out; it sends every worker the 8-byte "unfinished" flag.
 // llm-pipeline, per token: master: input block, its layers -> hidden state to device 1 -> ...
