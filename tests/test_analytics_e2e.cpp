@@ -12,6 +12,8 @@
 
 #include "algorithms/analytics/federated_heavy_hitters.hpp"
 #include "emulator/core/analytics_run.hpp"
+#include "workloads/data/fortunes.hpp"
+#include "workloads/data/item_workload.hpp"
 #include "test_support.hpp"
 
 using namespace flemu;
@@ -95,6 +97,43 @@ TEST_CASE("analytics emulation gives the reference's answer and the card's bytes
     CHECK(summary["bytes"]["aggregator_to_party"] == reference.bytes_party_down);
     CHECK(summary["missing_estimates"] == reference.missing);
   }
+}
+
+TEST_CASE("fortunes items: real words, parties = categories, the emulation gives the reference's answer", "[analytics][e2e][fortunes]") {
+  if (!std::filesystem::is_directory(kFortunesDir)) {
+    WARN("fortunes not installed (run setup.sh): skipping");
+    return;
+  }
+  const auto dir = scratch_dir("hh-fortunes");
+  json scenario = hh_scenario("tap", 3, 300, (dir / "out").string());
+  scenario["workload"]["items"] = {{"source", "fortunes"}, {"categories", {"computers", "cookie", "science"}}, {"bits", 48}};
+  const json summary = run_ok(scenario, dir);
+  INFO(summary.dump());
+  CHECK(summary["reports"] == 300);
+  const Scenario sc = load_scenario(scenario, "mem.json");
+  const AnalyticsLayout layout = analytics_layout(sc);
+  CHECK(layout.population.party_names == std::vector<std::string>{"computers", "cookie", "science"});
+  const auto plan = analytics::make_hh_plan(sc.algorithm.heavy_hitters, layout.population.party_users, sc.seed);
+  const auto reference = analytics::run_heavy_hitters(plan, layout.population.items, sc.seed);
+  const auto emulated = read_topk(dir / "out" / "topk.csv");
+  REQUIRE(emulated.size() == reference.top.size());
+  for (size_t i = 0; i < emulated.size(); ++i) {
+    CHECK(emulated[i].first == decode_string(reference.top[i].item, 48));  // topk.csv prints the words
+    CHECK(emulated[i].second == reference.top[i].count);
+  }
+  CHECK_THAT(read_file(dir / "out" / "topk.csv"), Catch::Contains("# true top-5: the="));
+  // A category count that does not match the parties, and bits that are not bytes, are
+  // the scenario's errors.
+  scenario["workload"]["items"]["categories"] = {"computers", "cookie"};
+  write_file(dir / "bad.json", scenario.dump(2));
+  auto r = run_flemu("validate " + (dir / "bad.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("/workload/items/categories: expected one category per party (3 parties, 2 categories)"));
+  scenario["workload"]["items"] = {{"source", "fortunes"}, {"bits", 20}};
+  write_file(dir / "bad.json", scenario.dump(2));
+  r = run_flemu("validate " + (dir / "bad.json").string());
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("/workload/items/bits: expected a multiple of 8"));
 }
 
 TEST_CASE("TAPS runs parties in sequence: its time grows with the parties, TAP's does not", "[analytics][e2e]") {

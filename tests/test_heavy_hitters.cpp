@@ -3,11 +3,15 @@
 // users; the 10^6-user numbers are in scenarios/studies/heavy-hitters/.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <map>
 #include <numeric>
 #include <set>
 
 #include "algorithms/analytics/federated_heavy_hitters.hpp"
 #include "algorithms/analytics/heavy_hitter_metrics.hpp"
+#include "workloads/data/fortunes.hpp"
+#include "workloads/data/item_population.hpp"
 #include "workloads/data/item_workload.hpp"
 
 using namespace flemu;
@@ -160,4 +164,86 @@ TEST_CASE("zipf-fed at 10^5 users, beta 0.6: the federated ordering of the card"
   CHECK(local.f1 < tap.f1);
   CHECK(local.f1 < taps.f1);
   CHECK(pooled.f1 >= local.f1);
+}
+
+TEST_CASE("fortunes items: parties are categories, each user holds a real word of its category", "[analytics][fortunes]") {
+  if (!std::filesystem::is_directory(kFortunesDir)) {
+    WARN("fortunes not installed (run setup.sh): skipping");
+    return;
+  }
+  const FortunesCorpus corpus = load_fortunes();
+  ItemsSpec spec;
+  spec.source = ItemsSpec::Source::Fortunes;
+  spec.bits = 64;
+  spec.categories = {"computers", "cookie", "science"};
+  const uint64_t users = 3000;
+  const auto pop = make_item_population(spec, 3, users, 7);
+  CHECK(pop.party_names == spec.categories);
+  REQUIRE(pop.items.size() == 3);
+  // Party sizes: one user each, the rest in proportion to the categories' words.
+  std::vector<int64_t> words;
+  for (const auto& c : spec.categories) {
+    int64_t n = 0;
+    for (const auto& [w, k] : word_counts(corpus.texts_of(c))) n += k;
+    words.push_back(n);
+  }
+  const double all = static_cast<double>(words[0] + words[1] + words[2]);
+  CHECK(std::accumulate(pop.party_users.begin(), pop.party_users.end(), uint64_t{0}) == users);
+  for (size_t j = 0; j < 3; ++j) {
+    INFO(spec.categories[j]);
+    CHECK(pop.items[j].size() == pop.party_users[j]);
+    CHECK(std::abs(static_cast<double>(pop.party_users[j]) - 1 - (users - 3) * words[j] / all) <= 1.0);
+    // Every item is a word of the party's category, and (fewer users than words: one pass
+    // without replacement) no word is held more often than the category uses it.
+    std::map<uint64_t, int64_t> occurs, held;
+    for (const auto& [w, k] : word_counts(corpus.texts_of(spec.categories[j]))) occurs[encode_string(w, 64)] += k;
+    for (uint64_t item : pop.items[j]) ++held[item];
+    for (const auto& [item, k] : held) {
+      INFO(decode_string(item, 64));
+      REQUIRE(occurs.count(item));
+      CHECK(k <= occurs[item]);
+    }
+  }
+  // Real text: "the" is the most held word overall.
+  CHECK(decode_string(true_counts(pop.items).ranked[0].item, 64) == "the");
+  // Deterministic; the seed changes the draw, not the parties.
+  CHECK(make_item_population(spec, 3, users, 7).items == pop.items);
+  const auto other = make_item_population(spec, 3, users, 8);
+  CHECK(other.items != pop.items);
+  CHECK(other.party_users == pop.party_users);
+  // Equal parties.
+  spec.proportional_parties = false;
+  CHECK(make_item_population(spec, 3, users, 7).party_users == std::vector<uint64_t>{1000, 1000, 1000});
+  // More users than words: the category is used in whole shuffled passes (pratchett: one
+  // cookie); 48-bit items truncate words to 6 bytes.
+  spec.categories = {"pratchett"};
+  spec.bits = 48;
+  int64_t pratchett = 0;
+  for (const auto& [w, k] : word_counts(corpus.texts_of("pratchett"))) pratchett += k;
+  const auto small = make_item_population(spec, 1, static_cast<uint64_t>(3 * pratchett), 1);
+  std::map<uint64_t, int64_t> held;
+  for (uint64_t item : small.items[0]) ++held[item];
+  std::map<uint64_t, int64_t> occurs;
+  for (const auto& [w, k] : word_counts(corpus.texts_of("pratchett"))) occurs[encode_string(w, 48)] += k;
+  for (const auto& [item, k] : occurs) CHECK(held[item] == 3 * k);
+  // No categories named: the ones with the most words.
+  spec.categories.clear();
+  std::vector<std::pair<int64_t, std::string>> sizes;
+  for (const auto& c : corpus.categories) {
+    int64_t n = 0;
+    for (const auto& [w, k] : word_counts(corpus.texts_of(c))) n += k;
+    sizes.push_back({-n, c});
+  }
+  std::sort(sizes.begin(), sizes.end());
+  CHECK(make_item_population(spec, 2, 100, 1).party_names == std::vector<std::string>{sizes[0].second, sizes[1].second});
+  // Clear errors.
+  spec.categories = {"no-such-category"};
+  CHECK_THROWS_WITH(make_item_population(spec, 1, 10, 1), Catch::Contains("no-such-category"));
+  spec.categories = {"cookie", "science"};
+  CHECK_THROWS_WITH(make_item_population(spec, 2, 1, 1), Catch::Contains("at least one user per party"));
+  spec.bits = 12;
+  CHECK_THROWS_WITH(make_item_population(spec, 2, 10, 1), Catch::Contains("bits must be 8, 16"));
+  spec.bits = 48;
+  spec.corpus = "/nonexistent/fortunes";
+  CHECK_THROWS_WITH(make_item_population(spec, 2, 10, 1), Catch::Contains("fortunes"));
 }

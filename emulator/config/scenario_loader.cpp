@@ -591,6 +591,13 @@ ItemsSpec to_items(const json& i) {
   ItemsSpec spec;
   spec.arrival_spread_s = units::parse_duration(i["arrival_spread"]);
   spec.bits = i["bits"];
+  if (i["source"] == "fortunes") {
+    spec.source = ItemsSpec::Source::Fortunes;
+    spec.categories = i["categories"].get<std::vector<std::string>>();
+    spec.corpus = i["corpus"];
+    spec.proportional_parties = i["proportional_parties"];
+    return spec;
+  }
   spec.source = ItemsSpec::Source::Zipf;
   spec.zipf.distinct = i["distinct"];
   spec.zipf.exponent = i["exponent"];
@@ -1088,6 +1095,11 @@ void check_analytics(Scenario& s, const Complaint& complain) {
       static_cast<int>(items.categories.size()) != parties)
     complain.at("/workload/items/categories", "one category per party (" + std::to_string(parties) + " parties, " +
                                                   std::to_string(items.categories.size()) + " categories)");
+  if (items.source == ItemsSpec::Source::Fortunes && items.bits % 8 != 0)
+    complain.at("/workload/items/bits", "a multiple of 8 (a word is bytes), got " + std::to_string(items.bits));
+  if (items.source == ItemsSpec::Source::Fortunes && users < parties)
+    complain.at("/platform", "at least one user device per party (fortunes items: " + std::to_string(parties) +
+                                 " parties, " + std::to_string(users) + " users)");
   if (items.source == ItemsSpec::Source::Zipf) {
     const double codes = static_cast<double>(items.zipf.distinct) +
                          (items.zipf.skew > 0 ? static_cast<double>(parties) * static_cast<double>(items.zipf.private_items) : 0);

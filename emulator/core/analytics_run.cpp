@@ -145,6 +145,7 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
       sg4::Actor::create("downlink-" + std::to_string(j), host, [&fed, j] { run_party_downlink(fed, j); });
     }
     const auto engine_start = std::chrono::steady_clock::now();
+    output.reinstall_signal_handlers();  // as run_scenario does, right before the engine runs
     engine.run();
     const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
     clear_transfer_rules();

@@ -71,6 +71,7 @@ RunSummary run_zeroth_order(const Scenario& sc, const RunOptions& opt) {
     start_link_changes(platform, fleet);
     sg4::Actor::create("server", platform.server, ZoServer(fed, outcome));
     const auto engine_start = std::chrono::steady_clock::now();
+    output.reinstall_signal_handlers();  // as run_scenario does, right before the engine runs
     engine.run();
     const double engine_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - engine_start).count();
     // Jobs of clients killed mid-phase still run: wait for them before their state goes.

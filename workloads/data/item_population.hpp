@@ -1,9 +1,12 @@
 // The users of a heavy-hitter scenario: how many each party has and the item each holds.
 //   zipf      parties of equal size; items from zipf_party_items (item_workload.hpp);
-//   fortunes  parties = categories of the fortunes corpus (the largest ones, or those named);
-//             sizes in proportion to the categories' words (or equal); each user holds one
-//             word occurrence of its category, drawn without replacement while the category
-//             has words left (words: lowercase letter runs, encoded as item_workload.hpp says).
+//   fortunes  parties = categories of the fortunes corpus (those named, or the ones with the
+//             most words); sizes in proportion to the categories' words (one user each, the
+//             rest by largest remainder) or equal; each user holds one word occurrence of its
+//             category, drawn without replacement (a fresh shuffled pass when a party has more
+//             users than its category has words). Words: fortunes.hpp word_counts (lower-cased
+//             runs of ASCII letters and digits, inner apostrophes kept), encoded as
+//             item_workload.hpp says (the first bits / 8 bytes).
 #pragma once
 #include <cstdint>
 #include <string>
