@@ -65,6 +65,38 @@ class LiftedLinks {
   std::vector<std::pair<sg4::Link*, double>> lifted_;
 };
 
+/// Resumes a managed flow at the end of its latency, sharing as SimGrid shares a flow whose
+/// latency it paid itself. SimGrid 3.32's Action::resume() gives the flow's LMM variable
+/// Action::sharing_penalty_, a field that NetworkCm02Action shadows with its own (the route's
+/// latency, plus weight-S / bandwidth per link under LV08): the base field still holds its
+/// default 1.0, so a resumed flow competed on a contended link as if its penalty were 1, and
+/// a flow with a short route got less than SimGrid gives it (tests/test_shared_link.cpp:
+/// up to 8% on a transfer's duration behind a shared server link, and anarchic runs that
+/// made a different number of transfers). NetworkCm02Link::set_latency puts each flow of the
+/// link back at its own penalty (and recomputes the same TCP-gamma bound): setting
+/// `own_link`'s latency to itself repairs it. `own_link` is a link of the managed device on
+/// the flow's route: every flow on it involves that device, so all are managed and any of
+/// them still paying its latency is suspended, which set_latency leaves alone. Not for a
+/// route without latency: SimGrid never applies the penalty to those (they keep 1.0).
+void resume_flow(const sg4::CommPtr& comm, sg4::Link* own_link, double route_latency) {
+  comm->resume();  // on the s4u object that suspended it; a no-op once the flow failed
+  if (route_latency > 0 && own_link) own_link->set_latency(own_link->get_latency());
+}
+
+/// The link resume_flow repairs for a transfer between the server and `device`: the device's
+/// own link the transfer crosses, where a shared server link makes flows compete; none
+/// without one: each flow is then alone on its links (one transfer per device at a time),
+/// its penalty changes nothing, and a repair would only move the last bits of rounding.
+sg4::Link* access_link(int device, TransferWay way) {
+  const StarPlatform& p = *g_rules->given.platform;
+  if (!p.server_link) return nullptr;
+  return way == TransferWay::ToDevice ? p.downlinks[device] : p.uplinks[device];
+}
+
+double route_latency(int device, TransferWay way) {
+  return (way == TransferWay::ToDevice ? g_rules->latency_to_device : g_rules->latency_to_server)[device];
+}
+
 /// Starts a managed flow: `post` must match the other side's posted comm (so that the flow
 /// starts in it). See device_transfer.hpp for the why of each step.
 sg4::CommPtr start_suspended(int device, TransferWay way, const std::function<sg4::CommPtr()>& post) {
@@ -98,7 +130,7 @@ void serve_transfer(sg4::Mailbox* mailbox, TransferWay way, uint64_t bytes, int 
     }
     sg4::CommPtr comm = start_suspended(device, way, post);
     sg4::this_actor::sleep_until(managed_latency_end);
-    comm->resume();
+    resume_flow(comm, access_link(device, way), route_latency(device, way));
     comm->wait();
   } catch (const simgrid::Exception&) {
     // The device went off or its actor was killed mid-transfer, or a link went off: the
@@ -143,11 +175,15 @@ sg4::CommPtr start_peer_flow(int from, int to, const std::function<sg4::CommPtr(
   double latency = 0;
   p.devices[from]->route_to(p.devices[to], links, &latency);
   const double latency_end_s = sg4::Engine::get_clock() + latency * g_rules->latency_factor;
+  // A link of a managed end: its access link on a star, else the direct link (which only
+  // carries flows from `from` to `to`).
+  sg4::Link* own_link = !p.uplinks.empty() ? (g_rules->managed(from) ? p.uplinks[from] : p.downlinks[to])
+                                           : (links.empty() ? nullptr : links.front());
   Fleet* fleet = g_rules->given.fleet;
-  sg4::Actor::create("peer-flow", p.server, [comm, latency_end_s, fleet, from, to] {
+  sg4::Actor::create("peer-flow", p.server, [comm, latency_end_s, fleet, from, to, own_link, latency] {
     sg4::Actor::self()->daemonize();
     sg4::this_actor::sleep_until(latency_end_s);
-    comm->resume();  // on the s4u object that suspended it; a no-op once the flow failed
+    resume_flow(comm, own_link, latency);
     if (fleet && fleet->wants_activity(from)) fleet->activity_changed(from);
     if (fleet && fleet->wants_activity(to)) fleet->activity_changed(to);
   });
@@ -181,7 +217,9 @@ void clear_transfer_rules() { g_rules.reset(); }
 
 void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t bytes, ServerEnd server_end,
                     FluidTransfers* fluid) {
-  if (fluid) {  // never a managed flow: choose_shared_link_model excludes link changes and radio power
+  // Fluid flows need no managing: choose_shared_link_model excludes link changes and radio
+  // power, and the compute power the meter reads does not depend on flows.
+  if (fluid) {
     fluid->transfer(way, device, bytes);
     return;
   }
@@ -212,7 +250,7 @@ void transfer_bytes(TransferWay way, sg4::Host* server, int device, uint64_t byt
   }
   if (sg4::Comm::wait_any_for({mine}, latency_end_s - sg4::Engine::get_clock()) < 0) {
     // The latency is paid: the bytes start to flow.
-    if (server_end == ServerEnd::Posted) mine->resume();
+    if (server_end == ServerEnd::Posted) resume_flow(mine, access_link(device, way), route_latency(device, way));
     if (fleet) fleet->activity_changed(device);
   }
   mine->wait();

@@ -23,14 +23,11 @@ SharedLinkChoice choose_shared_link_model(const Scenario& sc, const std::vector<
   const std::string& family = sc.algorithm.family;
   if (family != "sync" && family != "async" && family != "anarchic")
     return {"simgrid", "the " + family + " schedule moves bytes outside the server's transfers"};
-  // Anarchic clients: after the 2026-12-01 integration the fluid run moved a different number
-  // of transfers than SimGrid's on tests/test_shared_link.cpp's anarchic case; until that is
-  // understood, SimGrid computes them.
-  if (family == "anarchic")
-    return {"simgrid", "anarchic clients are not validated against SimGrid's solver with the fluid model"};
   for (const auto& d : devices)
     if (d.power.radio_idle_w > 0 || d.power.send_w > 0 || d.power.receive_w > 0)
-      return {"simgrid", "devices model radio power, which SimGrid's link energy plugin computes from its own comms"};
+      return {"simgrid",
+              "devices model radio power, which flemu's energy meter reads from SimGrid's link usage (fluid flows "
+              "load no SimGrid link)"};
   if (!p.link_changes.empty())
     return {"simgrid", "link bandwidths change over time (platform.link_changes)"};
   // Settings the fluid model reads back from SimGrid (NetworkParams) are fine; any other
