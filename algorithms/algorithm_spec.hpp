@@ -121,7 +121,14 @@ struct AlgorithmSpec {
   int micro_batches = 1;          ///< bp-pipeline: micro-batches per minibatch (GPipe); 1 = none
   double momentum = 0.9;          ///< pipelines: SGD momentum (Nesterov)
 
+  // Inference schedules (tpi-llm, llm-pipeline): algorithms/inference/
+  int prompt_length = 16;         ///< positions of the prompt (round 1, the prefill)
+  bool memory_scheduler = true;   ///< stream weights from disk through a sliding window
+  int memory_window = 2;          ///< w: blocks resident at once (>= 2)
+  std::string tensor_split = "proportional";  ///< tpi-llm: proportional (paper) | equal (code)
+
   bool is_cluster() const { return family == "cluster"; }
+  bool is_inference() const { return family == "inference"; }
   bool is_pipeline() const { return family == "pipeline"; }
   /// The policy of a device of class `class_name`.
   const ParticipationPolicy& policy_for(const std::string& class_name) const;

@@ -38,13 +38,15 @@ std::vector<DeviceSpec> expand_devices(const PlatformSpec& spec, uint64_t seed) 
       d.class_name = cls.name;
       d.speed_flops = cls.speed_flops * speed_factor;
       d.cores = cls.cores;
+      d.memory_bytes = cls.memory_bytes;
+      d.memory_bytes_per_s = cls.memory_bytes_per_s;
+      d.disk_read_bytes_per_s = cls.disk_read_bytes_per_s;
       d.link.up_bytes_per_s = cls.link.up_bytes_per_s * up_factor;
       d.link.down_bytes_per_s = cls.link.down_bytes_per_s * down_factor;
       d.link.latency_s = cls.link.latency_s;
       d.power = cls.power;
       d.battery = cls.battery;
       d.availability = cls.availability;
-      d.memory_bytes = cls.memory_bytes;
       devices.push_back(std::move(d));
     }
   }

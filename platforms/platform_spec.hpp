@@ -56,10 +56,12 @@ struct DeviceClassSpec {
   /// most 2 * jitter / 0.001 + 1 rates per class, far below anything a study resolves.
   /// The scenario default is default_jitter_step(jitter).
   double jitter_step = 0;
+  double memory_bytes_per_s = 0;     ///< memory bandwidth, bytes/s (0: compute-bound only)
+  double disk_read_bytes_per_s = 0;  ///< read bandwidth of its disk, bytes/s (0: no disk)
   PowerSpec power;
   std::optional<BatterySpec> battery;
   AvailabilitySpec availability;
-  double memory_bytes = 0;     ///< memory available to training, bytes; 0 = not checked
+  double memory_bytes = 0;     ///< memory of a device, bytes; 0 = not checked (training) / not tracked (inference)
 };
 
 /// One concrete device after expansion of classes (and jitter) or from an explicit list.
@@ -69,6 +71,8 @@ struct DeviceSpec {
   double speed_flops = 0;
   int cores = 1;
   double memory_bytes = 0;  ///< memory available to training, bytes (0: not tracked)
+  double memory_bytes_per_s = 0;     ///< memory bandwidth, bytes/s (0: compute-bound only)
+  double disk_read_bytes_per_s = 0;  ///< read bandwidth of its disk (a SimGrid disk), bytes/s; 0: none
   LinkSpec link;
   PowerSpec power;
   std::optional<BatterySpec> battery;

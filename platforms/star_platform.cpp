@@ -70,6 +70,8 @@ StarPlatform build_star_platform(const PlatformSpec& spec, const std::vector<Dev
     const auto& d = devices[i];
     auto* host = zone->create_host(d.name, d.speed_flops);
     host->set_core_count(d.cores);
+    // Its disk, where a schedule reads weights from (only reads are timed).
+    if (d.disk_read_bytes_per_s > 0) host->create_disk("disk", d.disk_read_bytes_per_s, d.disk_read_bytes_per_s);
     host->seal();
 
     std::vector<const LinkChange*> changes;

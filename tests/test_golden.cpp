@@ -154,3 +154,11 @@ TEST_CASE("golden trace: FedZO on Ackley with the honest accept rule", "[golden]
 TEST_CASE("golden trace: DFedSAM-MGS, three gossip steps per round over direct links", "[golden][decentralized]") {
   check_against_golden("golden-dfedsam-mgs", 2);
 }
+
+TEST_CASE("golden trace: TPI-LLM, star all-reduces and the memory scheduler's disk reads", "[golden][inference]") {
+  check_against_golden("golden-tpi-llm", 2);
+}
+
+TEST_CASE("golden trace: the LLM pipeline baseline over three devices", "[golden][inference]") {
+  check_against_golden("golden-llm-pipeline", 1);
+}

@@ -85,6 +85,9 @@ struct WorkloadSpec {
   std::string data_dir = "/usr/share/datasets/fashion-mnist";  ///< --data-dir overrides
   ModelKind model = ModelKind::Mlp;
   CustomModelSpec custom;  ///< model == Custom only
+  /// A language model preset (workloads/models/llm_shape.hpp) for the inference schedules;
+  /// the workload is then a Custom model of that size (model "llm" in a scenario).
+  std::string llm;
   PartitionSpec partition;
   int samples_per_client = 600;  ///< training samples held by each client (text: texts; with "categories", at most)
   int features = 2;              ///< synthetic-regression: dimension d of the linear model

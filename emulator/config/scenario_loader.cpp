@@ -28,6 +28,7 @@
 #include "platforms/availability_trace.hpp"
 #include "platforms/units.hpp"
 #include "workloads/models/cnn5.hpp"
+#include "workloads/models/llm_shape.hpp"
 
 namespace flemu {
 namespace {
@@ -358,7 +359,8 @@ int64_t resolve_platform(json& platform, const Complaint& complain) {
     }
     check_link(device, ptr, /*complete=*/false, complain);
     const json& parent = classes[cls->second];
-    for (const char* key : {"speed", "cores", "latency", "power", "battery", "availability", "memory"})
+    for (const char* key : {"speed", "cores", "latency", "power", "battery", "availability", "memory", "memory_bandwidth",
+                            "disk_read"})
       if (!device.contains(key) && parent.contains(key)) device[key] = parent[key];
     // Inherit the link half by half, so that overriding "uplink" keeps the class's downlink.
     const bool up = device.contains("uplink"), down = device.contains("downlink");
@@ -491,6 +493,8 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     spec_class.jitter_step = cls["jitter_step"];
     if (spec_class.jitter_step > spec_class.jitter)
       complain.at(ptr + "/jitter_step", "a step no larger than jitter (" + cls["jitter"].dump() + ")", cls["jitter_step"]);
+    if (cls.contains("memory_bandwidth")) spec_class.memory_bytes_per_s = units::parse_rate(cls["memory_bandwidth"]);
+    if (cls.contains("disk_read")) spec_class.disk_read_bytes_per_s = units::parse_rate(cls["disk_read"]);
     spec_class.power = to_power(cls);
     spec_class.battery = to_battery(cls, ptr, complain);
     spec_class.availability = to_availability(cls, ptr, complain);
@@ -506,6 +510,8 @@ PlatformSpec to_platform(const json& p, const Complaint& complain) {
     device.cores = to_int(dev["cores"], index_pointer("/platform/devices", d) + "/cores", complain);
     device.link = to_link(dev);
     const std::string ptr = index_pointer("/platform/devices", d);
+    if (dev.contains("memory_bandwidth")) device.memory_bytes_per_s = units::parse_rate(dev["memory_bandwidth"]);
+    if (dev.contains("disk_read")) device.disk_read_bytes_per_s = units::parse_rate(dev["disk_read"]);
     device.power = to_power(dev);
     device.battery = to_battery(dev, ptr, complain);
     device.availability = to_availability(dev, ptr, complain);
@@ -615,6 +621,22 @@ WorkloadSpec to_workload(const json& w, const std::string& source, const Complai
   // Keys absent here do not apply to this algorithm (prune_workload_keys): defaults stay.
   if (w.contains("items")) spec.items = to_items(w["items"]);
   if (w.contains("objective")) spec.objective = to_objective(w["objective"]);
+  if (w.value("model", "") == "llm") {
+    // A language model (inference algorithms: no dataset) is a Custom model of its preset's
+    // size (fp32); the inference schedules read its shape (workloads/models/llm_shape.hpp).
+    if (!w.contains("llm")) complain.at("/workload/llm", "a language model preset (required with model \"llm\")");
+    if (w.contains("custom_model")) complain.at("/workload/custom_model", "no custom_model with model \"llm\" (its preset gives the size)");
+    const LlmShape shape = llm_preset(w["llm"]);
+    spec.model = ModelKind::Custom;
+    spec.llm = shape.name;
+    spec.custom.name = shape.name;
+    spec.custom.params = shape.params();
+    spec.custom.bytes_per_param = shape.bytes_per_param;
+    spec.custom.forward_flops_per_sample = 2 * shape.params();  // per token
+    spec.custom.train_flops_per_sample = 6 * shape.params();
+    return spec;
+  }
+  if (w.contains("llm")) complain.at("/workload/llm", "no llm unless model is \"llm\"");
   if (!w.contains("dataset")) return spec;
   spec.dataset = w["dataset"];
   const std::string model = w["model"];
@@ -826,6 +848,10 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("pyramid")) spec.pyramid = a["pyramid"];
   if (has("micro_batches")) spec.micro_batches = to_int(a["micro_batches"], "/algorithm/micro_batches", complain);
   if (has("momentum")) spec.momentum = a["momentum"];
+  if (has("prompt_length")) spec.prompt_length = to_int(a["prompt_length"], "/algorithm/prompt_length", complain);
+  if (has("memory_scheduler")) spec.memory_scheduler = a["memory_scheduler"];
+  if (has("memory_window")) spec.memory_window = to_int(a["memory_window"], "/algorithm/memory_window", complain);
+  if (has("tensor_split")) spec.tensor_split = a["tensor_split"];
   if (has("policies"))
   for (const auto& [cls, p] : a["policies"].items()) {
     const std::string ptr = "/algorithm/policies/" + cls;
@@ -991,6 +1017,29 @@ void prune_algorithm_keys(json& a) {
   for (auto it = a.begin(); it != a.end();) it = algorithm_key_applies(it.key(), name).first ? std::next(it) : a.erase(it);
 }
 
+/// Inference: a star of devices (no cluster, no topology) that fits the model's cut, with a
+/// disk on every device when weights are streamed.
+void check_inference_platform(const Scenario& s, int64_t device_count, const Complaint& complain) {
+  const AlgorithmSpec& a = s.algorithm;
+  if (s.platform.cluster) complain.at("/platform/cluster", "no cluster with algorithm \"" + a.name + "\" (edge devices in a star)");
+  if (s.platform.topology) complain.at("/platform/topology", "no topology with algorithm \"" + a.name + "\"");
+  const LlmShape m = llm_preset(s.workload.llm);
+  const int64_t most = a.name == "tpi-llm" ? m.kv_heads : m.layers;
+  if (device_count > most)
+    complain.at("/platform", "at most " + std::to_string(most) + " devices for " + a.name + " on " + m.name +
+                                 (a.name == "tpi-llm" ? " (attention is split by KV head)" : " (one layer per device at least)"),
+                json(device_count));
+  if (!a.memory_scheduler) return;
+  for (size_t c = 0; c < s.platform.classes.size(); ++c)
+    if (s.platform.classes[c].disk_read_bytes_per_s <= 0 && s.platform.classes[c].count > 0)
+      complain.at(index_pointer("/platform/classes", c) + "/disk_read",
+                  "a read bandwidth like \"1.2GBps\" (memory_scheduler streams weights from disk; set it false to keep them resident)");
+  for (size_t d = 0; d < s.platform.devices.size(); ++d)
+    if (s.platform.devices[d].disk_read_bytes_per_s <= 0)
+      complain.at(index_pointer("/platform/devices", d) + "/disk_read",
+                  "a read bandwidth like \"1.2GBps\" (memory_scheduler streams weights from disk; set it false to keep them resident)");
+}
+
 // The workload's keys follow the same rules: learning algorithms read a dataset and a model,
 // analytics the users' items, zeroth-order methods a black-box objective. "x-required" marks
 // the keys that must be given where they apply.
@@ -1071,10 +1120,16 @@ void check_analytics(Scenario& s, const Complaint& complain) {
 void check_model_fits(const Scenario& s, int64_t device_count, const Complaint& complain) {
   const AlgorithmSpec& a = s.algorithm;
   const ModelKind model = s.workload.model;
-  if (model == ModelKind::Custom && s.training != TrainingMode::Analytic)
+  if (a.is_inference() && s.training != TrainingMode::Analytic)
+    complain.at("/training", "\"analytic\" with algorithm \"" + a.name + "\" (a language model is served by its sizes and costs, without weights)");
+  else if (model == ModelKind::Custom && s.training != TrainingMode::Analytic)
     complain.at("/training", "\"analytic\" with model \"custom\" (a custom model has no weights to train)");
   if (a.is_pipeline() && model != ModelKind::Cnn5)
     complain.at("/workload/model", "\"cnn5\" with algorithm \"" + a.name + "\" (the network pipelines split layer by layer)");
+  if (a.is_inference() != !s.workload.llm.empty())
+    complain.at("/workload/model", a.is_inference() ? "\"llm\" with algorithm \"" + a.name + "\" (it serves a language model)"
+                                                    : "a trained model, not \"llm\" (language models go with the inference algorithms)");
+  if (a.is_inference()) check_inference_platform(s, device_count, complain);
   if (a.is_cluster() && a.allreduce == "hierarchical" && !s.platform.cluster)
     complain.at("/algorithm/allreduce", "\"ring\", \"tree\" or \"star\" without platform.cluster (\"hierarchical\" needs nodes)");
   if (a.is_pipeline()) {
@@ -1183,8 +1238,9 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
                                           std::to_string(s.workload.transformer.layers) + ")");
   }
   if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
-  // Every device is a worker (cluster) or a stage (pipeline).
-  if (s.algorithm.is_cluster() || s.algorithm.is_pipeline()) s.algorithm.clients_per_round = static_cast<int>(device_count);
+  // Every device is a worker (cluster), a stage (pipeline) or holds a part of the model (inference).
+  if (s.algorithm.is_cluster() || s.algorithm.is_pipeline() || s.algorithm.is_inference())
+    s.algorithm.clients_per_round = static_cast<int>(device_count);
   check_model_fits(s, device_count, complain);
   for (const auto& [cls, policy] : s.algorithm.policies) {
     bool known = cls == "*";

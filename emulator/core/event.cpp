@@ -20,6 +20,7 @@ const char* to_string(EventKind kind) {
     case EventKind::Result: return "result";
     case EventKind::Collective: return "collective";
     case EventKind::Send: return "send";
+    case EventKind::DiskRead: return "disk_read";
     case EventKind::Gossip: return "gossip";
     case EventKind::Consensus: return "consensus";
     case EventKind::Encode: return "encode";

@@ -34,6 +34,7 @@ enum class EventKind {
   SplitUp,     ///< span: split learning, device -> server message (bytes; reason activations | gradients)
   SplitDown,   ///< span: split learning, server -> device message (bytes; reason activations | gradients)
   ServerCompute,  ///< span: the server computing for one client (flops; split learning's body)
+  DiskRead,    ///< span: a device read bytes from its disk (op = what: a weight block)
 };
 
 const char* to_string(EventKind kind);

@@ -121,6 +121,7 @@ void RoundMetrics::on_event(const Event& e) {
     case EventKind::Aggregate:
     case EventKind::DeviceOff:
     case EventKind::DeviceOn:
+    case EventKind::DiskRead:  // a device's own disk, not the network
     case EventKind::Battery: break;
   }
 }

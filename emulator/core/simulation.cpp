@@ -446,6 +446,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     for (const auto& r : rows) dropped += r.dropped;
     j["dropped_updates"] = dropped;
     if (!outcome.params_hash.empty()) j["params_hash"] = outcome.params_hash;
+    if (outcome.schedule_summary.is_object())
+      for (const auto& [key, value] : outcome.schedule_summary.items()) j[key] = value;
     if (!outcome.device_memory_bytes.empty()) {
       double peak = 0;
       for (double m : outcome.device_memory_bytes) peak = std::max(peak, m);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <simgrid/s4u.hpp>
 
 #include "algorithms/algorithm.hpp"
@@ -31,6 +32,8 @@ struct ServerOutcome {
   std::string params_hash;
   /// Peak memory per device, bytes, where the schedule accounts for it (pipelines); else empty.
   std::vector<double> device_memory_bytes;
+  /// Sections the schedule adds to summary.json (inference: {"inference": {...}}); else null.
+  nlohmann::json schedule_summary;
 };
 
 /// Training that diverged: a loss or a parameter that is not a finite number.

@@ -5,6 +5,7 @@
 #include "emulator/schedules/async_server.hpp"
 #include "emulator/schedules/anarchic_server.hpp"
 #include "emulator/schedules/data_parallel.hpp"
+#include "emulator/schedules/llm_inference.hpp"
 #include "emulator/schedules/pipeline.hpp"
 #include "emulator/schedules/dadao_clocks.hpp"
 #include "emulator/schedules/gossip_rounds.hpp"
@@ -21,6 +22,8 @@ void start_server(Federation& fed, ServerOutcome& outcome) {
     start_data_parallel(fed, outcome);
   else if (spec.is_pipeline())
     start_pipeline(fed, outcome);
+  else if (spec.is_inference())
+    start_llm_inference(fed, outcome);
   else if (spec.is_async())
     sg4::Actor::create("server", fed.platform.server, AsyncServer(fed, outcome));
   else if (spec.is_anarchic())
