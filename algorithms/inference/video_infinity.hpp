@@ -18,7 +18,7 @@
 //   - temporal convolution (22 layers, 4 stacked (3,1,1) convs): 4 frames of the hidden state
 //     from each neighbour before, cropped after.
 //   - GroupNorm sync (two all-reduces of per-group statistics): described by the paper, but its
-//     plugin is not mounted in the public code, so off by default (sync_groupnorm).
+//     plugin is not mounted in the public code; not modelled here (its bytes are tiny).
 // Every exchange is blocking (NCCL all_gather in 2-rank groups for the halos, then
 // cuda.synchronize), so nothing overlaps compute; none of the bytes depend on F_clip.
 #pragma once
@@ -60,7 +60,6 @@ struct ClipParallelParams {
   int cfg_batch = 2;            ///< classifier-free guidance doubles the batch
   bool sync_attention = true;   ///< local and global K/V exchanges (Table A.3 "+Attention")
   bool sync_conv = true;        ///< temporal conv halos ("+Conv")
-  bool sync_groupnorm = false;  ///< GroupNorm statistics all-reduces ("+GroupNorm"; not mounted in the code)
 };
 
 /// Frames each clip gives the global scope: floor(top_k / N), or 1 when N > top_k.
@@ -73,8 +72,7 @@ double frame_bytes(const VideoUnetShape& m, const ClipParallelParams& p, size_t 
 
 /// What one rank sends in one denoising step, per temporal layer kind. Halo bytes go to each
 /// neighbour (an end clip has one); the global contribution goes to every other rank (an
-/// all-gather: it receives (N-1) times as much). GroupNorm: two all-reduces per norm of
-/// 2 x groups fp32 statistics, tiny.
+/// all-gather: it receives (N-1) times as much).
 struct StepTraffic {
   double attention_halo_per_neighbour = 0;  ///< sum over the 34 modules of 2 (K, V) p frame_bytes
   double attention_global_per_rank = 0;     ///< sum over the modules of 2 (K, V) s frame_bytes
