@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "workloads/models/lm_trainer.hpp"
+#include "workloads/models/tensor_parallel.hpp"
 #include "workloads/random_directions.hpp"
 #include "workloads/rng.hpp"
 
@@ -501,6 +502,132 @@ PretrainResult pretrain_transformer(const TransformerSpec& spec, const TextData&
   out.heldout_loss = data.test_windows.empty()
                          ? std::nan("")
                          : evaluate_windows(net, tokens, torch::tensor(data.test_windows, torch::kLong)).loss;
+  return out;
+}
+
+// --- tensor-parallel inference (tensor_parallel.hpp) ---------------------------------------
+
+namespace {
+
+/// One device's shard of one block: its heads' rows of q, k, v and columns of o, its MLP
+/// units' rows of fc and columns of proj (views into the network's tensors), and its KV cache.
+struct BlockShard {
+  int64_t heads = 0;
+  Tensor qw, qb, kw, kb, vw, vb, ow, fcw, fcb, projw;
+  Tensor k_cache, v_cache;  // [1, heads, positions, dh]
+};
+
+Tensor tensor_of(const std::vector<float>& v, at::IntArrayRef shape) {
+  return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kFloat)
+      .clone()
+      .view(shape);
+}
+std::vector<float> vector_of(const Tensor& t) {
+  auto c = t.contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+/// The all-reduce of the devices' partials through `sum`.
+Tensor all_reduce(const std::vector<Tensor>& partials, const PartialSum& sum) {
+  std::vector<std::vector<float>> in;
+  for (const auto& p : partials) in.push_back(vector_of(p));
+  const std::vector<float> out = sum(in);
+  if (out.size() != in.front().size())
+    throw std::logic_error("tensor parallel: the partial sum returned " + std::to_string(out.size()) + " values, expected " +
+                           std::to_string(in.front().size()));
+  return tensor_of(out, partials.front().sizes());
+}
+
+}  // namespace
+
+std::vector<float> transformer_logits(const TransformerSpec& spec, const Params& base,
+                                      const std::vector<int32_t>& tokens) {
+  torch::NoGradGuard no_grad;
+  if (tokens.empty() || static_cast<int>(tokens.size()) > spec.context)
+    throw std::invalid_argument("transformer_logits: 1 to " + std::to_string(spec.context) + " tokens, got " +
+                                std::to_string(tokens.size()));
+  LmNet net(spec, FineTuneSpec{});
+  net.load(base);
+  auto x = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong).unsqueeze(0);
+  return vector_of(net.logits(x).squeeze(0));
+}
+
+std::vector<float> tensor_parallel_logits(const TransformerSpec& spec, const Params& base, const TensorParallelCut& cut,
+                                          const PartialSum& sum, int prompt, const std::vector<int32_t>& tokens) {
+  torch::NoGradGuard no_grad;
+  const int64_t T = static_cast<int64_t>(tokens.size()), d = spec.d_model, H = spec.heads, dh = d / H;
+  const size_t n = cut.heads.size();
+  auto total = [](const std::vector<int64_t>& v) { return std::accumulate(v.begin(), v.end(), int64_t{0}); };
+  auto positive = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [](int64_t x) { return x >= 1; }); };
+  if (n == 0 || cut.mlp_columns.size() != n || total(cut.heads) != H || total(cut.mlp_columns) != spec.mlp_hidden ||
+      !positive(cut.heads) || !positive(cut.mlp_columns))
+    throw std::invalid_argument("tensor parallel: the cut must give every device >= 1 head and >= 1 MLP column, " +
+                                std::to_string(H) + " heads and " + std::to_string(spec.mlp_hidden) +
+                                " columns in all, over the same devices");
+  if (prompt < 1 || prompt > T || T > spec.context)
+    throw std::invalid_argument("tensor parallel: prompt in [1, tokens] and tokens <= context (" +
+                                std::to_string(spec.context) + ")");
+  LmNet net(spec, FineTuneSpec{});
+  net.load(base);
+  // Every device's shard of every block: contiguous ranges of heads and columns, in device order.
+  std::vector<std::vector<BlockShard>> shards(n, std::vector<BlockShard>(static_cast<size_t>(spec.layers)));
+  int64_t head0 = 0, col0 = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t r0 = head0 * dh, rows = cut.heads[i] * dh, c0 = col0, cols = cut.mlp_columns[i];
+    for (int l = 0; l < spec.layers; ++l) {
+      const BlockTensors& b = net.blocks[static_cast<size_t>(l)];
+      BlockShard& s = shards[i][static_cast<size_t>(l)];
+      s.heads = cut.heads[i];
+      s.qw = b.qw.narrow(0, r0, rows), s.qb = b.qb.narrow(0, r0, rows);
+      s.kw = b.kw.narrow(0, r0, rows), s.kb = b.kb.narrow(0, r0, rows);
+      s.vw = b.vw.narrow(0, r0, rows), s.vb = b.vb.narrow(0, r0, rows);
+      s.ow = b.ow.narrow(1, r0, rows);
+      s.fcw = b.fcw.narrow(0, c0, cols), s.fcb = b.fcb.narrow(0, c0, cols);
+      s.projw = b.projw.narrow(1, c0, cols);
+    }
+    head0 += cut.heads[i], col0 += cut.mlp_columns[i];
+  }
+  const auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong);
+  std::vector<float> out;
+  int64_t past = 0;  // positions in the caches
+  while (past < T) {
+    const int64_t q = past == 0 ? prompt : 1;
+    // Master: the embedding of the round's new positions (sent to every device).
+    auto x = (torch::embedding(net.tok_emb, ids.slice(0, past, past + q)) + net.pos_emb.slice(0, past, past + q))
+                 .unsqueeze(0);
+    // New position i (absolute past + i) sees keys 0 .. past + i.
+    auto future = torch::arange(past + q, torch::kLong).unsqueeze(0) > torch::arange(past, past + q, torch::kLong).unsqueeze(1);
+    for (int l = 0; l < spec.layers; ++l) {
+      const BlockTensors& b = net.blocks[static_cast<size_t>(l)];
+      auto h = torch::layer_norm(x, {d}, b.ln1w, b.ln1b, 1e-5);  // replicated norm
+      std::vector<Tensor> partial;
+      for (size_t i = 0; i < n; ++i) {
+        BlockShard& s = shards[i][static_cast<size_t>(l)];
+        auto heads = [&](const Tensor& t) { return t.view({1, q, s.heads, dh}).transpose(1, 2); };
+        auto qh = heads(torch::linear(h, s.qw, s.qb));
+        auto kh = heads(torch::linear(h, s.kw, s.kb)), vh = heads(torch::linear(h, s.vw, s.vb));
+        s.k_cache = s.k_cache.defined() ? torch::cat({s.k_cache, kh}, 2) : kh;
+        s.v_cache = s.v_cache.defined() ? torch::cat({s.v_cache, vh}, 2) : vh;
+        auto att = torch::matmul(qh, s.k_cache.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(dh)));
+        att = torch::softmax(att.masked_fill(future, -std::numeric_limits<float>::infinity()), -1);
+        auto y = torch::matmul(att, s.v_cache).transpose(1, 2).reshape({1, q, s.heads * dh});
+        partial.push_back(torch::linear(y, s.ow));  // o's columns of these heads: a full-width partial
+      }
+      auto x1 = x + (all_reduce(partial, sum) + b.ob);
+      auto h2 = torch::layer_norm(x1, {d}, b.ln2w, b.ln2b, 1e-5);
+      partial.clear();
+      for (size_t i = 0; i < n; ++i) {
+        const BlockShard& s = shards[i][static_cast<size_t>(l)];
+        partial.push_back(torch::linear(torch::gelu(torch::linear(h2, s.fcw, s.fcb)), s.projw));
+      }
+      x = x1 + (all_reduce(partial, sum) + b.projb);
+    }
+    // Master: final norm and head.
+    const auto logits = torch::linear(torch::layer_norm(x, {d}, net.lnfw, net.lnfb, 1e-5), net.headw);
+    const auto rows = vector_of(logits.squeeze(0));
+    out.insert(out.end(), rows.begin(), rows.end());
+    past += q;
+  }
   return out;
 }
 
