@@ -852,6 +852,7 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("memory_scheduler")) spec.memory_scheduler = a["memory_scheduler"];
   if (has("memory_window")) spec.memory_window = to_int(a["memory_window"], "/algorithm/memory_window", complain);
   if (has("tensor_split")) spec.tensor_split = a["tensor_split"];
+  if (has("tensor_allreduce")) spec.tensor_allreduce = a["tensor_allreduce"];
   if (has("policies"))
   for (const auto& [cls, p] : a["policies"].items()) {
     const std::string ptr = "/algorithm/policies/" + cls;
