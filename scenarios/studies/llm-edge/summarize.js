@@ -55,6 +55,8 @@ for (const mode of Object.keys(runs)) {
       const rec = {
         dir: vdir,
         ppl: s.perplexity,
+        // Evaluated rounds: [round, held-out perplexity, simulated time at the round's end].
+        evals: metrics.filter((r) => r.loss !== '').map((r) => [Number(r.round), Math.exp(Number(r.loss)), Number(r.time_s)]),
         start_ppl: s.initial_perplexity,
         up: sum('bytes_up') / updates,
         down: sum('bytes_down') / updates,
@@ -122,6 +124,21 @@ console.log('\nPer seed (real, 10 Mbps): perplexity after the last round / simul
 for (const m of methods)
   console.log(`- ${m}: ` + Object.keys(fast[m]).map(Number).sort()
     .map((s) => `seed ${s} ${fast[m][s].ppl.toFixed(3)} / ${fast[m][s].time.toFixed(3)}`).join(', '));
+
+console.log('\nPerplexity against simulated time (mean over seeds; evaluated rounds; time at 1 Mbps from the ' +
+            'same runs as the table):');
+console.log('| method | round | perplexity | simulated s at 10 Mbps | at 1 Mbps |');
+console.log('|---|---|---|---|---|');
+for (const m of methods) {
+  const seeds = Object.keys(fast[m]).map(Number).sort();
+  for (const [i, [round]] of fast[m][seeds[0]].evals.entries()) {
+    const ppl = seeds.map((s) => fast[m][s].evals[i][1]);
+    const t10 = seeds.map((s) => fast[m][s].evals[i][2]);
+    const t1 = seeds.map((s) => (((runs.real['1Mbps'] || {})[m] || {})[s] || ((runs.analytic['1Mbps'] || {})[m] || {})[s]))
+                    .filter(Boolean).map((x) => x.evals.length ? x.evals[i][2] : x.time * round);
+    console.log(`| ${m} | ${round} | ${pm(ppl, fixed(3))} | ${pm(t10, fixed(1))} | ${t1.length ? pm(t1, fixed(1)) : '-'} |`);
+  }
+}
 
 console.log('\nSame learning at 10 and 1 Mbps (real runs of one seed at both uplinks: metrics.csv without ' +
             'time_s/duration_s, and clients.csv, byte for byte):');
