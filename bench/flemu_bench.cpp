@@ -151,25 +151,47 @@ int64_t plain_loop(PlainMlp& net, const torch::Tensor& x_all, const torch::Tenso
   return samples;
 }
 
+/// One round of the reference setting (reference.json): Fashion-MNIST, its Dirichlet split,
+/// and the first clients_per_round clients (the same work as any round of (b)).
+struct ReferenceRound {
+  std::shared_ptr<const flemu::TrainTest> data;
+  json algorithm;
+  int per_client = 0, per_round = 0;
+  uint64_t seed = 0;
+  std::vector<std::vector<int32_t>> parts;
+};
+
+ReferenceRound reference_round(const Options& o, const json& ref) {
+  const std::string dir = o.data_dir.empty() ? std::string("/usr/share/datasets/fashion-mnist") : o.data_dir;
+  ReferenceRound r;
+  r.data = std::make_shared<const flemu::TrainTest>(flemu::load_fashion_mnist(dir));
+  const auto& w = ref["workload"];
+  r.algorithm = ref["algorithm"];
+  const int num_clients = ref["platform"]["classes"][0]["count"].get<int>();
+  r.per_client = w["samples_per_client"].get<int>();
+  r.per_round = r.algorithm["clients_per_round"].get<int>();
+  r.seed = ref["seed"].get<uint64_t>();
+  flemu::PartitionSpec ps;
+  ps.scheme = flemu::PartitionScheme::Dirichlet;
+  ps.alpha = w["partition"]["alpha"].get<double>();
+  r.parts = flemu::partition_dataset(r.data->train.labels, r.data->train.num_classes, num_clients, r.per_client, ps,
+                                     flemu::derive_seed(r.seed, flemu::SeedStream::Partition));
+  r.parts.resize(r.per_round);
+  return r;
+}
+
 struct TrainerBench {
   double flemu_sps = NAN, plain_sps = NAN, ratio = NAN, plain_round_s = NAN;
   int64_t samples_per_rep = 0;
 };
 
 TrainerBench bench_trainer(const Options& o, const json& ref) {
-  const std::string dir = o.data_dir.empty() ? std::string("/usr/share/datasets/fashion-mnist") : o.data_dir;
-  auto data = std::make_shared<const flemu::TrainTest>(flemu::load_fashion_mnist(dir));
-  const auto& w = ref["workload"];
-  const auto& a = ref["algorithm"];
-  const int num_clients = ref["platform"]["classes"][0]["count"].get<int>();
-  const int per_client = w["samples_per_client"].get<int>(), per_round = a["clients_per_round"].get<int>();
-  const uint64_t seed = ref["seed"].get<uint64_t>();
-  flemu::PartitionSpec ps;
-  ps.scheme = flemu::PartitionScheme::Dirichlet;
-  ps.alpha = w["partition"]["alpha"].get<double>();
-  auto parts = flemu::partition_dataset(data->train.labels, data->train.num_classes, num_clients, per_client, ps,
-                                        flemu::derive_seed(seed, flemu::SeedStream::Partition));
-  parts.resize(per_round);  // one round's worth of clients: the same work as any round of (b)
+  const ReferenceRound round = reference_round(o, ref);
+  const auto& data = round.data;
+  const auto& a = round.algorithm;
+  const int per_client = round.per_client, per_round = round.per_round;
+  const uint64_t seed = round.seed;
+  const auto& parts = round.parts;
 
   flemu::LocalTrainingSpec local;
   local.epochs = a["local_epochs"].get<int>();
@@ -457,19 +479,12 @@ struct RuleBench {
 /// The round-2 jobs of FedSpeed (every client with a dual h_i) on the reference setting, through
 /// the real algorithm and Trainer::train, against plain_fedspeed_loop on the same clients.
 RuleBench bench_fedspeed(const Options& o, const json& ref) {
-  const std::string dir = o.data_dir.empty() ? std::string("/usr/share/datasets/fashion-mnist") : o.data_dir;
-  auto data = std::make_shared<const flemu::TrainTest>(flemu::load_fashion_mnist(dir));
-  const auto& w = ref["workload"];
-  const auto& a = ref["algorithm"];
-  const int num_clients = ref["platform"]["classes"][0]["count"].get<int>();
-  const int per_client = w["samples_per_client"].get<int>(), per_round = a["clients_per_round"].get<int>();
-  const uint64_t seed = ref["seed"].get<uint64_t>();
-  flemu::PartitionSpec ps;
-  ps.scheme = flemu::PartitionScheme::Dirichlet;
-  ps.alpha = w["partition"]["alpha"].get<double>();
-  auto parts = flemu::partition_dataset(data->train.labels, data->train.num_classes, num_clients, per_client, ps,
-                                        flemu::derive_seed(seed, flemu::SeedStream::Partition));
-  parts.resize(per_round);
+  const ReferenceRound round = reference_round(o, ref);
+  const auto& data = round.data;
+  const auto& a = round.algorithm;
+  const int per_client = round.per_client, per_round = round.per_round;
+  const uint64_t seed = round.seed;
+  const auto& parts = round.parts;
 
   flemu::AlgorithmSpec spec;  // FL-Simulator's FedSpeed defaults (card local-rules.md §2e)
   spec.name = "fedspeed";

@@ -162,3 +162,7 @@ TEST_CASE("golden trace: TPI-LLM, star all-reduces and the memory scheduler's di
 TEST_CASE("golden trace: the LLM pipeline baseline over three devices", "[golden][inference]") {
   check_against_golden("golden-llm-pipeline", 1);
 }
+
+TEST_CASE("golden trace: Video-Infinity's halos and global all-gathers over three GPUs", "[golden][video]") {
+  check_against_golden("golden-video-infinity", 2);
+}

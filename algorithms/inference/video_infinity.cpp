@@ -15,6 +15,43 @@ VideoUnetShape video_unet_preset(const std::string& name) {
   throw std::invalid_argument("unknown video U-Net \"" + name + "\" (known: videocrafter2)");
 }
 
+VideoUnetShape resize_unet(const VideoUnetShape& preset, int64_t latent_height, int64_t latent_width,
+                           const std::vector<int64_t>& channels) {
+  if (latent_height < 1 || latent_width < 1) throw std::invalid_argument("resize_unet: the latent size must be positive");
+  if (channels.size() != preset.channels.size())
+    throw std::invalid_argument("resize_unet: " + std::to_string(preset.channels.size()) + " channel widths (one per level), not " +
+                                std::to_string(channels.size()));
+  VideoUnetShape m = preset;
+  m.latent_height = latent_height;
+  m.latent_width = latent_width;
+  m.channels = channels;
+  double width = 0;
+  for (size_t l = 0; l < channels.size(); ++l) {
+    if (channels[l] < 1) throw std::invalid_argument("resize_unet: channel widths must be positive");
+    const double r = static_cast<double>(channels[l]) / static_cast<double>(preset.channels[l]);
+    width += r * r / static_cast<double>(channels.size());
+  }
+  const double positions = static_cast<double>(latent_height * latent_width) /
+                           static_cast<double>(preset.latent_height * preset.latent_width);
+  m.unet_flops_per_frame = preset.unet_flops_per_frame * positions * width;
+  m.vae_decode_flops_per_frame = preset.vae_decode_flops_per_frame * positions;
+  return m;
+}
+
+double unet_step_flops(const VideoUnetShape& m, const ClipParallelParams& p, int64_t frames) {
+  return m.unet_flops_per_frame * static_cast<double>(p.cfg_batch) / 2.0 * static_cast<double>(frames);
+}
+
+int temporal_layers(const VideoUnetShape& m) {
+  int n = 0;
+  for (size_t l = 0; l < m.channels.size(); ++l) n += m.conv_layers[l] + m.attention_modules[l];
+  return n;
+}
+
+double decoded_frame_bytes(const VideoUnetShape& m) {
+  return 3.0 * static_cast<double>(m.latent_height * 8) * static_cast<double>(m.latent_width * 8) * 2.0;
+}
+
 int64_t global_frames_per_clip(int64_t top_k, int clips) {
   if (clips < 1) throw std::invalid_argument("global_frames_per_clip: no clip");
   return std::max<int64_t>(1, top_k / clips);

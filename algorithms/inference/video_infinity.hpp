@@ -43,12 +43,22 @@ struct VideoUnetShape {
   double vae_decode_flops_per_frame = 1.2e12;  ///< the VAE decoder, one frame to 320 x 512 pixels
   double text_encode_flops = 2.4e10;           ///< the text encoder, once per prompt (both CFG halves)
   double bytes_per_element = 2;                ///< fp16 activations on the wire
+  /// Parameters of the U-Net, about 1.4 billion (a ModelScope-style UNet3D; reported in
+  /// summary.json's model block only, no time depends on it).
+  double params = 1.4e9;
   int64_t positions(size_t level) const { return (latent_height >> level) * (latent_width >> level); }
   int levels() const { return static_cast<int>(channels.size()); }
 };
 
 /// "videocrafter2"; throws std::invalid_argument naming the known presets otherwise.
 VideoUnetShape video_unet_preset(const std::string& name);
+/// The preset at another latent size (H' x W') and channel widths (one per level, as many as
+/// the preset's levels). The exchanged bytes follow exactly; the flops per frame are scaled by
+/// the positions (convolutions and projections are linear in them; the spatial attention's
+/// quadratic part is neglected) and by the mean over levels of (C / C_preset)^2 (their weights
+/// are C x C). An estimate, like the preset's. Throws std::invalid_argument on a bad shape.
+VideoUnetShape resize_unet(const VideoUnetShape& preset, int64_t latent_height, int64_t latent_width,
+                           const std::vector<int64_t>& channels);
 
 /// What the run is asked to do (defaults: the code's examples/config.json).
 struct ClipParallelParams {
@@ -79,6 +89,15 @@ struct StepTraffic {
   double conv_halo_per_neighbour = 0;       ///< sum over the 22 conv layers of conv_halo frame_bytes
 };
 StepTraffic step_traffic(const VideoUnetShape& m, const ClipParallelParams& p, int clips);
+
+/// Flops of one denoising step of the U-Net on `frames` latent frames: the preset's figure is
+/// for both CFG halves, so cfg_batch 1 is half of it.
+double unet_step_flops(const VideoUnetShape& m, const ClipParallelParams& p, int64_t frames);
+/// Temporal layers of the U-Net (convs and attention modules over all levels): a step's flops
+/// are spread evenly over them in the emulated schedule.
+int temporal_layers(const VideoUnetShape& m);
+/// Bytes of one decoded frame as rank 0 gathers it: 3 channels x 8H' x 8W' pixels in fp16.
+double decoded_frame_bytes(const VideoUnetShape& m);
 
 // --- the dual-scope temporal attention, on real numbers ---------------------------------
 

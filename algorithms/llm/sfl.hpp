@@ -13,24 +13,16 @@
 // changes is where the flops are spent and what crosses the network. The server's body
 // copies cost it no network; their average is one FedAvg over the whole vector.
 #pragma once
-#include "algorithms/fl/fedavg.hpp"
-#include "algorithms/llm/split_learning.hpp"
-#include "algorithms/llm/trainable.hpp"
+#include "algorithms/llm/split_fedavg.hpp"
 
 namespace flemu {
 
-class SplitFed final : public FedAvg {
+class SplitFed final : public SplitFedAvg {
  public:
   SplitFed(const AlgorithmSpec& spec, const AlgorithmContext& context);
   std::string name() const override { return "sfl"; }
   /// FedAvg's local work; the device's part of the model both ways.
   ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
-  const SplitPlan* split_plan() const override { return &plan_; }
-  Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
-
- private:
-  ModelInfo model_;
-  SplitPlan plan_;
 };
 
 }  // namespace flemu

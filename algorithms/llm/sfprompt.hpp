@@ -20,24 +20,16 @@
 // use it at once). The card leaves the order of A and B open (the unofficial code prunes
 // first); here A runs first, as the card recommends.
 #pragma once
-#include "algorithms/fl/fedavg.hpp"
-#include "algorithms/llm/split_learning.hpp"
-#include "algorithms/llm/trainable.hpp"
+#include "algorithms/llm/split_fedavg.hpp"
 
 namespace flemu {
 
-class SfPrompt final : public FedAvg {
+class SfPrompt final : public SplitFedAvg {
  public:
   SfPrompt(const AlgorithmSpec& spec, const AlgorithmContext& context);
   std::string name() const override { return "sfprompt"; }
   /// FedAvg's local work; the soft prompt and the tail both ways.
   ClientPlan plan(int client, int round, const std::shared_ptr<const Params>& global) override;
-  const SplitPlan* split_plan() const override { return &plan_; }
-  Params aggregate(const Params& global, const std::vector<ClientUpdate>& updates) override;
-
- private:
-  ModelInfo model_;
-  SplitPlan plan_;
 };
 
 }  // namespace flemu

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/algorithm_spec.hpp"
+#include "algorithms/inference/video_infinity.hpp"
 #include "emulator/config/overrides.hpp"
 #include "platforms/platform_spec.hpp"
 #include "workloads/workload_spec.hpp"
@@ -37,6 +38,13 @@ enum class TrainingMode {
   Analytic  ///< flop/byte model only: same timeline, no accuracy
 };
 
+/// video-infinity (family "video"): the U-Net of workload model "video-unet" (its preset,
+/// latent_size and unet_channels) and the clip parallelism of the algorithm's keys.
+struct VideoSpec {
+  video::VideoUnetShape unet;
+  video::ClipParallelParams clip;
+};
+
 struct Scenario {
   std::string name;         ///< from "name", else the file stem
   std::string source;       ///< file path (for messages)
@@ -46,6 +54,7 @@ struct Scenario {
   AlgorithmSpec algorithm;
   StopSpec stop;
   EvaluationSpec evaluation;
+  VideoSpec video;  ///< family "video" only
   TrainingMode training = TrainingMode::Real;
   std::string compute_device = "auto";  ///< "auto" | "cpu" | "cuda"
   std::string output_dir;

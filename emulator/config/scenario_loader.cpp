@@ -637,6 +637,22 @@ WorkloadSpec to_workload(const json& w, const std::string& source, const Complai
     return spec;
   }
   if (w.contains("llm")) complain.at("/workload/llm", "no llm unless model is \"llm\"");
+  if (w.value("model", "") == "video-unet") {
+    // A video U-Net (video-infinity: no dataset) is a Custom model of its preset's size; the
+    // schedule reads its shape from Scenario::video (load_video).
+    if (!w.contains("video_unet"))
+      complain.at("/workload/video_unet", "a video U-Net preset like \"videocrafter2\" (required with model \"video-unet\")");
+    if (w.contains("custom_model")) complain.at("/workload/custom_model", "no custom_model with model \"video-unet\" (its preset gives the size)");
+    const video::VideoUnetShape m = video::video_unet_preset(w["video_unet"]);
+    spec.model = ModelKind::Custom;
+    spec.custom.name = m.name;
+    spec.custom.params = m.params;
+    spec.custom.bytes_per_param = m.bytes_per_element;
+    spec.custom.forward_flops_per_sample = m.unet_flops_per_frame;  // per latent frame and step
+    spec.custom.train_flops_per_sample = 3 * m.unet_flops_per_frame;
+    return spec;
+  }
+  if (w.contains("video_unet")) complain.at("/workload/video_unet", "no video_unet unless model is \"video-unet\"");
   if (!w.contains("dataset")) return spec;
   spec.dataset = w["dataset"];
   const std::string model = w["model"];
@@ -1116,12 +1132,62 @@ void check_analytics(Scenario& s, const Complaint& complain) {
   }
 }
 
+/// video-infinity: the U-Net of model "video-unet" at its latent size and channels, and the
+/// clip parallelism. frames (the whole video) or frames_per_gpu fixes the clip, which must be
+/// long enough to give its neighbours their halos and everyone its global frames. Writes the
+/// resolved shape and clip length into the document.
+void load_video(json& doc, Scenario& s, int64_t devices, const Complaint& complain) {
+  json& w = doc["workload"];
+  json& a = doc["algorithm"];
+  const video::VideoUnetShape preset = video::video_unet_preset(w["video_unet"]);
+  if (!w.contains("latent_size")) w["latent_size"] = {preset.latent_height, preset.latent_width};
+  if (!w.contains("unet_channels")) w["unet_channels"] = preset.channels;
+  const auto channels = w["unet_channels"].get<std::vector<int64_t>>();
+  if (channels.size() != preset.channels.size())
+    complain.at("/workload/unet_channels", std::to_string(preset.channels.size()) + " channel widths (one per level of " +
+                                               preset.name + ")", w["unet_channels"]);
+  s.video.unet = video::resize_unet(preset, w["latent_size"][0].get<int64_t>(), w["latent_size"][1].get<int64_t>(), channels);
+
+  video::ClipParallelParams& c = s.video.clip;
+  if (a.contains("frames") && a.contains("frames_per_gpu"))
+    complain.at("/algorithm/frames_per_gpu", "no frames_per_gpu with frames (frames is the whole video, cut into one clip per device)");
+  if (a.contains("frames")) {
+    const int64_t frames = a["frames"].get<int64_t>();
+    if (frames % devices != 0)
+      complain.at("/algorithm/frames", "a multiple of the number of devices (" + std::to_string(devices) + "), one clip each",
+                  a["frames"]);
+    c.frames_per_gpu = frames / devices;
+  } else {
+    if (!a.contains("frames_per_gpu")) a["frames_per_gpu"] = c.frames_per_gpu;  // the code's 24
+    c.frames_per_gpu = a["frames_per_gpu"].get<int64_t>();
+  }
+  c.steps = to_int(a["denoising_steps"], "/algorithm/denoising_steps", complain);
+  c.padding = a["attention_padding"].get<int64_t>();
+  c.top_k = a["top_k"].get<int64_t>();
+  c.conv_halo = a["conv_halo"].get<int64_t>();
+  c.cfg_batch = a["cfg"].get<bool>() ? 2 : 1;
+  c.sync_attention = a["sync_attention"];
+  c.sync_conv = a["sync_conv"];
+  if (devices < 2) return;  // one clip: nothing to exchange
+  const std::string clip = "frames_per_gpu (" + std::to_string(c.frames_per_gpu) + ")";
+  const int64_t global = video::global_frames_per_clip(c.top_k, static_cast<int>(devices));
+  if (c.sync_attention && c.padding > c.frames_per_gpu)
+    complain.at("/algorithm/attention_padding", "at most " + clip + ": a neighbour sends p frames of its clip", a["attention_padding"]);
+  if (c.sync_conv && c.conv_halo > c.frames_per_gpu)
+    complain.at("/algorithm/conv_halo", "at most " + clip + ": a neighbour sends the halo from its clip", a["conv_halo"]);
+  if (c.sync_attention && global > c.frames_per_gpu)
+    complain.at("/algorithm/top_k", "a top_k whose share per clip, floor(top_k / " + std::to_string(devices) + ") = " +
+                                        std::to_string(global) + ", is at most " + clip, a["top_k"]);
+}
+
 /// What the model, the training mode, the platform and the algorithm's family must agree on.
 void check_model_fits(const Scenario& s, int64_t device_count, const Complaint& complain) {
   const AlgorithmSpec& a = s.algorithm;
   const ModelKind model = s.workload.model;
   if (a.is_inference() && s.training != TrainingMode::Analytic)
     complain.at("/training", "\"analytic\" with algorithm \"" + a.name + "\" (a language model is served by its sizes and costs, without weights)");
+  else if (a.family == "video" && s.training != TrainingMode::Analytic)
+    complain.at("/training", "\"analytic\" with algorithm \"" + a.name + "\" (the U-Net is timed by its flops, without weights)");
   else if (model == ModelKind::Custom && s.training != TrainingMode::Analytic)
     complain.at("/training", "\"analytic\" with model \"custom\" (a custom model has no weights to train)");
   if (a.is_pipeline() && model != ModelKind::Cnn5)
@@ -1222,6 +1288,16 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
   if (device_count < 1)
     complain.at("/platform", "at least one device (a class with count >= 1 or an explicit device)");
   s.platform = to_platform(doc["platform"], complain);
+  {
+    const bool video = algorithm_family(doc["algorithm"]["name"]) == "video";
+    const std::string model = doc["workload"].value("model", "");
+    if (video && model != "video-unet")
+      complain.at("/workload/model", "\"video-unet\" with algorithm \"" + doc["algorithm"]["name"].get<std::string>() +
+                                         "\" (it generates a video with a diffusion U-Net)", doc["workload"]["model"]);
+    if (!video && model == "video-unet")
+      complain.at("/workload/model", "a model for algorithm \"" + doc["algorithm"]["name"].get<std::string>() +
+                                         "\", not \"video-unet\" (it goes with video-infinity)", doc["workload"]["model"]);
+  }
   s.workload = to_workload(doc["workload"], source, complain);
   if (s.workload.model == ModelKind::Linear) doc["workload"]["features"] = s.workload.features;
 
@@ -1239,9 +1315,13 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
   }
   if (s.algorithm.is_anarchic()) s.algorithm.clients_per_round = 1;  // unused: clients choose
   // Every device is a worker (cluster), a stage (pipeline) or holds a part of the model (inference).
-  if (s.algorithm.is_cluster() || s.algorithm.is_pipeline() || s.algorithm.is_inference())
+  if (s.algorithm.is_cluster() || s.algorithm.is_pipeline() || s.algorithm.is_inference() || s.algorithm.family == "video")
     s.algorithm.clients_per_round = static_cast<int>(device_count);
   check_model_fits(s, device_count, complain);
+  if (s.algorithm.family == "video") {
+    if (s.platform.topology) complain.at("/platform/topology", "no topology with algorithm \"" + s.algorithm.name + "\"");
+    load_video(doc, s, device_count, complain);
+  }
   for (const auto& [cls, policy] : s.algorithm.policies) {
     bool known = cls == "*";
     for (const auto& c : s.platform.classes) known = known || c.name == cls;
@@ -1319,21 +1399,26 @@ Scenario build(json doc, const std::string& source, const std::string& file) {
     s.evaluation.holdout = eval["per_client"]["holdout"];
   }
 
-  // An analytics run ends when the aggregator has its answer; every other run needs a stop.
+  // An analytics run ends when the aggregator has its answer, a video run when its video is
+  // written; every other run needs a stop.
+  const bool ends_itself = s.algorithm.family == "analytics" || s.algorithm.family == "video";
   if (!doc.contains("stop")) {
-    if (s.algorithm.family != "analytics") complain.at("/stop", "an object (required key)");
+    if (!ends_itself) complain.at("/stop", "an object (required key)");
     doc["stop"] = json::object();
   }
   const json& stop = doc["stop"];
-  if (s.algorithm.family == "analytics" && !stop.empty())
+  if (ends_itself && !stop.empty())
     complain.at("/stop/" + stop.begin().key(), "no stop criterion with algorithm \"" + s.algorithm.name +
-                                                    "\" (the run ends when the aggregator has the top-k)");
+                                                    (s.algorithm.family == "video"
+                                                         ? "\" (the run ends when the video is written, after denoising_steps)"
+                                                         : "\" (the run ends when the aggregator has the top-k)"));
+  if (s.algorithm.family == "video") s.stop.max_rounds = s.video.clip.steps;  // one round per denoising step
   if (s.algorithm.family == "zeroth-order" && !stop.contains("rounds") && !stop.contains("time"))
     complain.at("/stop", "rounds or time with algorithm \"" + s.algorithm.name + "\" (it measures no accuracy)");
   if (s.algorithm.family == "zeroth-order" && stop.contains("target_accuracy"))
     complain.at("/stop/target_accuracy", "no target_accuracy with algorithm \"" + s.algorithm.name + "\" (it measures no accuracy)");
-  if (learning && stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");
-  if (s.training == TrainingMode::Analytic && !stop.contains("rounds") && !stop.contains("time"))
+  if (learning && !ends_itself && stop.empty()) complain.at("/stop", "at least one of rounds, time, target_accuracy");
+  if (!ends_itself && s.training == TrainingMode::Analytic && !stop.contains("rounds") && !stop.contains("time"))
     complain.at("/stop", "rounds or time when training is \"analytic\" (it measures no accuracy)");
   if (stop.contains("rounds")) s.stop.max_rounds = to_int(stop["rounds"], "/stop/rounds", complain);
   if (stop.contains("time")) s.stop.max_time_s = units::parse_duration(stop["time"]);

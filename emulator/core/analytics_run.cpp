@@ -1,3 +1,4 @@
+#include "emulator/core/engine_start.hpp"
 #include "emulator/core/analytics_run.hpp"
 
 #include <chrono>
@@ -97,16 +98,8 @@ RunSummary run_analytics(const Scenario& sc, const RunOptions& opt) {
     bus.subscribe(&trace);
     bus.subscribe(&metrics);
 
-    int argc = 2;
-    char arg0[] = "flemu";
-    char arg1[] = "--log=root.thres:critical";
-    char* argv[] = {arg0, arg1, nullptr};
-    sg4::Engine engine(&argc, argv);
-    output.reinstall_signal_handlers();  // the engine took SIGINT
-    engine.set_config("contexts/stack-size:512");
-    if (devices.size() > 10000) engine.set_config("contexts/guard-size:0");  // see simulation.cpp
-    configure_network_model(engine, sc.platform.network);
-    for (const auto& c : opt.simgrid_config) engine.set_config(c);
+    StartedEngine started = start_engine(sc.platform.network, devices.size(), opt.simgrid_config, output);
+    sg4::Engine& engine = started.engine();
     const StarPlatform platform = build_star_platform(sc.platform, devices);
     Fleet fleet(devices, platform, sc.platform, sc.seed, 30 * 86400.0, bus);
 

@@ -1,6 +1,5 @@
 #include "emulator/core/simulation.hpp"
 
-#include <malloc.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -27,6 +26,7 @@
 #include "emulator/core/update_compression.hpp"
 #include "emulator/schedules/client_actor.hpp"
 #include "emulator/core/device_table.hpp"
+#include "emulator/core/engine_start.hpp"
 #include "platforms/cluster_platform.hpp"
 #include "emulator/core/device_transfer.hpp"
 #include "emulator/core/link_changes.hpp"
@@ -304,30 +304,8 @@ RunSummary run_scenario(const Scenario& sc, const RunOptions& opt) {
     bus.subscribe(&trace);
     bus.subscribe(&progress);
 
-    // SimGrid: quiet its own logging (ours goes through spdlog); small actor stacks are safe
-    // because LibTorch runs only on pool threads (../shared/FACTS.md).
-    int argc = 2;
-    char arg0[] = "flemu";
-    char arg1[] = "--log=root.thres:critical";
-    char* argv[] = {arg0, arg1, nullptr};
-    sg4::Engine engine(&argc, argv);
-    engine.set_config("contexts/stack-size:512");
-    output.reinstall_signal_handlers();  // the engine took SIGINT (it prints its actors and exits 1)
-    // Each stack's guard page splits its memory mapping; beyond ~30k live actors they exceed
-    // vm.max_map_count (65530) and SimGrid aborts ("Failed to protect stack", FACTS.md). A
-    // working device has up to two live actors (its client and a transfer's server end).
-    if (devices.size() > 10000) {
-      engine.set_config("contexts/guard-size:0");
-      // Without guard pages SimGrid callocs the stacks; past glibc's adaptive mmap threshold
-      // they come zeroed from the heap and every page counts. Keep them mmapped (lazily
-      // backed): 25k devices went from 3.8 GB to 0.68 GB. glibc also stops mmapping after
-      // 65,536 live mmapped chunks (M_MMAP_MAX): 100k exec-only actors took 6.0 GB with that
-      // cap, 1.7 GB without. Large runs only: a fixed threshold slows LibTorch's allocations.
-      mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-      mallopt(M_MMAP_MAX, 1 << 24);
-    }
-    configure_network_model(engine, sc.platform.network);
-    for (const auto& c : opt.simgrid_config) engine.set_config(c);
+    StartedEngine started = start_engine(sc.platform.network, devices.size(), opt.simgrid_config, output);
+    sg4::Engine& engine = started.engine();
 
     // Decentralized schedules: the graph (topology, mixing matrix, spectra) and a platform
     // where neighbours talk to each other.

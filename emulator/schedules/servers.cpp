@@ -11,6 +11,7 @@
 #include "emulator/schedules/gossip_rounds.hpp"
 #include "emulator/schedules/pairwise_gossip.hpp"
 #include "emulator/schedules/sync_server.hpp"
+#include "emulator/schedules/video_infinity.hpp"
 
 namespace sg4 = simgrid::s4u;
 
@@ -24,6 +25,8 @@ void start_server(Federation& fed, ServerOutcome& outcome) {
     start_pipeline(fed, outcome);
   else if (spec.is_inference())
     start_llm_inference(fed, outcome);
+  else if (spec.family == "video")
+    start_video_infinity(fed, outcome);
   else if (spec.is_async())
     sg4::Actor::create("server", fed.platform.server, AsyncServer(fed, outcome));
   else if (spec.is_anarchic())
