@@ -7,6 +7,9 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -143,6 +146,70 @@ TEST_CASE("language-model runs are byte-identical with 1 or 2 job threads", "[ll
     for (const char* f : {"events.jsonl", "metrics.csv", "clients.csv"})
       CHECK(read_file(dir / (std::string(m) + "-1") / f) == read_file(dir / (std::string(m) + "-2") / f));
   }
+}
+
+namespace {
+
+/// metrics.csv without its clock columns (time_s, duration_s): what was learned and sent.
+std::string metrics_without_time(const std::filesystem::path& file) {
+  std::istringstream in(read_file(file));
+  std::string out, line;
+  std::vector<bool> keep;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (keep.empty())
+      for (const auto& c : cells) keep.push_back(c != "time_s" && c != "duration_s");
+    for (size_t i = 0; i < cells.size(); ++i)
+      if (i < keep.size() && keep[i]) out += cells[i] + ",";
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+// The llm-edge study runs the real training once per (method, seed), at 10 Mbps, and takes
+// the 1 Mbps figures of the same training (scenarios/studies/llm-edge/README.md). That holds
+// because synchronous rounds without a deadline wait for every selected client: who trains,
+// on what and from which model never depends on simulated time. A deadline, over-selection
+// or a time-dependent client choice would break it, and this test with it.
+TEST_CASE("synchronous LM rounds learn the same whatever the uplink: only the clock changes", "[llm][e2e][uplink]") {
+  const auto dir = scratch_dir("llm-uplink");
+  auto run_at = [&](const std::string& m, const std::string& up, const std::string& tag, json algorithm) {
+    const std::string name = m + tag + "-" + up;
+    json s = lm_scenario((dir / name).string(), m);
+    s["algorithm"].update(algorithm);
+    s["platform"]["classes"][0]["uplink"] = up;
+    return run_ok(s, dir, name);
+  };
+  // One method per path through the schedules: plain client (fedavg and flasc go the same
+  // way), shared seeds with the model downloaded (ferret), seed history replayed (fedkseed),
+  // split learning with the server's compute shared (sfl goes the same way).
+  for (const std::string m : {"lora", "ferret", "fedkseed", "sfprompt"}) {
+    // Zeroth-order steps move along directions of norm sqrt(d): they need a far smaller step.
+    const json algorithm = m == "fedkseed" ? json{{"lr", 1e-4}} : json::object();
+    std::map<std::string, json> summary;
+    for (const char* up : {"1Mbps", "100kbps"}) summary[up] = run_at(m, up, "", algorithm);
+    INFO(m);
+    const auto fast = dir / (m + "-1Mbps"), slow = dir / (m + "-100kbps");
+    // The uplink matters: a round takes longer on the slow one...
+    CHECK(summary["100kbps"]["simulated_time_s"].get<double>() > summary["1Mbps"]["simulated_time_s"].get<double>());
+    // ...and nothing else changes: losses, perplexities, bytes and flops, bit for bit.
+    CHECK(metrics_without_time(slow / "metrics.csv") == metrics_without_time(fast / "metrics.csv"));
+    CHECK(read_file(slow / "clients.csv") == read_file(fast / "clients.csv"));
+    for (const char* k : {"perplexity", "final_loss", "bytes_up", "bytes_down", "flops", "rounds"})
+      CHECK(summary["100kbps"][k] == summary["1Mbps"][k]);
+  }
+  // The comparison sees a deadline: rounds take 0.1 s at 1 Mbps and 0.5 s at 100 kbps, so a
+  // 0.3 s deadline keeps every update on the fast uplink and none on the slow one.
+  const json deadline = {{"deadline", "0.3s"}};
+  const json fast = run_at("lora", "1Mbps", "-deadline", deadline), slow = run_at("lora", "100kbps", "-deadline", deadline);
+  CHECK(fast["perplexity"] == json::parse(read_file(dir / "lora-1Mbps" / "summary.json"))["perplexity"]);
+  CHECK(slow["dropped_updates"].get<int>() > 0);
+  CHECK(metrics_without_time(dir / "lora-deadline-100kbps" / "metrics.csv") !=
+        metrics_without_time(dir / "lora-deadline-1Mbps" / "metrics.csv"));
 }
 
 TEST_CASE("a method that does not fit the device's memory fails before it starts", "[llm][memory][e2e]") {

@@ -48,8 +48,7 @@ void RoundMetrics::on_event(const Event& e) {
       auto& r = row(e.round);
       r.flops += e.flops;
       if (!std::isnan(e.loss)) {  // decentralized nodes report their training loss here (no upload)
-        r.train_loss_sum += e.loss;
-        r.train_loss_n++;
+        r.train_losses.push_back(e.loss);
       }
       break;
     }
@@ -58,8 +57,7 @@ void RoundMetrics::on_event(const Event& e) {
       r.bytes_up += e.bytes;
       if (e.dense_bytes > 0) compressed_ = true, r.dense_bytes_up += e.dense_bytes, r.paper_bytes_up += e.paper_bytes;
       if (!std::isnan(e.loss)) {
-        r.train_loss_sum += e.loss;
-        r.train_loss_n++;
+        r.train_losses.push_back(e.loss);
       }
       break;
     }
@@ -152,7 +150,14 @@ void RoundMetrics::write_csv(const std::string& path) const {
   double cum = 0, cum_energy = 0;
   for (const auto& r : closed_rows()) {
     cum += r.bytes_down + r.bytes_up;
-    const double train_loss = r.train_loss_n ? r.train_loss_sum / r.train_loss_n : NAN;
+    double train_loss = NAN;
+    if (!r.train_losses.empty()) {
+      std::vector<double> losses = r.train_losses;
+      std::sort(losses.begin(), losses.end());
+      double sum = 0;
+      for (double l : losses) sum += l;
+      train_loss = sum / static_cast<double>(losses.size());
+    }
     out << r.round << ',' << num(r.time_s) << ',' << num(r.time_s - r.start_s) << ',' << r.selected << ','
         << r.updates << ',' << num(r.bytes_down) << ',' << num(r.bytes_up) << ',' << num(r.flops) << ','
         << num(train_loss) << ',' << num(r.accuracy) << ',' << num(r.loss) << ',' << r.eval_samples << ','

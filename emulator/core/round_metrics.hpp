@@ -57,8 +57,10 @@ struct RoundRow {
   double start_s = 0, time_s = 0;
   int selected = 0, updates = 0;
   double bytes_down = 0, bytes_up = 0, flops = 0;
-  double train_loss_sum = 0;
-  int train_loss_n = 0;
+  /// The round's training losses (one per update or node), summed in sorted order when
+  /// written: their mean must not depend on the order in which uploads arrived, which
+  /// follows simulated timing (a slower uplink reorders them; the model does not change).
+  std::vector<double> train_losses;
   double accuracy = NAN, loss = NAN;
   int eval_samples = 0;
   int dropped = 0;
