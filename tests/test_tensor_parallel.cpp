@@ -3,7 +3,9 @@
 // columns over 2, 3 and 4 devices, with the counts the tpi-llm schedule uses
 // (split_tensor_parallel, proportional and equal), each device's partial attention and MLP
 // outputs summed in the star all-reduce's order (and the ring's), prefill then decode rounds
-// with per-device KV caches: the logits equal the unsplit network's to 1e-5 (relative).
+// with per-device KV caches: the logits equal the unsplit network's to 1e-5 (relative). Then the
+// same for the card's Llama-style decoder with grouped-query attention (whole KV groups per
+// device, b = 2 and 4).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -137,4 +139,48 @@ TEST_CASE("tensor parallel: every device's partial counts, and a bad cut is refu
   CHECK_THROWS_AS(tensor_parallel_logits(spec, base, {{4, 4}, {172, 0}}, star_sum(), 10, tokens), std::invalid_argument);
   CHECK_THROWS_AS(tensor_parallel_logits(spec, base, cut, star_sum(), 0, tokens), std::invalid_argument);
   CHECK_THROWS_AS(split_tensor_parallel(shape_of(spec), std::vector<double>(9, 1.0), false), std::invalid_argument);
+}
+
+TEST_CASE("tensor parallel with grouped-query attention: whole KV groups per device = unsplit (card §2(e))",
+          "[inference][transformer][split]") {
+  // The card's decoder: h 64, 8 query heads, 2 KV heads (4 query heads per group), MLP 172.
+  for (int kv_heads : {2, 4}) {
+    GqaDecoderSpec spec;
+    spec.kv_heads = kv_heads;
+    Params params(static_cast<size_t>(gqa_decoder_size(spec)));
+    Rng rng(23 + kv_heads);
+    for (auto& p : params) p = static_cast<float>(rng.uniform(-0.3, 0.3));
+    const auto tokens = token_ids(22, 7, spec.vocab);
+    const auto reference = gqa_decoder_logits(spec, params, tokens);
+    LlmShape m;
+    m.name = "tiny-gqa";
+    m.hidden = spec.d_model, m.layers = spec.layers, m.heads = spec.heads, m.kv_heads = kv_heads;
+    m.intermediate = spec.mlp_hidden, m.vocab = spec.vocab;
+    std::vector<std::vector<double>> speeds = {{1, 1}};
+    if (kv_heads == 4) speeds = {{1, 3}, {1, 1, 2}, {1, 1, 1, 1}};
+    for (const auto& sp : speeds) {
+      const TensorSplit split = split_tensor_parallel(m, sp, false);
+      CAPTURE(kv_heads, split.kv_heads, split.mlp_columns);
+      for (const PartialSum& sum : {star_sum(), ring_sum()})
+        CHECK(relative_gap(gqa_tensor_parallel_logits(spec, params, cut_of(split), sum, 12, tokens), reference) < 1e-5);
+    }
+    if (kv_heads == 2) {
+      // The card's split: 1 KV head (4 query heads) and 86 MLP columns each.
+      CHECK(split_tensor_parallel(m, {1, 1}, false).kv_heads == std::vector<int64_t>{1, 1});
+      CHECK(split_tensor_parallel(m, {1, 1}, false).mlp_columns == std::vector<int64_t>{86, 86});
+      // At most b = 2 devices: TPI-LLM asserts num_key_value_heads >= world_size.
+      CHECK_THROWS_AS(split_tensor_parallel(m, {1, 1, 1}, false), std::invalid_argument);
+      // A device with half a KV group is not a cut.
+      CHECK_THROWS_AS(gqa_tensor_parallel_logits(spec, params, {{1, 1, 0}, {60, 60, 52}}, star_sum(), 12, tokens),
+                      std::invalid_argument);
+    } else {
+      CHECK(split_tensor_parallel(m, {1, 3}, false).kv_heads == std::vector<int64_t>{1, 3});  // the card's [1, 3]
+      // Without the last device's partials the logits move: every KV group counts.
+      const PartialSum without_last = [](const std::vector<std::vector<float>>& in) {
+        return star_allreduce_reference({in.begin(), in.end() - 1}, 0, ReduceOp::Sum);
+      };
+      const auto cut = cut_of(split_tensor_parallel(m, {1, 1, 1, 1}, false));
+      CHECK(relative_gap(gqa_tensor_parallel_logits(spec, params, cut, without_last, 12, tokens), reference) > 1e-2);
+    }
+  }
 }

@@ -44,4 +44,28 @@ std::vector<float> transformer_logits(const TransformerSpec& spec, const Params&
 std::vector<float> tensor_parallel_logits(const TransformerSpec& spec, const Params& base, const TensorParallelCut& cut,
                                           const PartialSum& sum, int prompt, const std::vector<int32_t>& tokens);
 
+// --- the card's Llama-style tiny decoder, with grouped-query attention ----------------------
+// The small transformer above has one KV head per query head; TPI-LLM's cut of a Llama groups
+// a / b query heads on each KV head (GQA) and gives device i k_i whole KV groups. This decoder
+// has that shape (card §2(e): h 64, a 8 heads, b 2 KV heads, MLP 172, 2 layers, vocabulary 100):
+// learned token and position embeddings, pre-RMSNorm blocks, GQA causal attention without
+// biases, SwiGLU MLP (down(silu(gate x) * up x)), final RMSNorm, untied head. Flat layout:
+//   tok_emb [V, d], pos_emb [C, d], per layer: norm1 [d], q [a dh, d], k [b dh, d], v [b dh, d],
+//   o [d, a dh], norm2 [d], gate [s, d], up [s, d], down [d, s]; norm_f [d], head [V, d].
+struct GqaDecoderSpec {
+  int vocab = 100, context = 32, d_model = 64, layers = 2, heads = 8, kv_heads = 2, mlp_hidden = 172;
+};
+/// Values in the flat layout of `spec`.
+int64_t gqa_decoder_size(const GqaDecoderSpec& spec);
+
+/// Logits [T, V] of the unsplit decoder (every KV head repeated for its a / b query heads).
+std::vector<float> gqa_decoder_logits(const GqaDecoderSpec& spec, const Params& params,
+                                      const std::vector<int32_t>& tokens);
+
+/// The same, tensor-parallel as tensor_parallel_logits, with `cut.heads` counting KV heads (each
+/// device computes the a / b query heads of each of its KV groups) summing to spec.kv_heads.
+std::vector<float> gqa_tensor_parallel_logits(const GqaDecoderSpec& spec, const Params& params,
+                                              const TensorParallelCut& cut, const PartialSum& sum, int prompt,
+                                              const std::vector<int32_t>& tokens);
+
 }  // namespace flemu

@@ -631,4 +631,161 @@ std::vector<float> tensor_parallel_logits(const TransformerSpec& spec, const Par
   return out;
 }
 
+// --- the GQA decoder (tensor_parallel.hpp) -------------------------------------------------
+
+namespace {
+
+struct GqaLayer {
+  Tensor norm1, q, k, v, o, norm2, gate, up, down;
+};
+struct GqaNet {
+  Tensor tok_emb, pos_emb, norm_f, head;
+  std::vector<GqaLayer> layers;
+};
+
+void check_gqa(const GqaDecoderSpec& s) {
+  if (s.heads < 1 || s.kv_heads < 1 || s.heads % s.kv_heads != 0 || s.d_model % s.heads != 0 || s.layers < 1 ||
+      s.mlp_hidden < 1 || s.vocab < 1 || s.context < 1)
+    throw std::invalid_argument("gqa decoder: needs kv_heads | heads | d_model and positive sizes");
+}
+
+/// Views of `flat` (which must outlive them) in the layout's order.
+GqaNet gqa_net(const GqaDecoderSpec& s, const Params& flat) {
+  check_gqa(s);
+  if (static_cast<int64_t>(flat.size()) != gqa_decoder_size(s))
+    throw std::invalid_argument("gqa decoder: " + std::to_string(flat.size()) + " values, the layout needs " +
+                                std::to_string(gqa_decoder_size(s)));
+  auto all = torch::from_blob(const_cast<float*>(flat.data()), {static_cast<int64_t>(flat.size())}, torch::kFloat);
+  int64_t at = 0;
+  auto take = [&](std::vector<int64_t> shape) {
+    int64_t n = 1;
+    for (auto x : shape) n *= x;
+    auto t = all.slice(0, at, at + n).view(shape);
+    at += n;
+    return t;
+  };
+  const int64_t d = s.d_model, dh = d / s.heads, qd = s.heads * dh, kd = s.kv_heads * dh;
+  GqaNet net;
+  net.tok_emb = take({s.vocab, d});
+  net.pos_emb = take({s.context, d});
+  for (int l = 0; l < s.layers; ++l) {
+    GqaLayer g;
+    g.norm1 = take({d}), g.q = take({qd, d}), g.k = take({kd, d}), g.v = take({kd, d}), g.o = take({d, qd});
+    g.norm2 = take({d}), g.gate = take({s.mlp_hidden, d}), g.up = take({s.mlp_hidden, d}), g.down = take({d, s.mlp_hidden});
+    net.layers.push_back(g);
+  }
+  net.norm_f = take({d});
+  net.head = take({s.vocab, d});
+  return net;
+}
+
+Tensor rms_norm(const Tensor& x, const Tensor& w) { return x * torch::rsqrt(x.pow(2).mean(-1, true) + 1e-6) * w; }
+
+}  // namespace
+
+int64_t gqa_decoder_size(const GqaDecoderSpec& s) {
+  const int64_t d = s.d_model, dh = s.heads ? d / s.heads : 0, qd = s.heads * dh, kd = s.kv_heads * dh;
+  const int64_t layer = d + qd * d + 2 * kd * d + d * qd + d + 3 * static_cast<int64_t>(s.mlp_hidden) * d;
+  return static_cast<int64_t>(s.vocab) * d + static_cast<int64_t>(s.context) * d + s.layers * layer + d +
+         static_cast<int64_t>(s.vocab) * d;
+}
+
+std::vector<float> gqa_decoder_logits(const GqaDecoderSpec& s, const Params& params, const std::vector<int32_t>& tokens) {
+  torch::NoGradGuard no_grad;
+  const GqaNet net = gqa_net(s, params);
+  const int64_t T = static_cast<int64_t>(tokens.size()), d = s.d_model, a = s.heads, b = s.kv_heads, dh = d / a;
+  if (T < 1 || T > s.context) throw std::invalid_argument("gqa decoder: 1 to context tokens");
+  const auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong);
+  auto x = (torch::embedding(net.tok_emb, ids) + net.pos_emb.slice(0, 0, T)).unsqueeze(0);
+  const auto future = torch::ones({T, T}, torch::kBool).triu(1);
+  for (const auto& g : net.layers) {
+    auto h = rms_norm(x, g.norm1);
+    auto q = torch::linear(h, g.q).view({1, T, a, dh}).transpose(1, 2);
+    // Each KV head serves the a / b query heads of its group.
+    auto k = torch::linear(h, g.k).view({1, T, b, dh}).transpose(1, 2).repeat_interleave(a / b, 1);
+    auto v = torch::linear(h, g.v).view({1, T, b, dh}).transpose(1, 2).repeat_interleave(a / b, 1);
+    auto att = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(dh)));
+    att = torch::softmax(att.masked_fill(future, -std::numeric_limits<float>::infinity()), -1);
+    x = x + torch::linear(torch::matmul(att, v).transpose(1, 2).reshape({1, T, a * dh}), g.o);
+    auto h2 = rms_norm(x, g.norm2);
+    x = x + torch::linear(torch::silu(torch::linear(h2, g.gate)) * torch::linear(h2, g.up), g.down);
+  }
+  return vector_of(torch::linear(rms_norm(x, net.norm_f), net.head).squeeze(0));
+}
+
+std::vector<float> gqa_tensor_parallel_logits(const GqaDecoderSpec& s, const Params& params,
+                                              const TensorParallelCut& cut, const PartialSum& sum, int prompt,
+                                              const std::vector<int32_t>& tokens) {
+  torch::NoGradGuard no_grad;
+  const GqaNet net = gqa_net(s, params);
+  const int64_t T = static_cast<int64_t>(tokens.size()), d = s.d_model, a = s.heads, b = s.kv_heads, dh = d / a,
+                group = a / b;
+  const size_t n = cut.heads.size();
+  auto total = [](const std::vector<int64_t>& v) { return std::accumulate(v.begin(), v.end(), int64_t{0}); };
+  auto positive = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [](int64_t x) { return x >= 1; }); };
+  if (n == 0 || cut.mlp_columns.size() != n || total(cut.heads) != b || total(cut.mlp_columns) != s.mlp_hidden ||
+      !positive(cut.heads) || !positive(cut.mlp_columns))
+    throw std::invalid_argument("gqa tensor parallel: every device needs >= 1 KV head and >= 1 MLP column, " +
+                                std::to_string(b) + " KV heads and " + std::to_string(s.mlp_hidden) + " columns in all");
+  if (prompt < 1 || prompt > T || T > s.context)
+    throw std::invalid_argument("gqa tensor parallel: prompt in [1, tokens] and tokens <= context");
+  struct Shard {
+    int64_t kv = 0;
+    Tensor q, k, v, o, gate, up, down, k_cache, v_cache;
+  };
+  std::vector<std::vector<Shard>> shards(n);
+  int64_t kv0 = 0, col0 = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t kv = cut.heads[i], cols = cut.mlp_columns[i];
+    for (const auto& g : net.layers) {
+      Shard sh;
+      sh.kv = kv;
+      sh.q = g.q.narrow(0, kv0 * group * dh, kv * group * dh);  // the query heads of its KV groups
+      sh.o = g.o.narrow(1, kv0 * group * dh, kv * group * dh);
+      sh.k = g.k.narrow(0, kv0 * dh, kv * dh), sh.v = g.v.narrow(0, kv0 * dh, kv * dh);
+      sh.gate = g.gate.narrow(0, col0, cols), sh.up = g.up.narrow(0, col0, cols), sh.down = g.down.narrow(1, col0, cols);
+      shards[i].push_back(sh);
+    }
+    kv0 += kv, col0 += cols;
+  }
+  const auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong);
+  std::vector<float> out;
+  for (int64_t past = 0; past < T;) {
+    const int64_t q = past == 0 ? prompt : 1;
+    auto x = (torch::embedding(net.tok_emb, ids.slice(0, past, past + q)) + net.pos_emb.slice(0, past, past + q))
+                 .unsqueeze(0);
+    auto future = torch::arange(past + q, torch::kLong).unsqueeze(0) > torch::arange(past, past + q, torch::kLong).unsqueeze(1);
+    for (size_t l = 0; l < net.layers.size(); ++l) {
+      const GqaLayer& g = net.layers[l];
+      auto h = rms_norm(x, g.norm1);
+      std::vector<Tensor> partial;
+      for (size_t i = 0; i < n; ++i) {
+        Shard& sh = shards[i][l];
+        auto qh = torch::linear(h, sh.q).view({1, q, sh.kv * group, dh}).transpose(1, 2);
+        auto kh = torch::linear(h, sh.k).view({1, q, sh.kv, dh}).transpose(1, 2);
+        auto vh = torch::linear(h, sh.v).view({1, q, sh.kv, dh}).transpose(1, 2);
+        sh.k_cache = sh.k_cache.defined() ? torch::cat({sh.k_cache, kh}, 2) : kh;  // its KV heads only
+        sh.v_cache = sh.v_cache.defined() ? torch::cat({sh.v_cache, vh}, 2) : vh;
+        auto att = torch::matmul(qh, sh.k_cache.repeat_interleave(group, 1).transpose(-2, -1)) *
+                   (1.0 / std::sqrt(static_cast<double>(dh)));
+        att = torch::softmax(att.masked_fill(future, -std::numeric_limits<float>::infinity()), -1);
+        auto y = torch::matmul(att, sh.v_cache.repeat_interleave(group, 1)).transpose(1, 2).reshape({1, q, sh.kv * group * dh});
+        partial.push_back(torch::linear(y, sh.o));
+      }
+      x = x + all_reduce(partial, sum);
+      auto h2 = rms_norm(x, g.norm2);
+      partial.clear();
+      for (size_t i = 0; i < n; ++i) {
+        const Shard& sh = shards[i][l];
+        partial.push_back(torch::linear(torch::silu(torch::linear(h2, sh.gate)) * torch::linear(h2, sh.up), sh.down));
+      }
+      x = x + all_reduce(partial, sum);
+    }
+    const auto rows = vector_of(torch::linear(rms_norm(x, net.norm_f), net.head).squeeze(0));
+    out.insert(out.end(), rows.begin(), rows.end());
+    past += q;
+  }
+  return out;
+}
+
 }  // namespace flemu
