@@ -126,6 +126,7 @@ struct AlgorithmSpec {
   bool memory_scheduler = true;   ///< stream weights from disk through a sliding window
   int memory_window = 2;          ///< w: blocks resident at once (>= 2)
   std::string tensor_split = "proportional";  ///< tpi-llm: proportional (paper) | equal (code)
+  std::string tensor_allreduce = "star";      ///< tpi-llm: star (paper, code) | ring
 
   bool is_cluster() const { return family == "cluster"; }
   bool is_inference() const { return family == "inference"; }

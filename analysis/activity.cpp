@@ -24,8 +24,8 @@ void add_activity_rows(const RunData& run, const DeviceTimeline& tl, const Devic
     }
   };
   std::set<int> in_timeline(tl.clients.begin(), tl.clients.end());
-  // Lane 1 (communicating, over the device's own state) would count its time twice: shares
-  // are of lane 0, which covers every device from 0 to the end.
+  // Lanes 1 and 2 (communicating, reading disk: over the device's own state) would count their
+  // time twice: shares are of lane 0, which covers every device from 0 to the end.
   for (const auto& s : tl.segments)
     if (s.lane == 0) add(static_cast<int>(s.state), s.t0, s.t1);
   for (int d : dc.devices)

@@ -14,6 +14,7 @@ const char* to_string(DeviceState s) {
     case DeviceState::Offline: return "offline";
     case DeviceState::BatteryDead: return "battery dead";
     case DeviceState::Communicating: return "communicating";
+    case DeviceState::ReadingDisk: return "reading disk";
   }
   return "?";
 }
@@ -41,7 +42,7 @@ std::vector<Segment> idle_gaps(int client, const std::vector<Segment>& busy, dou
 
 DeviceTimeline device_timeline(const std::vector<TraceEvent>& events, double end_s) {
   DeviceTimeline tl;
-  std::map<int, std::vector<Segment>> per_client, comm_lane;
+  std::map<int, std::vector<Segment>> per_client, comm_lane, disk_lane;
   std::map<int, std::string> hosts;
   std::map<int, OpenOff> off;
   for (const auto& e : events) end_s = std::max(end_s, e.t);
@@ -52,6 +53,8 @@ DeviceTimeline device_timeline(const std::vector<TraceEvent>& events, double end
     if (!e.host.empty() && e.actor != "server" && !hosts.count(e.client)) hosts[e.client] = e.host;
     if (e.is_span() && (e.kind == "collective" || e.kind == "send" || e.kind == "gossip")) {
       comm_lane[e.client].push_back(Segment{e.client, DeviceState::Communicating, e.t0, e.t, e.round, 1});
+    } else if (e.is_span() && e.kind == "disk_read") {
+      disk_lane[e.client].push_back(Segment{e.client, DeviceState::ReadingDisk, e.t0, e.t, e.round, 2});
     } else if (e.is_span()) {
       DeviceState st;
       if (e.kind == "download") st = DeviceState::Downloading;
@@ -91,6 +94,9 @@ DeviceTimeline device_timeline(const std::vector<TraceEvent>& events, double end
     auto& lane = comm_lane[client];
     std::sort(lane.begin(), lane.end(), by_time);
     tl.segments.insert(tl.segments.end(), lane.begin(), lane.end());
+    auto& disk = disk_lane[client];
+    std::sort(disk.begin(), disk.end(), by_time);
+    tl.segments.insert(tl.segments.end(), disk.begin(), disk.end());
   }
   tl.end_s = end_s;
   return tl;

@@ -9,6 +9,9 @@
 //   communicating collective, send and gossip spans (cluster, pipeline and decentralized
 //                 schedules): the device's comm lane, drawn on a second lane of its row
 //                 (Segment::lane 1), so that compute and communication that overlap show at once
+//   reading disk  disk_read spans (weights streamed from the device's disk by the inference
+//                 schedules' memory scheduler): the device's disk lane (Segment::lane 2), drawn
+//                 over the upper part of its row, so that loads overlapping compute show
 // A device_off with no later device_on lasts until the end of the run; a device_on with no
 // device_off before it is ignored. Devices are the client indices named by any event; a
 // device's host is taken from its own (client-N actor) events.
@@ -20,9 +23,10 @@
 
 namespace flemu::analysis {
 
-enum class DeviceState { Downloading, Training, Uploading, Idle, Offline, BatteryDead, Communicating };
+enum class DeviceState { Downloading, Training, Uploading, Idle, Offline, BatteryDead, Communicating, ReadingDisk };
 
-/// "downloading", "training", "uploading", "idle", "offline", "battery dead", "communicating"
+/// "downloading", "training", "uploading", "idle", "offline", "battery dead", "communicating",
+/// "reading disk"
 const char* to_string(DeviceState s);
 
 struct Segment {
@@ -30,7 +34,7 @@ struct Segment {
   DeviceState state = DeviceState::Idle;
   double t0 = 0, t1 = 0;  ///< s
   int round = -1;         ///< spans: their round; -1 otherwise
-  int lane = 0;           ///< 0: the device itself; 1: its comm lane (communicating)
+  int lane = 0;           ///< 0: the device itself; 1: its comm lane (communicating); 2: its disk lane
 };
 
 /// An update the server discarded (update_dropped), drawn as a mark on the device's row.

@@ -196,12 +196,15 @@ std::vector<std::string> write_gnuplot_figures(const ReportData& d, const std::s
         if (Palette::states[s] == to_string(seg.state)) lines += fmt::format("{} {} {}\n", seg.client, num(seg.t0), num(seg.t1));
       if (lines.empty()) continue;
       data += "# " + Palette::states[s] + "\n" + lines + "\n\n";
-      // The comm lane takes the lower half of the row, over the compute (plotted last).
-      const char* top = Palette::states[s] == "communicating" ? "($1+0.02)" : "($1-0.42)";
+      // The comm lane takes the lower half of the row, the disk lane the upper third, both over
+      // the compute (plotted after it).
+      const bool comm = Palette::states[s] == "communicating", disk = Palette::states[s] == "reading disk";
+      const char* top = comm ? "($1+0.02)" : "($1-0.42)";
+      const char* bottom = disk ? "($1-0.14)" : "($1+0.42)";
       plot += fmt::format(
-          "{}'timeline-{}.dat' index {} using (($2+$3)/2):1:2:3:{}:($1+0.42) with boxxyerror "
+          "{}'timeline-{}.dat' index {} using (($2+$3)/2):1:2:3:{}:{} with boxxyerror "
           "fs solid 1.0 noborder lc rgb '{}' title '{}'",
-          block ? ", \\\n     " : "", f.slug, block, top, Palette::state_colors[s], Palette::states[s]);
+          block ? ", \\\n     " : "", f.slug, block, top, bottom, Palette::state_colors[s], Palette::states[s]);
       ++block;
     }
     write_file(dir / ("timeline-" + f.slug + ".dat"), data);

@@ -10,9 +10,9 @@ namespace flemu::analysis {
 using nlohmann::json;
 
 const std::vector<std::string> Palette::states = {"downloading", "training", "uploading",   "idle",
-                                                  "offline",     "battery dead", "communicating"};
+                                                  "offline",     "battery dead", "communicating", "reading disk"};
 const std::vector<std::string> Palette::state_colors = {"#4c78a8", "#f58518", "#54a24b", "#e6e6e6",
-                                                        "#8c8c8c", "#d62728", "#9467bd"};
+                                                        "#8c8c8c", "#d62728", "#9467bd", "#8c564b"};
 const std::vector<std::string> Palette::phases = {"download", "compute", "upload", "waiting"};
 const std::vector<std::string> Palette::phase_colors = {"#4c78a8", "#f58518", "#54a24b", "#bab0ac"};
 
@@ -244,7 +244,7 @@ json timeline_spec(const ReportData& d) {
       {
         "data": {"name": "timeline"},
         "transform": [
-          {"filter": "datum.run == run_pick && datum.lane != 1"},
+          {"filter": "datum.run == run_pick && datum.lane == 0"},
           {"calculate": "datum.row - 0.42", "as": "row_top"},
           {"calculate": "datum.row + 0.42", "as": "row_bottom"},
           {"calculate": "datum.t1 - datum.t0", "as": "duration_s"}
@@ -330,6 +330,13 @@ json timeline_spec(const ReportData& d) {
                                    {{"calculate", "datum.t1 - datum.t0"}, {"as", "duration_s"}}});
   lane["encoding"]["color"]["legend"] = nullptr;
   spec["layer"].push_back(lane);
+  // The disk lane (weights streamed from disk): the upper third of the row, over its compute.
+  json disk = lane;
+  disk["transform"] = json::array({{{"filter", "datum.run == run_pick && datum.lane == 2"}},
+                                   {{"calculate", "datum.row - 0.42"}, {"as", "row_top"}},
+                                   {{"calculate", "datum.row - 0.14"}, {"as", "row_bottom"}},
+                                   {{"calculate", "datum.t1 - datum.t0"}, {"as", "duration_s"}}});
+  spec["layer"].push_back(disk);
   return spec;
 }
 
@@ -471,7 +478,9 @@ std::vector<ChartSpec> report_charts(const ReportData& d) {
   charts.push_back(chart(
       "timeline", "Device timeline",
       "One row per device, named on the axis and grouped by class (the coloured strip beside the names; lines "
-      "separate classes): what it was doing at each simulated moment. Crosses mark updates the server dropped. Wheel to "
+      "separate classes): what it was doing at each simulated moment; communication (collectives, sends) is drawn "
+      "over the lower half of the row and disk reads (weights streamed from disk) over its upper third, so that they "
+      "show beside compute. Crosses mark updates the server dropped. Wheel to "
       "zoom, drag to pan (time; with more than 40 devices, rows too), double-click to reset." + menu_tip,
       "canvas", {"timeline", "timeline_rows", "drops"}, true, [&] { return timeline_spec(d); }, ""));
   charts.push_back(chart(

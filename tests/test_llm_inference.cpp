@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "algorithms/inference/llm_inference.hpp"
+#include "emulator/schedules/collective_time.hpp"
 #include "emulator/config/smoke.hpp"
 #include "test_support.hpp"
 
@@ -205,6 +206,64 @@ TEST_CASE("tpi-llm on two devices, weights resident: a token is the blocks plus 
   CHECK(summary["inference"]["peak_memory_bytes"][0].get<double>() >= master);
 }
 
+TEST_CASE("tpi-llm on four devices: star and ring all-reduces take their formulas' times",
+          "[inference][e2e][timing]") {
+  // Weights resident, equal devices: 8 KV heads and 2752 MLP columns each, so every device's
+  // blocks take the same time and each all-reduce starts on all devices at once.
+  const LlmShape m = llm_preset("llama-2-7b");
+  const TensorSplit split = split_tensor_parallel(m, {1, 1, 1, 1}, false);
+  REQUIRE(split.kv_heads == std::vector<int64_t>{8, 8, 8, 8});
+  const auto blocks = tensor_parallel_blocks(m, split, 0, true);
+  const int n = 4;
+  const collective_time::Path path{0.004, 12.5e6};  // device -> device: two 2 ms links of 100 Mbps
+  double latency[2] = {0, 0};
+  for (const std::string kind : {"star", "ring"}) {
+    const auto out = scratch_dir("tpi-four-" + kind) / "out";
+    json s = edge_scenario("tpi-llm", n, out.string());
+    s["algorithm"]["memory_scheduler"] = false;
+    s["algorithm"]["tensor_allreduce"] = kind;
+    run_ok(s, "tpi-four-" + kind);
+    auto allreduce = [&](int64_t q) {
+      const double bytes = hidden_state_bytes(m, q);
+      return kind == "star" ? collective_time::star_allreduce_concurrent(n, bytes, path)
+                            : collective_time::ring_allreduce(n, bytes, path);
+    };
+    // The master embeds, sends the inputs to the 3 workers one after the other, then every
+    // layer is two blocks and two all-reduces; the token is out after the output block, and
+    // the flags to the 3 workers come before the next token.
+    auto token_time = [&](int64_t q, int64_t kv) {
+      double t = block_time(m, blocks.front(), q, kv) + (n - 1) * (path.latency_s + token_broadcast_bytes(m, q, kv) / path.bytes_per_s);
+      for (size_t k = 1; k + 1 < blocks.size(); ++k) t += block_time(m, blocks[k], q, kv) + allreduce(q);
+      return t + block_time(m, blocks.back(), q, kv);
+    };
+    const double flags = (n - 1) * (path.latency_s + kFinishedFlagBytes / path.bytes_per_s);
+    const json inf = summary_of(out)["inference"];
+    INFO(kind);
+    CHECK(inf["time_to_first_token_s"].get<double>() == Approx(token_time(4, 4)).epsilon(1e-9));
+    CHECK(inf["token_latency_s"].get<double>() ==
+          Approx(flags + (token_time(1, 5) + token_time(1, 6)) / 2).epsilon(1e-9));
+    latency[kind == "ring"] = inf["token_latency_s"].get<double>();
+    // 2L all-reduces per token; a ring all-reduce is 2(N-1) messages per device, a star's one
+    // per worker and N-1 for the hub.
+    int collectives = 0;
+    for (const auto& e : read_events(out))
+      if (e["kind"] == "collective" && e["actor"] == "master") {
+        ++collectives;
+        CHECK(e["op"] == kind + "-allreduce");
+        CHECK(e["count"] == (kind == "ring" ? 2 * (n - 1) : n - 1));
+      }
+    CHECK(collectives == 3 * 2 * 32);
+  }
+  // The card's argument (§2(b)): per all-reduce a ring pays 2(N-1) = 6 path latencies, a star 2.
+  // With 16 KiB decode messages the ring takes 6 x (4 + 0.33) ms = 26.0 ms, the star 2 x (4 +
+  // 3 x 1.31) ms = 15.9 ms (all 3 messages through the master's link): 64 all-reduces per token
+  // make the ring 0.65 s slower.
+  const double per_allreduce = collective_time::ring_allreduce(n, hidden_state_bytes(m, 1), path) -
+                               collective_time::star_allreduce_concurrent(n, hidden_state_bytes(m, 1), path);
+  CHECK(per_allreduce == Approx(0.0101).epsilon(0.01));
+  CHECK(latency[1] - latency[0] == Approx(2 * 32 * per_allreduce).epsilon(1e-6));
+}
+
 TEST_CASE("llm-pipeline: the hidden state goes down the chain and back once per token", "[inference][e2e]") {
   const auto out = scratch_dir("pipe-two") / "out";
   json s = edge_scenario("llm-pipeline", 2, out.string());
@@ -230,18 +289,20 @@ TEST_CASE("llm-pipeline: the hidden state goes down the chain and back once per 
 }
 
 TEST_CASE("inference runs are deterministic: --jobs 1 and 2 give the same bytes", "[inference][e2e][determinism]") {
-  for (const std::string algorithm : {"tpi-llm", "llm-pipeline"}) {
+  for (const std::string variant : {"tpi-llm", "llm-pipeline", "tpi-llm-ring"}) {
+    const std::string algorithm = variant == "llm-pipeline" ? variant : "tpi-llm";
     std::string traces[2];
     for (int jobs : {1, 2}) {
-      const std::string tag = algorithm + "-det-" + std::to_string(jobs);
+      const std::string tag = variant + "-det-" + std::to_string(jobs);
       const auto out = scratch_dir(tag) / "out";
       json s = edge_scenario(algorithm, 3, out.string());
       s["algorithm"]["memory_window"] = 3;
+      if (variant == "tpi-llm-ring") s["algorithm"]["tensor_allreduce"] = "ring";
       s["platform"].erase("network");  // lv08: its sharing solver too
       run_ok(s, tag, jobs);
       traces[jobs - 1] = read_file(out / "events.jsonl") + read_file(out / "metrics.csv");
     }
-    INFO(algorithm);
+    INFO(variant);
     CHECK(traces[0] == traces[1]);
     CHECK(traces[0].find("disk_read") != std::string::npos);
   }
@@ -282,4 +343,10 @@ TEST_CASE("inference scenarios: what the loader refuses", "[inference][scenario]
   s = edge_scenario("tpi-llm", 2, "/tmp/unused");
   s["algorithm"]["memory_window"] = 1;
   CHECK_THAT(refused(s, "inf-window"), Catch::Contains("/algorithm/memory_window"));
+  s = edge_scenario("tpi-llm", 2, "/tmp/unused");
+  s["algorithm"]["tensor_allreduce"] = "tree";
+  CHECK_THAT(refused(s, "inf-tree"), Catch::Contains("/algorithm/tensor_allreduce"));
+  s = edge_scenario("llm-pipeline", 2, "/tmp/unused");
+  s["algorithm"]["tensor_allreduce"] = "ring";
+  CHECK_THAT(refused(s, "inf-pipe-ring"), Catch::Contains("no \"tensor_allreduce\" with algorithm \"llm-pipeline\""));
 }

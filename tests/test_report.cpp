@@ -238,6 +238,65 @@ TEST_CASE("device timeline: a comm lane beside compute, so that overlap shows", 
   CHECK(std::string(to_string(DeviceState::Communicating)) == "communicating");
 }
 
+TEST_CASE("device timeline: a disk lane for weights streamed from disk, beside compute and comm", "[report]") {
+  // An inference device (tpi-llm's memory scheduler): its loader reads block 1 from disk 0..3
+  // and block 2 from 3..5 (client 0, actor loader-0) while the device computes block 1 3..4,
+  // then all-reduces 4..6.
+  auto span = [](const char* kind, double t0, double t, const char* actor) {
+    TraceEvent e;
+    e.kind = kind, e.t0 = t0, e.t = t, e.round = 1, e.client = 0, e.actor = actor, e.host = "phone-0";
+    return e;
+  };
+  const std::vector<TraceEvent> events = {span("disk_read", 0, 3, "loader-0"), span("disk_read", 3, 5, "loader-0"),
+                                          span("train", 3, 4, "master"), span("collective", 4, 6, "master")};
+  const auto tl = device_timeline(events, 8);
+  REQUIRE(tl.hosts == std::vector<std::string>{"phone-0"});
+  const auto segs = segments_of(tl, 0);
+  REQUIRE(segs.size() == 6);
+  // Lane 0 tiles [0, 8]: idle while the first block loads, computing, idle.
+  CHECK(segs[0].state == DeviceState::Idle);
+  CHECK(segs[0].t1 == 3);
+  CHECK(segs[1].state == DeviceState::Training);
+  CHECK(segs[2].state == DeviceState::Idle);
+  for (int i = 0; i < 3; ++i) CHECK(segs[i].lane == 0);
+  CHECK(segs[3].state == DeviceState::Communicating);
+  // The disk lane: both reads, the second overlapping the compute.
+  CHECK(segs[4].state == DeviceState::ReadingDisk);
+  CHECK(segs[4].lane == 2);
+  CHECK(segs[4].t0 == 0);
+  CHECK(segs[4].t1 == 3);
+  CHECK(segs[5].lane == 2);
+  CHECK(segs[5].t0 == 3);
+  CHECK(segs[5].t1 == 5);
+  CHECK(std::string(to_string(DeviceState::ReadingDisk)) == "reading disk");
+  // The report draws it: a timeline layer of lane 2 in the "reading disk" colour, and the
+  // state in the legend; the reads do not count twice in the shares of device time.
+  RunData run;
+  run.label = "inference";
+  run.dir = flemu::test::scratch_dir("disk-lane").string();
+  run.events = events;
+  run.summary = {{"simulated_time_s", 8.0}};
+  const auto d = build_report_data({run}, {});
+  bool disk_rows = false;
+  for (const auto& r : d.datasets["timeline"])
+    if (r["state"] == "reading disk") {
+      disk_rows = true;
+      CHECK(r["lane"] == 2);
+    }
+  CHECK(disk_rows);
+  nlohmann::json spec;
+  for (const auto& c : report_charts(d))
+    if (c.id == "timeline") spec = c.spec;
+  REQUIRE(spec.is_object());
+  bool disk_layer = false;
+  for (const auto& layer : spec["layer"])
+    if (layer.contains("transform") && layer["transform"][0]["filter"].get<std::string>().find("datum.lane == 2") !=
+                                           std::string::npos)
+      disk_layer = true;
+  CHECK(disk_layer);
+  CHECK_THAT(spec.dump(), Contains("reading disk"));
+}
+
 TEST_CASE("report data: summary row and datasets equal the files' numbers", "[report]") {
   std::vector<RunData> runs{read_run(fixture().string())};
   const auto d = build_report_data(std::move(runs), {});

@@ -102,6 +102,21 @@ TEST_CASE("video-infinity on two GPUs: the time per video is the closed formula 
   CHECK(read_csv(out / "metrics.csv").size() == 3);
 }
 
+TEST_CASE("video-infinity: every exchange call costs call_overhead on top of its transfers", "[video][e2e][timing]") {
+  std::map<std::string, double> step;
+  for (const std::string overhead : {"0s", "2ms"}) {
+    const std::string tag = "video-call-" + overhead;
+    const auto out = scratch_dir(tag) / "out";
+    json s = video_scenario(2, out.string());
+    s["algorithm"]["call_overhead"] = overhead;
+    s["algorithm"]["denoising_steps"] = 1;
+    run_ok(s, tag);
+    step[overhead] = video_summary(out)["step_s"].get<double>();
+  }
+  // Two GPUs: 22 conv swaps, 34 all-gathers and 34 attention swaps per step, one call each.
+  CHECK(step["2ms"] - step["0s"] == Approx(90 * 0.002).epsilon(1e-9));
+}
+
 TEST_CASE("video-infinity on three GPUs: bytes on the wire are the maths module's per-step traffic",
           "[video][e2e]") {
   const auto out = scratch_dir("video-three") / "out";

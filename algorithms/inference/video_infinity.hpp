@@ -70,6 +70,9 @@ struct ClipParallelParams {
   int cfg_batch = 2;            ///< classifier-free guidance doubles the batch
   bool sync_attention = true;   ///< local and global K/V exchanges (Table A.3 "+Attention")
   bool sync_conv = true;        ///< temporal conv halos ("+Conv")
+  /// Fixed cost of every exchange call on each GPU, s (an NCCL launch and the
+  /// torch.cuda.synchronize after it): 0 = the links' latency and bandwidth only.
+  double call_overhead_s = 0;
 };
 
 /// Frames each clip gives the global scope: floor(top_k / N), or 1 when N > top_k.

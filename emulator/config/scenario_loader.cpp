@@ -868,6 +868,7 @@ AlgorithmSpec to_algorithm(const json& a, const Complaint& complain) {
   if (has("memory_scheduler")) spec.memory_scheduler = a["memory_scheduler"];
   if (has("memory_window")) spec.memory_window = to_int(a["memory_window"], "/algorithm/memory_window", complain);
   if (has("tensor_split")) spec.tensor_split = a["tensor_split"];
+  if (has("tensor_allreduce")) spec.tensor_allreduce = a["tensor_allreduce"];
   if (has("policies"))
   for (const auto& [cls, p] : a["policies"].items()) {
     const std::string ptr = "/algorithm/policies/" + cls;
@@ -1168,6 +1169,7 @@ void load_video(json& doc, Scenario& s, int64_t devices, const Complaint& compla
   c.cfg_batch = a["cfg"].get<bool>() ? 2 : 1;
   c.sync_attention = a["sync_attention"];
   c.sync_conv = a["sync_conv"];
+  c.call_overhead_s = units::parse_duration(a["call_overhead"]);
   if (devices < 2) return;  // one clip: nothing to exchange
   const std::string clip = "frames_per_gpu (" + std::to_string(c.frames_per_gpu) + ")";
   const int64_t global = video::global_frames_per_clip(c.top_k, static_cast<int>(devices));

@@ -253,11 +253,15 @@ class DeviceActor {
     // workers' 4qh-byte messages fit the TCP buffers, so they travel at once and a path's
     // latency is paid once per direction, not once per worker (the card's t_AR ~ 13-16 ms on
     // Klonet; sequential rendezvous would pay 2 (N-1) latencies per all-reduce).
-    const Traffic t = star_allreduce(s_.allreduce_comm(), rank_, 0, buf, ReduceOp::Sum, HubOrder::Concurrent);
+    // Ring (tensor_allreduce "ring", Galaxy's choice): reduce-scatter then all-gather along the
+    // devices in rank order, 2(N-1) steps each paying a device-to-device path's latency.
+    const bool ring = s_.spec().tensor_allreduce == "ring";
+    const Traffic t = ring ? ring_allreduce(s_.allreduce_comm(), rank_, buf, ReduceOp::Sum)
+                           : star_allreduce(s_.allreduce_comm(), rank_, 0, buf, ReduceOp::Sum, HubOrder::Concurrent);
     Event e{sg4::Engine::get_clock(), t0, EventKind::Collective, s_.actor(rank_), host(), token, rank_};
     e.bytes = t.bytes_sent;
     e.count = t.messages_sent;
-    e.op = "star-allreduce";
+    e.op = ring ? "ring-allreduce" : "star-allreduce";
     s_.emit(e);
   }
 

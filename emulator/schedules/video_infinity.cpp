@@ -117,8 +117,10 @@ class ClipActor {
     const double t0 = sg4::Engine::get_clock();
     Traffic t;
     for (int peer : {first, second})
-      if (peer >= 0 && peer < n)
+      if (peer >= 0 && peer < n) {
+        call_overhead();
         t += neighbour_exchange(r_.world, rank_, {PeerExchange{peer, elements, nullptr, nullptr}}, r_.shape.bytes_per_element);
+      }
     note(t0, t, what, step);
   }
 
@@ -129,8 +131,14 @@ class ClipActor {
     const uint64_t per_rank = static_cast<uint64_t>(std::llround(bytes / r_.shape.bytes_per_element));
     CollectiveBuffer buf = CollectiveBuffer::bytes_only(per_rank * static_cast<uint64_t>(n), r_.shape.bytes_per_element);
     const double t0 = sg4::Engine::get_clock();
+    call_overhead();
     const Traffic t = ring_allgather(r_.world, rank_, buf);
     note(t0, t, "global-allgather", step);
+  }
+
+  /// What a collective call costs this GPU besides its transfers (launch, synchronize).
+  void call_overhead() {
+    if (r_.params.call_overhead_s > 0) sg4::this_actor::sleep_for(r_.params.call_overhead_s);
   }
 
   void note(double t0, const Traffic& t, const char* what, int step) {

@@ -13,7 +13,8 @@
 //   as NCCL's all_gather), then attention_padding frames of K and V with each neighbour.
 // A halo is two 2-rank exchanges, as the code's all_gather in the groups {i, i+1}: even ranks
 // swap with their right neighbour first, odd ranks with their left one, so pairs (0,1), (2,3)...
-// swap at once, then pairs (1,2), (3,4)... (the paper's interleaved rounds).
+// swap at once, then pairs (1,2), (3,4)... (the paper's interleaved rounds). Every call (a
+// 2-rank swap, an all-gather) first costs the GPU call_overhead (0 by default).
 // After the last step each rank decodes its frames with the VAE and sends the fp16 pixels to
 // rank 0 (the code's gather: all at once into rank 0), whose receipt of the last one ends the
 // run: the time per video (writing the MP4 is not modelled).

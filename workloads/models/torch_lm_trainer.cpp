@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "workloads/models/lm_trainer.hpp"
+#include "workloads/models/tensor_parallel.hpp"
 #include "workloads/random_directions.hpp"
 #include "workloads/rng.hpp"
 
@@ -501,6 +502,289 @@ PretrainResult pretrain_transformer(const TransformerSpec& spec, const TextData&
   out.heldout_loss = data.test_windows.empty()
                          ? std::nan("")
                          : evaluate_windows(net, tokens, torch::tensor(data.test_windows, torch::kLong)).loss;
+  return out;
+}
+
+// --- tensor-parallel inference (tensor_parallel.hpp) ---------------------------------------
+
+namespace {
+
+/// One device's shard of one block: its heads' rows of q, k, v and columns of o, its MLP
+/// units' rows of fc and columns of proj (views into the network's tensors), and its KV cache.
+struct BlockShard {
+  int64_t heads = 0;
+  Tensor qw, qb, kw, kb, vw, vb, ow, fcw, fcb, projw;
+  Tensor k_cache, v_cache;  // [1, heads, positions, dh]
+};
+
+Tensor tensor_of(const std::vector<float>& v, at::IntArrayRef shape) {
+  return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kFloat)
+      .clone()
+      .view(shape);
+}
+std::vector<float> vector_of(const Tensor& t) {
+  auto c = t.contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+/// The all-reduce of the devices' partials through `sum`.
+Tensor all_reduce(const std::vector<Tensor>& partials, const PartialSum& sum) {
+  std::vector<std::vector<float>> in;
+  for (const auto& p : partials) in.push_back(vector_of(p));
+  const std::vector<float> out = sum(in);
+  if (out.size() != in.front().size())
+    throw std::logic_error("tensor parallel: the partial sum returned " + std::to_string(out.size()) + " values, expected " +
+                           std::to_string(in.front().size()));
+  return tensor_of(out, partials.front().sizes());
+}
+
+}  // namespace
+
+std::vector<float> transformer_logits(const TransformerSpec& spec, const Params& base,
+                                      const std::vector<int32_t>& tokens) {
+  torch::NoGradGuard no_grad;
+  if (tokens.empty() || static_cast<int>(tokens.size()) > spec.context)
+    throw std::invalid_argument("transformer_logits: 1 to " + std::to_string(spec.context) + " tokens, got " +
+                                std::to_string(tokens.size()));
+  LmNet net(spec, FineTuneSpec{});
+  net.load(base);
+  auto x = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong).unsqueeze(0);
+  return vector_of(net.logits(x).squeeze(0));
+}
+
+std::vector<float> tensor_parallel_logits(const TransformerSpec& spec, const Params& base, const TensorParallelCut& cut,
+                                          const PartialSum& sum, int prompt, const std::vector<int32_t>& tokens) {
+  torch::NoGradGuard no_grad;
+  const int64_t T = static_cast<int64_t>(tokens.size()), d = spec.d_model, H = spec.heads, dh = d / H;
+  const size_t n = cut.heads.size();
+  auto total = [](const std::vector<int64_t>& v) { return std::accumulate(v.begin(), v.end(), int64_t{0}); };
+  auto positive = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [](int64_t x) { return x >= 1; }); };
+  if (n == 0 || cut.mlp_columns.size() != n || total(cut.heads) != H || total(cut.mlp_columns) != spec.mlp_hidden ||
+      !positive(cut.heads) || !positive(cut.mlp_columns))
+    throw std::invalid_argument("tensor parallel: the cut must give every device >= 1 head and >= 1 MLP column, " +
+                                std::to_string(H) + " heads and " + std::to_string(spec.mlp_hidden) +
+                                " columns in all, over the same devices");
+  if (prompt < 1 || prompt > T || T > spec.context)
+    throw std::invalid_argument("tensor parallel: prompt in [1, tokens] and tokens <= context (" +
+                                std::to_string(spec.context) + ")");
+  LmNet net(spec, FineTuneSpec{});
+  net.load(base);
+  // Every device's shard of every block: contiguous ranges of heads and columns, in device order.
+  std::vector<std::vector<BlockShard>> shards(n, std::vector<BlockShard>(static_cast<size_t>(spec.layers)));
+  int64_t head0 = 0, col0 = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t r0 = head0 * dh, rows = cut.heads[i] * dh, c0 = col0, cols = cut.mlp_columns[i];
+    for (int l = 0; l < spec.layers; ++l) {
+      const BlockTensors& b = net.blocks[static_cast<size_t>(l)];
+      BlockShard& s = shards[i][static_cast<size_t>(l)];
+      s.heads = cut.heads[i];
+      s.qw = b.qw.narrow(0, r0, rows), s.qb = b.qb.narrow(0, r0, rows);
+      s.kw = b.kw.narrow(0, r0, rows), s.kb = b.kb.narrow(0, r0, rows);
+      s.vw = b.vw.narrow(0, r0, rows), s.vb = b.vb.narrow(0, r0, rows);
+      s.ow = b.ow.narrow(1, r0, rows);
+      s.fcw = b.fcw.narrow(0, c0, cols), s.fcb = b.fcb.narrow(0, c0, cols);
+      s.projw = b.projw.narrow(1, c0, cols);
+    }
+    head0 += cut.heads[i], col0 += cut.mlp_columns[i];
+  }
+  const auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong);
+  std::vector<float> out;
+  int64_t past = 0;  // positions in the caches
+  while (past < T) {
+    const int64_t q = past == 0 ? prompt : 1;
+    // Master: the embedding of the round's new positions (sent to every device).
+    auto x = (torch::embedding(net.tok_emb, ids.slice(0, past, past + q)) + net.pos_emb.slice(0, past, past + q))
+                 .unsqueeze(0);
+    // New position i (absolute past + i) sees keys 0 .. past + i.
+    auto future = torch::arange(past + q, torch::kLong).unsqueeze(0) > torch::arange(past, past + q, torch::kLong).unsqueeze(1);
+    for (int l = 0; l < spec.layers; ++l) {
+      const BlockTensors& b = net.blocks[static_cast<size_t>(l)];
+      auto h = torch::layer_norm(x, {d}, b.ln1w, b.ln1b, 1e-5);  // replicated norm
+      std::vector<Tensor> partial;
+      for (size_t i = 0; i < n; ++i) {
+        BlockShard& s = shards[i][static_cast<size_t>(l)];
+        auto heads = [&](const Tensor& t) { return t.view({1, q, s.heads, dh}).transpose(1, 2); };
+        auto qh = heads(torch::linear(h, s.qw, s.qb));
+        auto kh = heads(torch::linear(h, s.kw, s.kb)), vh = heads(torch::linear(h, s.vw, s.vb));
+        s.k_cache = s.k_cache.defined() ? torch::cat({s.k_cache, kh}, 2) : kh;
+        s.v_cache = s.v_cache.defined() ? torch::cat({s.v_cache, vh}, 2) : vh;
+        auto att = torch::matmul(qh, s.k_cache.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(dh)));
+        att = torch::softmax(att.masked_fill(future, -std::numeric_limits<float>::infinity()), -1);
+        auto y = torch::matmul(att, s.v_cache).transpose(1, 2).reshape({1, q, s.heads * dh});
+        partial.push_back(torch::linear(y, s.ow));  // o's columns of these heads: a full-width partial
+      }
+      auto x1 = x + (all_reduce(partial, sum) + b.ob);
+      auto h2 = torch::layer_norm(x1, {d}, b.ln2w, b.ln2b, 1e-5);
+      partial.clear();
+      for (size_t i = 0; i < n; ++i) {
+        const BlockShard& s = shards[i][static_cast<size_t>(l)];
+        partial.push_back(torch::linear(torch::gelu(torch::linear(h2, s.fcw, s.fcb)), s.projw));
+      }
+      x = x1 + (all_reduce(partial, sum) + b.projb);
+    }
+    // Master: final norm and head.
+    const auto logits = torch::linear(torch::layer_norm(x, {d}, net.lnfw, net.lnfb, 1e-5), net.headw);
+    const auto rows = vector_of(logits.squeeze(0));
+    out.insert(out.end(), rows.begin(), rows.end());
+    past += q;
+  }
+  return out;
+}
+
+// --- the GQA decoder (tensor_parallel.hpp) -------------------------------------------------
+
+namespace {
+
+struct GqaLayer {
+  Tensor norm1, q, k, v, o, norm2, gate, up, down;
+};
+struct GqaNet {
+  Tensor tok_emb, pos_emb, norm_f, head;
+  std::vector<GqaLayer> layers;
+};
+
+void check_gqa(const GqaDecoderSpec& s) {
+  if (s.heads < 1 || s.kv_heads < 1 || s.heads % s.kv_heads != 0 || s.d_model % s.heads != 0 || s.layers < 1 ||
+      s.mlp_hidden < 1 || s.vocab < 1 || s.context < 1)
+    throw std::invalid_argument("gqa decoder: needs kv_heads | heads | d_model and positive sizes");
+}
+
+/// Views of `flat` (which must outlive them) in the layout's order.
+GqaNet gqa_net(const GqaDecoderSpec& s, const Params& flat) {
+  check_gqa(s);
+  if (static_cast<int64_t>(flat.size()) != gqa_decoder_size(s))
+    throw std::invalid_argument("gqa decoder: " + std::to_string(flat.size()) + " values, the layout needs " +
+                                std::to_string(gqa_decoder_size(s)));
+  auto all = torch::from_blob(const_cast<float*>(flat.data()), {static_cast<int64_t>(flat.size())}, torch::kFloat);
+  int64_t at = 0;
+  auto take = [&](std::vector<int64_t> shape) {
+    int64_t n = 1;
+    for (auto x : shape) n *= x;
+    auto t = all.slice(0, at, at + n).view(shape);
+    at += n;
+    return t;
+  };
+  const int64_t d = s.d_model, dh = d / s.heads, qd = s.heads * dh, kd = s.kv_heads * dh;
+  GqaNet net;
+  net.tok_emb = take({s.vocab, d});
+  net.pos_emb = take({s.context, d});
+  for (int l = 0; l < s.layers; ++l) {
+    GqaLayer g;
+    g.norm1 = take({d}), g.q = take({qd, d}), g.k = take({kd, d}), g.v = take({kd, d}), g.o = take({d, qd});
+    g.norm2 = take({d}), g.gate = take({s.mlp_hidden, d}), g.up = take({s.mlp_hidden, d}), g.down = take({d, s.mlp_hidden});
+    net.layers.push_back(g);
+  }
+  net.norm_f = take({d});
+  net.head = take({s.vocab, d});
+  return net;
+}
+
+Tensor rms_norm(const Tensor& x, const Tensor& w) { return x * torch::rsqrt(x.pow(2).mean(-1, true) + 1e-6) * w; }
+
+}  // namespace
+
+int64_t gqa_decoder_size(const GqaDecoderSpec& s) {
+  const int64_t d = s.d_model, dh = s.heads ? d / s.heads : 0, qd = s.heads * dh, kd = s.kv_heads * dh;
+  const int64_t layer = d + qd * d + 2 * kd * d + d * qd + d + 3 * static_cast<int64_t>(s.mlp_hidden) * d;
+  return static_cast<int64_t>(s.vocab) * d + static_cast<int64_t>(s.context) * d + s.layers * layer + d +
+         static_cast<int64_t>(s.vocab) * d;
+}
+
+std::vector<float> gqa_decoder_logits(const GqaDecoderSpec& s, const Params& params, const std::vector<int32_t>& tokens) {
+  torch::NoGradGuard no_grad;
+  const GqaNet net = gqa_net(s, params);
+  const int64_t T = static_cast<int64_t>(tokens.size()), d = s.d_model, a = s.heads, b = s.kv_heads, dh = d / a;
+  if (T < 1 || T > s.context) throw std::invalid_argument("gqa decoder: 1 to context tokens");
+  const auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong);
+  auto x = (torch::embedding(net.tok_emb, ids) + net.pos_emb.slice(0, 0, T)).unsqueeze(0);
+  const auto future = torch::ones({T, T}, torch::kBool).triu(1);
+  for (const auto& g : net.layers) {
+    auto h = rms_norm(x, g.norm1);
+    auto q = torch::linear(h, g.q).view({1, T, a, dh}).transpose(1, 2);
+    // Each KV head serves the a / b query heads of its group.
+    auto k = torch::linear(h, g.k).view({1, T, b, dh}).transpose(1, 2).repeat_interleave(a / b, 1);
+    auto v = torch::linear(h, g.v).view({1, T, b, dh}).transpose(1, 2).repeat_interleave(a / b, 1);
+    auto att = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(dh)));
+    att = torch::softmax(att.masked_fill(future, -std::numeric_limits<float>::infinity()), -1);
+    x = x + torch::linear(torch::matmul(att, v).transpose(1, 2).reshape({1, T, a * dh}), g.o);
+    auto h2 = rms_norm(x, g.norm2);
+    x = x + torch::linear(torch::silu(torch::linear(h2, g.gate)) * torch::linear(h2, g.up), g.down);
+  }
+  return vector_of(torch::linear(rms_norm(x, net.norm_f), net.head).squeeze(0));
+}
+
+std::vector<float> gqa_tensor_parallel_logits(const GqaDecoderSpec& s, const Params& params,
+                                              const TensorParallelCut& cut, const PartialSum& sum, int prompt,
+                                              const std::vector<int32_t>& tokens) {
+  torch::NoGradGuard no_grad;
+  const GqaNet net = gqa_net(s, params);
+  const int64_t T = static_cast<int64_t>(tokens.size()), d = s.d_model, a = s.heads, b = s.kv_heads, dh = d / a,
+                group = a / b;
+  const size_t n = cut.heads.size();
+  auto total = [](const std::vector<int64_t>& v) { return std::accumulate(v.begin(), v.end(), int64_t{0}); };
+  auto positive = [](const std::vector<int64_t>& v) { return std::all_of(v.begin(), v.end(), [](int64_t x) { return x >= 1; }); };
+  if (n == 0 || cut.mlp_columns.size() != n || total(cut.heads) != b || total(cut.mlp_columns) != s.mlp_hidden ||
+      !positive(cut.heads) || !positive(cut.mlp_columns))
+    throw std::invalid_argument("gqa tensor parallel: every device needs >= 1 KV head and >= 1 MLP column, " +
+                                std::to_string(b) + " KV heads and " + std::to_string(s.mlp_hidden) + " columns in all");
+  if (prompt < 1 || prompt > T || T > s.context)
+    throw std::invalid_argument("gqa tensor parallel: prompt in [1, tokens] and tokens <= context");
+  struct Shard {
+    int64_t kv = 0;
+    Tensor q, k, v, o, gate, up, down, k_cache, v_cache;
+  };
+  std::vector<std::vector<Shard>> shards(n);
+  int64_t kv0 = 0, col0 = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t kv = cut.heads[i], cols = cut.mlp_columns[i];
+    for (const auto& g : net.layers) {
+      Shard sh;
+      sh.kv = kv;
+      sh.q = g.q.narrow(0, kv0 * group * dh, kv * group * dh);  // the query heads of its KV groups
+      sh.o = g.o.narrow(1, kv0 * group * dh, kv * group * dh);
+      sh.k = g.k.narrow(0, kv0 * dh, kv * dh), sh.v = g.v.narrow(0, kv0 * dh, kv * dh);
+      sh.gate = g.gate.narrow(0, col0, cols), sh.up = g.up.narrow(0, col0, cols), sh.down = g.down.narrow(1, col0, cols);
+      shards[i].push_back(sh);
+    }
+    kv0 += kv, col0 += cols;
+  }
+  const auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kLong);
+  std::vector<float> out;
+  for (int64_t past = 0; past < T;) {
+    const int64_t q = past == 0 ? prompt : 1;
+    auto x = (torch::embedding(net.tok_emb, ids.slice(0, past, past + q)) + net.pos_emb.slice(0, past, past + q))
+                 .unsqueeze(0);
+    auto future = torch::arange(past + q, torch::kLong).unsqueeze(0) > torch::arange(past, past + q, torch::kLong).unsqueeze(1);
+    for (size_t l = 0; l < net.layers.size(); ++l) {
+      const GqaLayer& g = net.layers[l];
+      auto h = rms_norm(x, g.norm1);
+      std::vector<Tensor> partial;
+      for (size_t i = 0; i < n; ++i) {
+        Shard& sh = shards[i][l];
+        auto qh = torch::linear(h, sh.q).view({1, q, sh.kv * group, dh}).transpose(1, 2);
+        auto kh = torch::linear(h, sh.k).view({1, q, sh.kv, dh}).transpose(1, 2);
+        auto vh = torch::linear(h, sh.v).view({1, q, sh.kv, dh}).transpose(1, 2);
+        sh.k_cache = sh.k_cache.defined() ? torch::cat({sh.k_cache, kh}, 2) : kh;  // its KV heads only
+        sh.v_cache = sh.v_cache.defined() ? torch::cat({sh.v_cache, vh}, 2) : vh;
+        auto att = torch::matmul(qh, sh.k_cache.repeat_interleave(group, 1).transpose(-2, -1)) *
+                   (1.0 / std::sqrt(static_cast<double>(dh)));
+        att = torch::softmax(att.masked_fill(future, -std::numeric_limits<float>::infinity()), -1);
+        auto y = torch::matmul(att, sh.v_cache.repeat_interleave(group, 1)).transpose(1, 2).reshape({1, q, sh.kv * group * dh});
+        partial.push_back(torch::linear(y, sh.o));
+      }
+      x = x + all_reduce(partial, sum);
+      auto h2 = rms_norm(x, g.norm2);
+      partial.clear();
+      for (size_t i = 0; i < n; ++i) {
+        const Shard& sh = shards[i][l];
+        partial.push_back(torch::linear(torch::silu(torch::linear(h2, sh.gate)) * torch::linear(h2, sh.up), sh.down));
+      }
+      x = x + all_reduce(partial, sum);
+    }
+    const auto rows = vector_of(torch::linear(rms_norm(x, net.norm_f), net.head).squeeze(0));
+    out.insert(out.end(), rows.begin(), rows.end());
+    past += q;
+  }
   return out;
 }
 

@@ -3,7 +3,7 @@
 
 Usage: summarize.py OUT_DIR
 OUT_DIR is a sweep folder (one sub-folder per variant with scenario.json and summary.json).
-One row per variant: algorithm, model, devices, memory scheduler, link latency and bandwidth,
+One row per variant: algorithm (tpi-llm's all-reduce when it is the ring), model, devices, memory scheduler, link latency and bandwidth,
 time to first token (s), mean token latency (s), the largest per-device peak memory (GB, weights
 resident or loading + KV cache) and whether every device's peak fits its memory.
 """
@@ -24,7 +24,7 @@ def rows(folder):
         cls = sc["platform"]["classes"][0]
         a = sc["algorithm"]
         yield {
-            "algorithm": a["name"],
+            "algorithm": a["name"] + (" (ring)" if a.get("tensor_allreduce") == "ring" else ""),
             "model": inf["model"],
             "devices": cls["count"],
             "ms": "on" if a.get("memory_scheduler", True) else "off",

@@ -2,12 +2,14 @@
 """Tables of the Video-Infinity study from `flemu sweep` output folders.
 
 Usage: summarize.py OUT_DIR [OUT_DIR ...]
-Each OUT_DIR is a sweep folder (one sub-folder per variant with scenario.json and summary.json).
+Each OUT_DIR is a sweep folder (one sub-folder per variant with scenario.resolved.json
+and summary.json).
 One row per variant: GPUs, latent frames per GPU and in all, which exchanges run (conv halos,
-attention K/V), the GPU-to-GPU latency and effective bandwidth, the time per video (s), the mean
-denoising step (s), the share of a middle GPU's denoising time spent exchanging, and the bytes it
-sends per step (GB). Where a sweep has a variant without any exchange for the same GPU count,
-the overhead column gives the time relative to it (the paper's Appendix Table 3).
+attention K/V), the GPU-to-GPU latency, the fixed cost of an exchange call and the effective
+bandwidth, the time per video (s), the mean denoising step (s), the share of a middle GPU's
+denoising time spent exchanging, and the bytes it sends per step (GB). Where a sweep has a
+variant without any exchange for the same GPUs and links, the overhead column gives the time
+relative to it (the paper's Appendix Table 3).
 """
 import json
 import os
@@ -27,7 +29,7 @@ def rows(folder):
         d = os.path.join(folder, name)
         if not os.path.exists(os.path.join(d, "summary.json")):
             continue
-        with open(os.path.join(d, "scenario.json")) as f:
+        with open(os.path.join(d, "scenario.resolved.json")) as f:
             sc = json.load(f)
         with open(os.path.join(d, "summary.json")) as f:
             v = json.load(f)["video"]
@@ -41,6 +43,7 @@ def rows(folder):
             "frames": v["frames"],
             "sync": "+".join(sync) if sync else "none",
             "latency": link["latency"],
+            "call": a.get("call_overhead", "0s"),
             "GB/s": rate_bytes(link["bandwidth"]) * link.get("efficiency", 1) / 1e9,
             "time s": v["time_per_video_s"],
             "step s": v["step_s"],
@@ -50,16 +53,18 @@ def rows(folder):
 
 
 def main():
-    cols = ["gpus", "frames/gpu", "frames", "sync", "latency", "GB/s", "time s", "step s", "exchange",
+    cols = ["gpus", "frames/gpu", "frames", "sync", "latency", "call", "GB/s", "time s", "step s", "exchange",
             "GB sent/step", "overhead"]
     for folder in sys.argv[1:]:
         rs = list(rows(folder))
-        plain = {(r["gpus"], r["frames/gpu"], r["latency"], r["GB/s"]): r["time s"] for r in rs if r["sync"] == "none"}
+        key = lambda r: (r["gpus"], r["frames/gpu"], r["latency"], r["GB/s"])
+        # The plain run of the same GPUs (no exchange: its call overhead does not matter).
+        plain = {key(r): r["time s"] for r in rs if r["sync"] == "none"}
         print(f"\n{folder}\n")
         print("| " + " | ".join(cols) + " |")
         print("|" + "---|" * len(cols))
         for r in rs:
-            base = plain.get((r["gpus"], r["frames/gpu"], r["latency"], r["GB/s"]))
+            base = plain.get(key(r))
             r["overhead"] = f"{100 * (r['time s'] / base - 1):+.1f} %" if base else ""
             cells = [f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]) for c in cols]
             print("| " + " | ".join(cells) + " |")
