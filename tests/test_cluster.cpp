@@ -19,21 +19,6 @@ namespace ct = flemu::collective_time;
 
 namespace {
 
-std::filesystem::path write_scenario(const json& j, const std::string& tag) {
-  auto p = scratch_dir(tag) / "scenario.json";
-  write_file(p, j.dump(2));
-  return p;
-}
-
-std::vector<json> read_events(const std::filesystem::path& dir) {
-  std::vector<json> ev;
-  std::istringstream in(read_file(dir / "events.jsonl"));
-  for (std::string line; std::getline(in, line);) ev.push_back(json::parse(line));
-  return ev;
-}
-
-json summary_of(const std::filesystem::path& dir) { return json::parse(read_file(dir / "summary.json")); }
-
 /// Four 1 Gf/s workers around a star, 100 Mbps links, 1 ms each: a ring step between two of
 /// them crosses two links (2 ms, 12.5 MB/s). Real training of the MLP on synthetic data.
 json four_workers(const std::string& out, const json& algorithm) {

@@ -20,13 +20,6 @@ using namespace flemu::test;
 
 namespace {
 
-std::vector<json> read_events(const std::filesystem::path& dir) {
-  std::vector<json> events;
-  std::ifstream in(dir / "events.jsonl");
-  for (std::string line; std::getline(in, line);) events.push_back(json::parse(line));
-  return events;
-}
-
 json read_json(const std::filesystem::path& p) {
   std::ifstream in(p);
   return json::parse(in);

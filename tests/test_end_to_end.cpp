@@ -12,23 +12,6 @@ using namespace flemu;
 using namespace flemu::test;
 using nlohmann::json;
 
-namespace {
-
-std::filesystem::path write_scenario(const json& j, const std::string& tag) {
-  auto p = scratch_dir(tag) / "scenario.json";
-  write_file(p, j.dump(2));
-  return p;
-}
-
-std::vector<json> read_events(const std::filesystem::path& dir) {
-  std::vector<json> ev;
-  std::istringstream in(read_file(dir / "events.jsonl"));
-  for (std::string line; std::getline(in, line);) ev.push_back(json::parse(line));
-  return ev;
-}
-
-}  // namespace
-
 TEST_CASE("one round on a one-device platform takes latency + bytes/bandwidth + flops/speed", "[e2e][timing]") {
   const auto out = scratch_dir("timing") / "out";
   json s = tiny_scenario(out.string());

@@ -55,13 +55,6 @@ std::filesystem::path write_scenario(const json& j, const std::filesystem::path&
   return p;
 }
 
-std::vector<json> read_events(const std::filesystem::path& dir) {
-  std::vector<json> out;
-  std::istringstream in(read_file(dir / "events.jsonl"));
-  for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
-  return out;
-}
-
 json run_ok(const json& scenario, const std::filesystem::path& dir, const std::string& name, int jobs = 1) {
   const auto r = run_flemu("run --quiet --jobs " + std::to_string(jobs) + " " + write_scenario(scenario, dir, name).string());
   INFO(r.output);

@@ -15,19 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-std::filesystem::path write_scenario(const json& j, const std::string& tag) {
-  auto p = scratch_dir(tag) / "scenario.json";
-  write_file(p, j.dump(2));
-  return p;
-}
-
-std::vector<json> read_events(const std::filesystem::path& dir) {
-  std::vector<json> ev;
-  std::istringstream in(read_file(dir / "events.jsonl"));
-  for (std::string line; std::getline(in, line);) ev.push_back(json::parse(line));
-  return ev;
-}
-
 /// Devices of 10 Gf/s x 2 cores with 5 GB/s of memory bandwidth and 1 GB/s disks, 100 Mbps
 /// links of 2 ms (a device-to-device path: 4 ms, 12.5 MB/s); the exact network.
 json edge_scenario(const std::string& algorithm, int devices, const std::string& out) {
@@ -52,8 +39,6 @@ std::filesystem::path run_ok(const json& s, const std::string& tag, int jobs = 1
   REQUIRE(r.exit_code == 0);
   return s["output"]["directory"].get<std::string>();
 }
-
-json summary_of(const std::filesystem::path& dir) { return json::parse(read_file(dir / "summary.json")); }
 
 /// Roofline time of a block on one of edge_scenario's devices.
 double block_time(const LlmShape& m, const WeightBlock& b, int64_t q, int64_t kv) {

@@ -24,19 +24,6 @@ using nlohmann::json;
 
 namespace {
 
-std::filesystem::path write_scenario(const json& j, const std::string& tag) {
-  auto p = scratch_dir(tag) / "scenario.json";
-  write_file(p, j.dump(2));
-  return p;
-}
-
-std::vector<json> read_events(const std::filesystem::path& dir) {
-  std::vector<json> ev;
-  std::istringstream in(read_file(dir / "events.jsonl"));
-  for (std::string line; std::getline(in, line);) ev.push_back(json::parse(line));
-  return ev;
-}
-
 /// `devices` edge devices of 1 Gf/s in a chain, 20 Mbps links of 1 ms; cnn5 on synthetic data.
 json chain(const std::string& out, int devices, const json& algorithm) {
   json s = json::parse(R"({

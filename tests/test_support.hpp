@@ -84,6 +84,26 @@ inline void write_file(const std::filesystem::path& p, const std::string& text) 
   out << text;
 }
 
+/// Writes scenario `j` to a fresh scratch folder (tagged `tag`) and returns its path.
+inline std::filesystem::path write_scenario(const nlohmann::json& j, const std::string& tag) {
+  auto p = scratch_dir(tag) / "scenario.json";
+  write_file(p, j.dump(2));
+  return p;
+}
+
+/// A run folder's trace, one JSON object per event.
+inline std::vector<nlohmann::json> read_events(const std::filesystem::path& run_dir) {
+  std::vector<nlohmann::json> events;
+  std::istringstream in(read_file(run_dir / "events.jsonl"));
+  for (std::string line; std::getline(in, line);) events.push_back(nlohmann::json::parse(line));
+  return events;
+}
+
+/// A run folder's summary.json.
+inline nlohmann::json summary_of(const std::filesystem::path& run_dir) {
+  return nlohmann::json::parse(read_file(run_dir / "summary.json"));
+}
+
 /// A tiny valid scenario (4 devices in two classes, synthetic data, 3 FedAvg rounds, exact
 /// network) writing to `out_dir`; tests edit it before writing it out.
 inline nlohmann::json tiny_scenario(const std::string& out_dir) {

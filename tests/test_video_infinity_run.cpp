@@ -31,12 +31,6 @@ json video_scenario(int gpus, const std::string& out) {
   return s;
 }
 
-std::filesystem::path write_scenario(const json& j, const std::string& tag) {
-  auto p = scratch_dir(tag) / "scenario.json";
-  write_file(p, j.dump(2));
-  return p;
-}
-
 std::filesystem::path run_ok(const json& s, const std::string& tag, int jobs = 1) {
   auto r = run_flemu("run --quiet --jobs " + std::to_string(jobs) + " " + write_scenario(s, tag).string());
   INFO(r.output);
