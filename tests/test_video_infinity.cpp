@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "algorithms/inference/temporal_conv_halo.hpp"
 #include "algorithms/inference/video_infinity.hpp"
 
 using namespace flemu::video;
@@ -130,4 +131,43 @@ TEST_CASE("video-infinity: dual-scope attention clip by clip equals the single-p
   DualScopeConfig early = many, late = many;
   late.global_phase = false;
   CHECK(max_abs_diff(dual_scope_attention_reference(q, k, v, 3, early), dual_scope_attention_reference(q, k, v, 3, late)) > 0.1);
+}
+
+TEST_CASE("video-infinity: temporal conv with a 4-frame halo is bit-equal to the unsplit layer but at the ends",
+          "[video]") {
+  std::mt19937 rng(11);
+  const int64_t b = 2, F = 24, C = 4, halo = 4;
+  TemporalConvStack stack;
+  stack.channels = C;
+  std::normal_distribution<float> n(0.f, 0.3f);
+  for (int l = 0; l < 4; ++l) {
+    stack.weight.emplace_back(static_cast<size_t>(C * C * 3));
+    stack.bias.emplace_back(static_cast<size_t>(C));
+    for (float& w : stack.weight.back()) w = n(rng);
+    for (float& w : stack.bias.back()) w = n(rng);
+  }
+  const FrameSeq x = random_frames(b, F, C, rng);
+  const FrameSeq whole = temporal_conv_stack(stack, x);
+  // The split code's ends: 4 zero frames before the stack, then cropped.
+  const FrameSeq zeros(b, halo, C);
+  const FrameSeq padded = select_frames(temporal_conv_stack(stack, concat_frames(concat_frames(zeros, x), zeros)), range(halo, F));
+  for (int clips : {2, 3, 6}) {
+    INFO(clips << " clips");
+    const int64_t clip = F / clips;
+    FrameSeq split(b, 0, C);
+    for (int r = 0; r < clips; ++r) {
+      const FrameSeq mine = select_frames(x, range(r * clip, clip));
+      const FrameSeq left = r > 0 ? select_frames(x, range(r * clip - halo, halo)) : zeros;
+      const FrameSeq right = r + 1 < clips ? select_frames(x, range((r + 1) * clip, halo)) : zeros;
+      split = concat_frames(split, temporal_conv_clip(stack, mine, left, right));
+    }
+    CHECK(split.data == padded.data);  // bit for bit, everywhere
+    // Against the unsplit layer: bit-equal away from the video's ends, different near them.
+    CHECK(select_frames(split, range(halo, F - 2 * halo)).data == select_frames(whole, range(halo, F - 2 * halo)).data);
+    CHECK(max_abs_diff(select_frames(split, range(0, halo)), select_frames(whole, range(0, halo))) > 1e-4);
+    CHECK(max_abs_diff(select_frames(split, range(F - halo, halo)), select_frames(whole, range(F - halo, halo))) > 1e-4);
+  }
+  // A shorter halo is not enough: the receptive field is 4 frames each way.
+  const FrameSeq second = temporal_conv_clip(stack, select_frames(x, range(12, 12)), select_frames(x, range(9, 3)), zeros);
+  CHECK(max_abs_diff(select_frames(second, range(0, 1)), select_frames(padded, range(12, 1))) > 0);
 }
