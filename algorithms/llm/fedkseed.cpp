@@ -36,11 +36,8 @@ FedKSeed::FedKSeed(const AlgorithmSpec& spec, const AlgorithmContext& context)
       seeds_(fedkseed_seeds(context.seed, spec.fedkseed.candidate_seeds)) {}
 
 ClientPlan FedKSeed::plan(int client, int round, const std::shared_ptr<const Params>& global) {
-  const auto [bytes, flops] =
-      history_.cost(spec_.fedkseed.download, client, round - 1, dense_trainable_bytes(model_));
   ClientPlan p = FedAvg::plan(client, round, global);
-  p.wire = seed_method_wire(bytes, flops);
-  p.download_flops = flops;
+  plan_seed_download(p, history_, spec_.fedkseed.download, client, round - 1, dense_trainable_bytes(model_));
   return p;
 }
 

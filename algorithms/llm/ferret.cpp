@@ -144,11 +144,8 @@ Ferret::Ferret(const AlgorithmSpec& spec, const AlgorithmContext& context)
       gamma_(seeds_.size() * groups_.size(), 0.0) {}
 
 ClientPlan Ferret::plan(int client, int round, const std::shared_ptr<const Params>& global) {
-  const auto [bytes, flops] =
-      history_.cost(spec_.ferret.download, client, round - 1, dense_trainable_bytes(model_));
   ClientPlan p = FedAvg::plan(client, round, global);
-  p.wire = seed_method_wire(bytes, flops);
-  p.download_flops = flops;
+  plan_seed_download(p, history_, spec_.ferret.download, client, round - 1, dense_trainable_bytes(model_));
   return p;
 }
 

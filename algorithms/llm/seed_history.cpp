@@ -29,10 +29,13 @@ std::pair<uint64_t, double> SeedHistory::cost(SeedDownload mode, int client, int
   return {bytes, flops};
 }
 
-Wire seed_method_wire(uint64_t down_bytes, double replay_flops) {
+void plan_seed_download(ClientPlan& plan, const SeedHistory& history, SeedDownload mode, int client, int version,
+                        uint64_t model_bytes) {
+  const auto [bytes, replay_flops] = history.cost(mode, client, version, model_bytes);
   Wire w;
-  w.down.parts.push_back({replay_flops > 0 ? "seed history" : "model", static_cast<int64_t>(down_bytes)});
-  return w;
+  w.down.parts.push_back({replay_flops > 0 ? "seed history" : "model", static_cast<int64_t>(bytes)});
+  plan.wire = w;
+  plan.download_flops = replay_flops;
 }
 
 }  // namespace flemu

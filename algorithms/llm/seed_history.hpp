@@ -7,6 +7,7 @@
 #include <map>
 #include <vector>
 
+#include "algorithms/algorithm.hpp"
 #include "algorithms/llm/llm_params.hpp"
 #include "algorithms/wire.hpp"
 
@@ -30,8 +31,11 @@ class SeedHistory {
   std::map<int, int> holds_;       // client -> version (absent: 0)
 };
 
-/// A seed method's exchange: down, what cost() chose (`replay_flops` > 0: the seed history,
-/// else the model); up, the client's payload, whose size the schedule reads from it.
-Wire seed_method_wire(uint64_t down_bytes, double replay_flops);
+/// A seed method's (Ferret's, FedKSeed's) download in `plan` for `client` training from model
+/// version `version`: what cost() chose (the seed history, whose replay the device pays in
+/// flops, or the model) as the wire's down part; the up part is the client's payload, whose
+/// size the schedule reads from it.
+void plan_seed_download(ClientPlan& plan, const SeedHistory& history, SeedDownload mode, int client, int version,
+                        uint64_t model_bytes);
 
 }  // namespace flemu
